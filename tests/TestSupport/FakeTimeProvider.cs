@@ -9,8 +9,10 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly Lock _lock = new();
     private DateTimeOffset _now = start;
 
+    /// <summary>Starts at the real time (to the millisecond), so anything that also reaches a real server's
+    /// clock, such as Redis key expiry, stays consistent.</summary>
     public FakeTimeProvider()
-        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+        : this(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
     {
     }
 

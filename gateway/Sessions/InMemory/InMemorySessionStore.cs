@@ -1,0 +1,360 @@
+namespace Gateway.Sessions.InMemory;
+
+/// <summary>
+/// The embedded default store, used when no Redis is configured: the same behaviour as the Redis store (one
+/// test suite runs against both), for one gateway instance trying things out. State dies with the process.
+/// One lock guards everything; each operation is as atomic as its Lua counterpart.
+/// </summary>
+internal sealed class InMemorySessionStore : ISessionStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Reservation>> _quotas = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _locks = new(StringComparer.Ordinal);
+    private readonly StoreOptions _options;
+    private readonly TimeProvider _time;
+
+    public InMemorySessionStore(StoreOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _options = options;
+        _time = time;
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    public Task CreateAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(session.Id) is not null)
+            {
+                throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
+            }
+            _sessions[session.Id] = new Entry(session with { AcceptedBytes = 0, PartsReceived = 0 }, session.ExpiresAt + _options.Retention);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<UploadSession?> GetAsync(string id, string? tenant, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Find(id, tenant) is { } entry ? Snapshot(entry) : null);
+        }
+    }
+
+    public Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Begin(lease, declaredSize));
+        }
+    }
+
+    private PartBegin Begin(PartLease lease, long? declaredSize)
+    {
+        if (Find(lease.UploadId, lease.Tenant) is not { } entry)
+        {
+            return new PartBegin(PartBeginOutcome.NotFound);
+        }
+        var session = entry.Session;
+        if (session.Status == SessionStatus.Expired)
+        {
+            return new PartBegin(PartBeginOutcome.Expired);
+        }
+        if (!SessionStatus.TakingParts.Contains(session.Status))
+        {
+            return new PartBegin(PartBeginOutcome.InvalidState, Status: session.Status);
+        }
+        if (session.ExpiresAt <= Now)
+        {
+            return new PartBegin(PartBeginOutcome.Expired);
+        }
+        var n = lease.PartNumber;
+        if (n < 1 || n > session.PartCount)
+        {
+            return new PartBegin(PartBeginOutcome.NoSuchPart, PartCount: session.PartCount);
+        }
+        var expected = session.SizeOf(n);
+        if (declaredSize is { } declared && declared != expected)
+        {
+            return new PartBegin(PartBeginOutcome.SizeMismatch, ExpectedSize: expected);
+        }
+        if (entry.Parts.TryGetValue(n, out var existing))
+        {
+            return new PartBegin(PartBeginOutcome.AlreadyReceived, session, expected, existing);
+        }
+        DropLapsedLeases(entry);
+        if (entry.Leases.ContainsKey(n))
+        {
+            return new PartBegin(PartBeginOutcome.PartInFlight);
+        }
+        if (entry.Leases.Count >= session.MaxConcurrency)
+        {
+            return new PartBegin(PartBeginOutcome.ConcurrencyLimit);
+        }
+        entry.Leases[n] = (lease.Token, Now + _options.LeaseTtl);
+        return new PartBegin(PartBeginOutcome.Started, session, expected);
+    }
+
+    public Task RenewLeaseAsync(PartLease lease, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(lease.UploadId) is { } entry && entry.Leases.TryGetValue(lease.PartNumber, out var held) && held.Token == lease.Token)
+            {
+                entry.Leases[lease.PartNumber] = (lease.Token, Now + _options.LeaseTtl);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(End(lease, accepted));
+        }
+    }
+
+    private PartEnd End(PartLease lease, PartRecord? accepted)
+    {
+        if (Find(lease.UploadId) is not { } entry)
+        {
+            return new PartEnd(PartEndOutcome.NotFound);
+        }
+        if (entry.Leases.TryGetValue(lease.PartNumber, out var held) && held.Token == lease.Token)
+        {
+            entry.Leases.Remove(lease.PartNumber);
+        }
+        var session = entry.Session;
+        PartEnd Result(PartEndOutcome outcome) => new(outcome, entry.Session.AcceptedBytes, entry.Session.PartsReceived, entry.Session.Status);
+        if (accepted is null)
+        {
+            return Result(PartEndOutcome.Released);
+        }
+        if (entry.Parts.TryGetValue(lease.PartNumber, out var existing))
+        {
+            return Result(existing.Sha256 == accepted.Sha256 ? PartEndOutcome.Duplicate : PartEndOutcome.Conflict);
+        }
+        if (!SessionStatus.TakingParts.Contains(session.Status))
+        {
+            return Result(PartEndOutcome.NotTakingParts);
+        }
+        entry.Parts[lease.PartNumber] = accepted with { Number = lease.PartNumber };
+        var received = session.PartsReceived + 1;
+        entry.Session = session with
+        {
+            AcceptedBytes = session.AcceptedBytes + accepted.Size,
+            PartsReceived = received,
+            Status = received >= session.PartCount ? SessionStatus.Staged : SessionStatus.Uploading,
+            UpdatedAt = Now,
+        };
+        return Result(PartEndOutcome.Recorded);
+    }
+
+    public Task<IReadOnlyList<PartRecord>> ListPartsAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<PartRecord> parts = Find(id) is { } entry ? [.. entry.Parts.Values] : [];
+            return Task.FromResult(parts);
+        }
+    }
+
+    public Task<Transition> TransitionAsync(string id, string? tenant, IReadOnlyCollection<string> from, string to,
+        SessionResult? result, bool requireAllParts, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(id, tenant) is not { } entry)
+            {
+                return Task.FromResult(new Transition(TransitionOutcome.NotFound));
+            }
+            var session = entry.Session;
+            if (!from.Contains(session.Status))
+            {
+                return Task.FromResult(new Transition(TransitionOutcome.WrongState, session.Status));
+            }
+            if (requireAllParts && session.PartsReceived < session.PartCount)
+            {
+                return Task.FromResult(new Transition(TransitionOutcome.PartsMissing, session.Status));
+            }
+            entry.Session = session with { Status = to, UpdatedAt = Now, Result = result ?? session.Result };
+            return Task.FromResult(new Transition(TransitionOutcome.Done, session.Status));
+        }
+    }
+
+    public Task<SessionPage> ListAsync(string tenant, string? status, ListCursor? after, int limit, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            foreach (var id in _sessions.Keys.ToList())
+            {
+                Find(id);
+            }
+            var ordered = _sessions.Values
+                .Where(e => e.Session.Tenant == tenant)
+                .Select(e => (Entry: e, CreatedMs: e.Session.CreatedAt.ToUnixTimeMilliseconds()))
+                .OrderByDescending(e => e.CreatedMs).ThenByDescending(e => e.Entry.Session.Id, StringComparer.Ordinal)
+                .Where(e => after is not { } c || c.IsBefore(e.CreatedMs, e.Entry.Session.Id))
+                .Where(e => status is null || e.Entry.Session.Status == status)
+                .Take(limit + 1)
+                .ToList();
+            var page = ordered.Take(limit).Select(e => Snapshot(e.Entry)).ToList();
+            ListCursor? next = ordered.Count > limit ? new ListCursor(ordered[limit - 1].CreatedMs, page[^1].Id) : null;
+            return Task.FromResult(new SessionPage(page, next));
+        }
+    }
+
+    public Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var now = Now;
+            IReadOnlyList<string> due = [.. _sessions.Values
+                .Where(e => e.Indexed && e.Session.ExpiresAt <= now)
+                .OrderBy(e => e.Session.ExpiresAt)
+                .Take(max)
+                .Select(e => e.Session.Id)];
+            return Task.FromResult(due);
+        }
+    }
+
+    public Task ForgetExpiryAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_sessions.TryGetValue(id, out var entry))
+            {
+                entry.Indexed = false;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var reservations = Reservations(scope);
+            if (reservations.ContainsKey(id))
+            {
+                return Task.FromResult(true);
+            }
+            if (reservations.Values.Sum(r => r.Bytes) + bytes > limit)
+            {
+                return Task.FromResult(false);
+            }
+            reservations[id] = new Reservation(bytes, until);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseAsync(string scope, string id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            Reservations(scope).Remove(id);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<long> ReservedAsync(string scope, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Reservations(scope).Values.Sum(r => r.Bytes));
+        }
+    }
+
+    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_locks.TryGetValue(name, out var held) && held.Until > Now && held.Owner != owner)
+            {
+                return Task.FromResult(false);
+            }
+            _locks[name] = (owner, Now + ttl);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_locks.TryGetValue(name, out var held) && held.Owner == owner)
+            {
+                _locks.Remove(name);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    /// <summary>A live entry, or null; entries past their retention are dropped on the way, as Redis expires keys.</summary>
+    private Entry? Find(string id, string? tenant = null)
+    {
+        if (!_sessions.TryGetValue(id, out var entry))
+        {
+            return null;
+        }
+        if (entry.KeepUntil <= Now)
+        {
+            _sessions.Remove(id);
+            return null;
+        }
+        return tenant is null || entry.Session.Tenant == tenant ? entry : null;
+    }
+
+    private UploadSession Snapshot(Entry entry)
+    {
+        DropLapsedLeases(entry);
+        return entry.Session with { ReceivedParts = [.. entry.Parts.Keys], PartsInFlight = entry.Leases.Count };
+    }
+
+    private void DropLapsedLeases(Entry entry)
+    {
+        var now = Now;
+        foreach (var (part, lease) in entry.Leases.Where(l => l.Value.Until <= now).ToList())
+        {
+            entry.Leases.Remove(part);
+        }
+    }
+
+    /// <summary>A scope's reservations, without the lapsed ones (see reserve.lua).</summary>
+    private Dictionary<string, Reservation> Reservations(string scope)
+    {
+        if (!_quotas.TryGetValue(scope, out var reservations))
+        {
+            _quotas[scope] = reservations = new Dictionary<string, Reservation>(StringComparer.Ordinal);
+        }
+        var now = Now;
+        foreach (var id in reservations.Where(r => r.Value.Until <= now).Select(r => r.Key).ToList())
+        {
+            reservations.Remove(id);
+        }
+        return reservations;
+    }
+
+    private sealed class Entry(UploadSession session, DateTimeOffset keepUntil)
+    {
+        public UploadSession Session { get; set; } = session;
+
+        public DateTimeOffset KeepUntil { get; } = keepUntil;
+
+        public SortedDictionary<int, PartRecord> Parts { get; } = [];
+
+        public Dictionary<int, (string Token, DateTimeOffset Until)> Leases { get; } = [];
+
+        /// <summary>Still in the expiry index (see <see cref="ISessionStore.ForgetExpiryAsync"/>).</summary>
+        public bool Indexed { get; set; } = true;
+    }
+
+    private sealed record Reservation(long Bytes, DateTimeOffset Until);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Sessions;
+
+/// <summary><c>Gateway:Store</c> and <c>Gateway:Sessions</c>: where state lives and how long it is kept.</summary>
+internal sealed class StoreOptions
+{
+    public const string Section = "Gateway:Store";
+
+    /// <summary>A StackExchange.Redis configuration string. Absent: the embedded in-memory store (one instance only).</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Prefix of every Redis key the gateway writes, so one Redis can serve several deployments.</summary>
+    [RegularExpression(@"^[A-Za-z0-9_.-]{1,32}$")]
+    public string KeyPrefix { get; set; } = "upl";
+
+    /// <summary>How long a part's lease lasts without renewal; a crashed instance blocks a part at most this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an ended or expired session stays readable (status, parts) before the store forgets it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+}

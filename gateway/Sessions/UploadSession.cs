@@ -1,0 +1,121 @@
+using System.Text.Json.Serialization;
+
+namespace Gateway.Sessions;
+
+/// <summary>
+/// One upload session as the gateway tracks it, normalized across backends. The store holds it; gateway
+/// instances are stateless. Immutable: progress changes come back from the store as a new value.
+/// </summary>
+internal sealed record UploadSession
+{
+    public required string Id { get; init; }
+
+    public required string Tenant { get; init; }
+
+    /// <summary>The configured backend name (a deployment may have two backends of one type).</summary>
+    public required string Backend { get; init; }
+
+    public required string BackendType { get; init; }
+
+    public required UploadTarget Target { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Conflict { get; init; }
+
+    public required long ContentLength { get; init; }
+
+    public required long PartSize { get; init; }
+
+    public required int PartCount { get; init; }
+
+    /// <summary>Parts of this session allowed in flight at once: the tenant's limit capped by the backend's.</summary>
+    public required int MaxConcurrency { get; init; }
+
+    public required SessionLimits Limits { get; init; }
+
+    /// <summary>The whole-object SHA-256 the client announced at create, if any.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>What the backend adapter needs to reach its own session again (id, URLs).</summary>
+    public required BackendSessionRef BackendSession { get; init; }
+
+    /// <summary>Staging-quota scopes this session holds a reservation in, released when it ends.</summary>
+    public IReadOnlyList<string> QuotaScopes { get; init; } = [];
+
+    public required string Status { get; init; }
+
+    public long AcceptedBytes { get; init; }
+
+    public int PartsReceived { get; init; }
+
+    /// <summary>Live leases at the time of reading; not stored as such.</summary>
+    [JsonIgnore]
+    public int PartsInFlight { get; init; }
+
+    /// <summary>Numbers of the parts received, ascending; filled on reads that need progress.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<int> ReceivedParts { get; init; } = [];
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public SessionResult? Result { get; init; }
+
+    public long OffsetOf(int partNumber) => PartMath.OffsetOf(PartSize, partNumber);
+
+    public long SizeOf(int partNumber) => PartMath.SizeOf(ContentLength, PartSize, partNumber);
+}
+
+/// <summary>Where the object lands. Which fields apply depends on the backend type (CONTRACT.md, Create).</summary>
+internal sealed record UploadTarget
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SandboxId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Path { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? User { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FolderId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FileName { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FileId { get; init; }
+}
+
+/// <summary>The limits that applied when the session was created, as the contract reports them.</summary>
+internal sealed record SessionLimits(long MaxUploadBytes, long MaxPartBytes, int MaxConcurrency, long StagingQuotaBytes);
+
+/// <summary>The backend's own session: its id and the URLs it told us to use (Box's <c>session_endpoints</c>).</summary>
+internal sealed record BackendSessionRef(string Id, IReadOnlyDictionary<string, string>? Urls = null);
+
+/// <summary>What landed: sandbox <c>{path, size}</c>, Box <c>{file_id, sha1}</c>.</summary>
+internal sealed record SessionResult
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Path { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Size { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? FileCount { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FileId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sha1 { get; init; }
+}
+
+/// <summary>A part the backend acknowledged. Offsets follow from the part number and the part size.</summary>
+internal sealed record PartRecord(int Number, long Size, string Sha256, string? Sha1, string? BackendPartId);

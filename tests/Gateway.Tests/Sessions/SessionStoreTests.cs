@@ -1,0 +1,70 @@
+using Gateway.Sessions;
+using Gateway.Sessions.InMemory;
+using Gateway.Sessions.Redis;
+using StackExchange.Redis;
+using TestSupport;
+
+namespace Gateway.Tests.Sessions;
+
+public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture<RedisServer>, IDisposable
+{
+    private readonly ConnectionMultiplexer _redis;
+
+    public RedisSessionStoreTests(RedisServer server)
+    {
+        _redis = ConnectionMultiplexer.Connect(server.ConnectionString);
+        Store = new RedisSessionStore(_redis, Options, Clock);
+    }
+
+    private protected override ISessionStore Store { get; }
+
+    [Fact]
+    public async Task Every_key_of_a_session_shares_one_hash_tag()
+    {
+        var session = await CreateAsync();
+        var lease = PartLease.New(session.Id, session.Tenant, 1);
+        await Store.BeginPartAsync(lease, null, default);
+        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null), default);
+        await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null, default);
+
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: $"{Options.KeyPrefix}:{{{session.Id}}}*").Select(k => (string)k!).ToList();
+
+        Assert.Equal(3, keys.Count);
+        Assert.All(keys, k => Assert.Contains("{" + session.Id + "}", k));
+    }
+
+    [Fact]
+    public async Task A_session_key_expires_after_its_retention()
+    {
+        var session = await CreateAsync();
+
+        var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync($"{Options.KeyPrefix}:{{{session.Id}}}");
+
+        var expected = session.ExpiresAt + Options.Retention - DateTimeOffset.UtcNow;
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, expected - TimeSpan.FromMinutes(1), expected + TimeSpan.FromMinutes(1));
+    }
+
+    public void Dispose() => _redis.Dispose();
+}
+
+public sealed class InMemorySessionStoreTests : SessionStoreContract
+{
+    public InMemorySessionStoreTests()
+    {
+        Store = new InMemorySessionStore(Options, Clock);
+    }
+
+    private protected override ISessionStore Store { get; }
+
+    [Fact]
+    public async Task A_session_is_forgotten_after_its_retention()
+    {
+        var session = await CreateAsync();
+
+        Clock.Advance(session.ExpiresAt - Clock.GetUtcNow() + Options.Retention);
+
+        Assert.Null(await Store.GetAsync(session.Id, null, default));
+    }
+}

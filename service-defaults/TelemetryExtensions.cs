@@ -35,7 +35,8 @@ public static class TelemetryExtensions
             .AddAttributes([new("deployment.environment.name", builder.Environment.EnvironmentName)]);
 
         builder.Services.AddOptions<ServiceTelemetryOptions>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService>(
+        // The implementation type must be named: TryAddEnumerable refuses a factory whose type is just IHostedService.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TelemetryProviders>(
             sp => new TelemetryProviders(sp.GetRequiredService<IOptions<ServiceTelemetryOptions>>().Value, resource, exportOtlp)));
 
         if (exportOtlp)

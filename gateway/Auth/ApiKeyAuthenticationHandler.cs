@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Gateway.Contract;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Auth;
+
+/// <summary>Authenticates <c>Authorization: Bearer &lt;API key&gt;</c> against the tenants' key hashes.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    TenantDirectory tenants)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!BearerToken.TryRead(Request, out var token))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        if (!tenants.TryFindByApiKey(token, out var tenant))
+        {
+            // Never log the key itself: only that one was refused.
+            return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        }
+        var identity = new ClaimsIdentity([new Claim(TenantClaims.Tenant, tenant.Name)], SchemeName);
+        if (tenant.IsAdmin)
+        {
+            identity.AddClaim(new Claim(TenantClaims.Scope, TenantClaims.AdminScope));
+        }
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => AuthProblems.ChallengeAsync(Context);
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => AuthProblems.ForbidAsync(Context);
+}
+
+/// <summary>The contract's answers to a failed authentication (401) and a missing scope (403).</summary>
+internal static class AuthProblems
+{
+    public static Task ChallengeAsync(HttpContext context) =>
+        ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized, "Send Authorization: Bearer <API key or JWT> with valid credentials.");
+
+    public static Task ForbidAsync(HttpContext context) =>
+        ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized with { Code = "forbidden", Status = StatusCodes.Status403Forbidden, Title = "Forbidden" },
+            "These credentials do not carry the scope this endpoint needs.");
+}
+
+internal static class TenantClaims
+{
+    public const string Tenant = "tenant";
+    public const string Scope = "scope";
+    public const string AdminScope = "uploads:admin";
+}

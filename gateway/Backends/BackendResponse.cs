@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Gateway.Backends;
+
+/// <summary>A backend's answer, read whole: backends answer with small JSON documents, never with file bytes.</summary>
+internal sealed record BackendResponse(int Status, byte[] Body, TimeSpan? RetryAfter)
+{
+    private const int MaxBody = 4 * 1024 * 1024;
+
+    public bool IsSuccess => Status is >= 200 and < 300;
+
+    public static async Task<BackendResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var retryAfter = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => (TimeSpan?)null,
+        };
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var body = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > MaxBody)
+            {
+                throw new HttpRequestException($"The backend's answer is larger than {MaxBody} bytes.");
+            }
+            body.Write(buffer, 0, read);
+        }
+        return new BackendResponse((int)response.StatusCode, body.ToArray(), retryAfter);
+    }
+
+    /// <summary>The body as JSON, or null when it is not JSON (a proxy's HTML error page, say).</summary>
+    public JsonElement? Json()
+    {
+        try
+        {
+            return Body.Length == 0 ? null : JsonDocument.Parse(Body).RootElement;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

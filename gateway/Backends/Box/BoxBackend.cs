@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Gateway.Contract;
+using Gateway.Forwarding;
+using Gateway.Sessions;
+
+namespace Gateway.Backends.Box;
+
+/// <summary>
+/// Box's chunked upload API (FACTS.md): Box chooses the part size, parts are byte ranges with a SHA-1
+/// <c>Digest</c>, the session's own <c>session_endpoints</c> are followed as given, commit needs the whole
+/// file's SHA-1 and may answer <c>202</c> while Box still assembles.
+/// </summary>
+internal sealed partial class BoxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
+{
+    public const string DigestHeader = "Digest";
+
+    /// <summary>FACTS.md: the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
+    private const long BoxMinimum = 20_000_000;
+
+    private static readonly string[] Endpoints = ["upload_part", "commit", "abort", "list_parts", "status"];
+
+    public string Name => name;
+
+    public BackendRules Rules { get; } = new(
+        BackendRegistry.BoxType,
+        Kinds: ["file"],
+        Conflicts: ["error", "replace"],
+        TargetFields: ["folder_id", "file_name", "file_id"],
+        Checksums: new ChecksumsRequired(Part: ["sha1"], Complete: ["sha1"]),
+        MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
+        MaxConcurrency: options.MaxConcurrency,
+        NeedsPartSha1BeforeBody: true);
+
+    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
+    {
+        if (target.SandboxId is not null || target.Path is not null || target.User is not null)
+        {
+            throw TargetNames.NotApplicable(target.SandboxId is not null ? "sandbox_id" : target.Path is not null ? "path" : "user", "box");
+        }
+        if (kind != "file")
+        {
+            throw new GatewayException(ErrorCode.UnsupportedKind, $"Box backends take files only, not \"{kind}\".");
+        }
+        if (conflict == "merge")
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to directory archives, which Box does not take.");
+        }
+        if (target.FileName is not null)
+        {
+            ValidateFileName(target.FileName);
+        }
+        return (target.FolderId, target.FileId) switch
+        {
+            ({ } folder, null) when target.FileName is not null && BoxId().IsMatch(folder) => target,
+            (not null, null) when target.FileName is null => throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name is required with target.folder_id."),
+            (null, { } file) when BoxId().IsMatch(file) => target,
+            (not null, not null) => throw new GatewayException(ErrorCode.InvalidTarget, "Give target.folder_id (a new file) or target.file_id (a new version), not both."),
+            (null, null) => throw new GatewayException(ErrorCode.InvalidTarget, "target.folder_id and target.file_name, or target.file_id, are required."),
+            _ => throw new GatewayException(ErrorCode.InvalidTarget, "Box folder and file ids are decimal numbers."),
+        };
+    }
+
+    public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
+    {
+        var target = request.Target;
+        var response = target.FileId is { } fileId
+            ? await CreateVersionSessionAsync(fileId, request.ContentLength, target.FileName, cancellationToken)
+            : await CreateFileSessionAsync(target.FolderId!, request.ContentLength, target.FileName!, cancellationToken);
+
+        // conflict "replace": the name is taken, so upload a new version of the file holding it (CONTRACT.md, create).
+        if (response.Status == 409 && request.Conflict == "replace" && ConflictingFileId(response) is { } existing)
+        {
+            response = await CreateVersionSessionAsync(existing, request.ContentLength, null, cancellationToken);
+        }
+        if (!response.IsSuccess)
+        {
+            throw Error(response, "create");
+        }
+
+        var session = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "Box answered create without a session.");
+        var endpoints = session.GetProperty("session_endpoints");
+        var urls = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var endpoint in Endpoints)
+        {
+            // The gateway sends Box's token to these URLs: only to the cluster's own hosts (FACTS.md: absolute URLs, followed as given).
+            var url = endpoints.GetProperty(endpoint).GetString();
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !http.Cluster.Owns(uri))
+            {
+                throw new GatewayException(ErrorCode.BackendError, $"Box's {endpoint} endpoint is not on a host of the backend's cluster.");
+            }
+            urls[endpoint] = url;
+        }
+        return new BackendSession(
+            new BackendSessionRef(session.GetProperty("id").GetString()!, urls),
+            PartSize: session.GetProperty("part_size").GetInt64(),
+            PartCount: session.GetProperty("total_parts").GetInt32(),
+            Target: target,
+            ExpiresAt: session.GetProperty("session_expires_at").GetDateTimeOffset());
+    }
+
+    public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
+        new BoxPartTransformer(size, this, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
+            digests.Sha1 ?? throw new InvalidOperationException("Box parts need their SHA-1 before the body."));
+
+    public async Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
+    {
+        var offset = session.OffsetOf(partNumber);
+        var sha1 = Convert.ToHexStringLower(digests.Sha1!);
+        if (response.IsSuccess)
+        {
+            var part = response.Json()?.GetProperty("part");
+            if (part is not { } p || p.GetProperty("offset").GetInt64() != offset || !string.Equals(p.GetProperty("sha1").GetString(), sha1, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new GatewayException(ErrorCode.BackendError, "Box acknowledged a different part than the one sent.");
+            }
+            return p.GetProperty("part_id").GetString();
+        }
+        // A part stored before a lost answer (an instance died between Box's 200 and the store) is not an error:
+        // Box's own parts list tells whether the stored bytes are these (FACTS.md: list the parts first).
+        if (response.Status == 416 && Envelope(response) == "range_overlaps_existing_part")
+        {
+            var stored = await FindPartAsync(session, offset, cancellationToken);
+            if (stored is { } s && string.Equals(s.Sha1, sha1, StringComparison.OrdinalIgnoreCase) && s.Size == session.SizeOf(partNumber))
+            {
+                return s.PartId;
+            }
+            throw new GatewayException(ErrorCode.PartConflict, $"Box already holds different bytes for part {partNumber}.");
+        }
+        throw PartError(response);
+    }
+
+    public async Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken)
+    {
+        var message = http.Request(HttpMethod.Post, Url(session, "commit"));
+        message.Headers.TryAddWithoutValidation(DigestHeader, "sha=" + Convert.ToBase64String(Convert.FromHexString(checksums.Sha1!)));
+        var body = new BoxCommitBody([.. parts.Select(p => new BoxPart(p.BackendPartId!, session.OffsetOf(p.Number), p.Size, p.Sha1!))]);
+        BackendHttp.SetJson(message, body, BoxJsonContext.Default.BoxCommitBody);
+
+        var response = await http.SendAsync(message, cancellationToken);
+        if (response.Status == 202)
+        {
+            return new CommitOutcome.Pending(response.RetryAfter ?? TimeSpan.FromSeconds(5));
+        }
+        if (!response.IsSuccess)
+        {
+            throw Error(response, "commit");
+        }
+        var file = response.Json()?.GetProperty("entries")[0]
+            ?? throw new GatewayException(ErrorCode.BackendError, "Box answered commit without the file.");
+        return new CommitOutcome.Completed(new SessionResult
+        {
+            FileId = file.GetProperty("id").GetString(),
+            Sha1 = file.TryGetProperty("sha1", out var sha1) ? sha1.GetString() : null,
+            Size = file.TryGetProperty("size", out var size) ? size.GetInt64() : null,
+        });
+    }
+
+    public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        var response = await http.SendAsync(http.Request(HttpMethod.Delete, Url(session, "abort")), cancellationToken);
+        if (!response.IsSuccess && response.Status is not (404 or 410))
+        {
+            throw Error(response, "abort");
+        }
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
+
+    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
+
+    private Task<BackendResponse> CreateFileSessionAsync(string folderId, long size, string fileName, CancellationToken cancellationToken)
+    {
+        var message = http.Request(HttpMethod.Post, "api/2.0/files/upload_sessions");
+        BackendHttp.SetJson(message, new BoxCreateBody(folderId, size, fileName), BoxJsonContext.Default.BoxCreateBody);
+        return http.SendAsync(message, cancellationToken);
+    }
+
+    private Task<BackendResponse> CreateVersionSessionAsync(string fileId, long size, string? fileName, CancellationToken cancellationToken)
+    {
+        var message = http.Request(HttpMethod.Post, $"api/2.0/files/{fileId}/upload_sessions");
+        BackendHttp.SetJson(message, new BoxNewVersionBody(size, fileName), BoxJsonContext.Default.BoxNewVersionBody);
+        return http.SendAsync(message, cancellationToken);
+    }
+
+    private async Task<BoxPart?> FindPartAsync(UploadSession session, long offset, CancellationToken cancellationToken)
+    {
+        const int Limit = 1000;
+        for (var page = 0L; ; page += Limit)
+        {
+            var url = new Uri(Url(session, "list_parts") + $"?offset={page}&limit={Limit}");
+            var response = await http.SendAsync(http.Request(HttpMethod.Get, url), cancellationToken);
+            if (!response.IsSuccess)
+            {
+                throw Error(response, "list parts");
+            }
+            var entries = response.Json()!.Value.GetProperty("entries");
+            foreach (var entry in entries.EnumerateArray())
+            {
+                if (entry.GetProperty("offset").GetInt64() == offset)
+                {
+                    return new BoxPart(entry.GetProperty("part_id").GetString()!, offset, entry.GetProperty("size").GetInt64(), entry.GetProperty("sha1").GetString()!);
+                }
+            }
+            if (entries.GetArrayLength() < Limit)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static Uri Url(UploadSession session, string endpoint) => new(session.BackendSession.Urls![endpoint]);
+
+    private static string? ConflictingFileId(BackendResponse response)
+    {
+        // Box's preflight puts the existing item under context_info.conflicts: an object, or a list of them.
+        if (response.Json() is { ValueKind: JsonValueKind.Object } json
+            && json.TryGetProperty("context_info", out var info) && info.ValueKind == JsonValueKind.Object
+            && info.TryGetProperty("conflicts", out var conflicts))
+        {
+            var item = conflicts.ValueKind == JsonValueKind.Array && conflicts.GetArrayLength() > 0 ? conflicts[0] : conflicts;
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                && (!item.TryGetProperty("type", out var type) || type.GetString() == "file"))
+            {
+                return id.GetString();
+            }
+        }
+        return null;
+    }
+
+    private static GatewayException PartError(BackendResponse response)
+    {
+        var code = Envelope(response);
+        return (response.Status, code) switch
+        {
+            (400, "bad_digest") => new(ErrorCode.ChecksumMismatch, "Box found the part's SHA-1 differs from its bytes."),
+            (409, _) => new(ErrorCode.PartConflict, "Box holds a conflicting part."),
+            (410, _) => new(ErrorCode.Expired, "Box's session expired; create a new upload."),
+            (413, _) => new(ErrorCode.UploadTooLarge, "The part is larger than Box accepts."),
+            (404, _) => new(ErrorCode.BackendError, "Box no longer knows this upload session."),
+            _ => BackendHttp.CommonError(response, code, "part upload"),
+        };
+    }
+
+    private static GatewayException Error(BackendResponse response, string operation)
+    {
+        var code = Envelope(response);
+        return (response.Status, code) switch
+        {
+            (400, "file_size_too_small" or "invalid_file_size" or "missing_file_size") =>
+                new(ErrorCode.InvalidRequest, $"Box refused the size ({code})."),
+            (400, "bad_digest") => new(ErrorCode.ChecksumMismatch, "The file's SHA-1 differs from the one given at complete."),
+            (400, _) or (404, _) when operation == "create" => new(ErrorCode.InvalidTarget, $"Box refused the target ({code})."),
+            (403, "storage_limit_exceeded") => new(ErrorCode.QuotaExceeded, "The Box account is out of storage."),
+            (409, _) => new(ErrorCode.Conflict, "An item with this name already exists in the folder."),
+            (410, _) => new(ErrorCode.Expired, "Box's session expired; create a new upload.") { EndsSession = true },
+            (412, _) => new(ErrorCode.InvalidState, "The file changed since the upload began."),
+            (404, _) => new(ErrorCode.BackendError, $"Box no longer knows this upload session ({operation})."),
+            _ => BackendHttp.CommonError(response, code, operation),
+        };
+    }
+
+    private static string Envelope(BackendResponse response) =>
+        response.Json() is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
+            ? code.GetString()!
+            : "unknown";
+
+    private static void ValidateFileName(string name)
+    {
+        // Box's item name rules: 1-255 characters, no slashes, not "." or "..", no leading or trailing spaces.
+        TargetNames.RefuseControlCharacters(name, "file_name");
+        if (name.Length is 0 or > 255 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || name.Trim() != name)
+        {
+            throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name must be 1-255 characters, without slashes, not \".\" or \"..\", without leading or trailing spaces.");
+        }
+    }
+
+    [GeneratedRegex("^[0-9]{1,20}$")]
+    private static partial Regex BoxId();
+}

@@ -1,0 +1,66 @@
+using Gateway.Contract;
+using Gateway.Forwarding;
+using Gateway.Sessions;
+
+namespace Gateway.Backends;
+
+/// <summary>
+/// One storage backend, in its own dialect behind the contract. The control plane (create, complete, abort)
+/// goes through the cluster's HTTP client; the data plane is a <see cref="PartTransformer"/> that shapes the
+/// part request <see cref="Forwarding.PartForwarder"/> streams with YARP, and <see cref="AcceptPartAsync"/>
+/// that reads the answer.
+/// </summary>
+internal interface IUploadBackend
+{
+    /// <summary>The configured name clients use (<c>"backend": "sandbox"</c>).</summary>
+    string Name { get; }
+
+    BackendRules Rules { get; }
+
+    /// <summary>Checks and normalizes a target for this backend type; throws the contract's target errors.</summary>
+    UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict);
+
+    Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken);
+
+    PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests);
+
+    /// <summary>The backend's id for an acknowledged part (null if it has none); throws the contract error otherwise.</summary>
+    Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken);
+
+    Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken);
+
+    /// <summary>Aborts the backend's session; a session the backend no longer knows counts as aborted.</summary>
+    Task AbortAsync(UploadSession session, CancellationToken cancellationToken);
+
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What a backend type accepts, for validation and for <c>GET /v1/backends</c>.</summary>
+internal sealed record BackendRules(
+    string Type,
+    IReadOnlyList<string> Kinds,
+    IReadOnlyList<string> Conflicts,
+    IReadOnlyList<string> TargetFields,
+    ChecksumsRequired Checksums,
+    long MinUploadBytes,
+    int MaxConcurrency,
+    bool NeedsPartSha1BeforeBody);
+
+internal sealed record BackendCreate(string UploadId, string Tenant, UploadTarget Target, string Kind, string Conflict, long ContentLength, string? Sha256);
+
+/// <summary>The backend's answer to create: its session, its part size, and its own limits.</summary>
+internal sealed record BackendSession(
+    BackendSessionRef Ref,
+    long PartSize,
+    int PartCount,
+    UploadTarget Target,
+    int? MaxConcurrency = null,
+    DateTimeOffset? ExpiresAt = null);
+
+internal abstract record CommitOutcome
+{
+    public sealed record Completed(SessionResult Result) : CommitOutcome;
+
+    /// <summary>The backend is still assembling (Box's <c>202</c>); ask again after <paramref name="RetryAfter"/>.</summary>
+    public sealed record Pending(TimeSpan RetryAfter) : CommitOutcome;
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Gateway.Contract;
+using Gateway.Forwarding;
+using Gateway.Sessions;
+
+namespace Gateway.Backends.Sandbox;
+
+/// <summary>
+/// The sandbox upload API (SANDBOX-API.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
+/// <c>Idempotency-Key</c> on create and complete, and errors in <c>{"error": {"code", …}}</c>.
+/// </summary>
+internal sealed partial class SandboxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
+{
+    public const string PartDigestHeader = "X-Part-SHA256";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public string Name => name;
+
+    public BackendRules Rules { get; } = new(
+        BackendRegistry.SandboxType,
+        Kinds: ["file", "directory_tar"],
+        Conflicts: ["error", "replace", "merge"],
+        TargetFields: ["sandbox_id", "path", "user"],
+        Checksums: new ChecksumsRequired(Part: ["sha256"], Complete: []),
+        MinUploadBytes: options.MinUploadBytes ?? 0,
+        MaxConcurrency: options.MaxConcurrency,
+        NeedsPartSha1BeforeBody: false);
+
+    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
+    {
+        if (target.FolderId is not null || target.FileName is not null || target.FileId is not null)
+        {
+            throw TargetNames.NotApplicable(target.FolderId is not null ? "folder_id" : target.FileName is not null ? "file_name" : "file_id", "sandbox");
+        }
+        if (target.SandboxId is null || !SandboxId().IsMatch(target.SandboxId))
+        {
+            throw new GatewayException(ErrorCode.InvalidTarget, "target.sandbox_id must look like sb_a1b2c3d4.");
+        }
+        if (target.User is not null && !UserName().IsMatch(target.User))
+        {
+            throw new GatewayException(ErrorCode.InvalidTarget, "target.user must be a POSIX user name (a-z, 0-9, _ and -, at most 32).");
+        }
+        if (conflict == "merge" && kind != "directory_tar")
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to kind \"directory_tar\".");
+        }
+        return target with { Path = SandboxPaths.Normalize(target.Path) };
+    }
+
+    public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
+    {
+        var directory = request.Kind == "directory_tar";
+        var body = new SandboxCreateBody(
+            Kind: request.Kind,
+            SourceKind: directory ? "directory_archive" : "restartable_file",
+            TargetPath: request.Target.Path!,
+            ContentLength: request.ContentLength,
+            Conflict: request.Conflict,
+            ChecksumAlgorithm: "sha256",
+            User: request.Target.User,
+            ArchiveFormat: directory ? "tar" : null,
+            Metadata: new() { ["gateway_upload_id"] = request.UploadId });
+        var message = http.Request(HttpMethod.Post, $"v1/sandboxes/{Uri.EscapeDataString(request.Target.SandboxId!)}/uploads");
+        // One key per gateway session: a create retried after a lost answer gets the same backend session back.
+        message.Headers.Add(IdempotencyKeyHeader, request.UploadId + ".create");
+        BackendHttp.SetJson(message, body, SandboxJsonContext.Default.SandboxCreateBody);
+
+        var response = await http.SendAsync(message, cancellationToken);
+        if (!response.IsSuccess)
+        {
+            throw Error(response, "create");
+        }
+        var session = response.Json()?.GetProperty("session")
+            ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered create without a session.");
+        return new BackendSession(
+            new BackendSessionRef(session.GetProperty("upload_id").GetString()!),
+            PartSize: session.GetProperty("part_size").GetInt64(),
+            PartCount: session.GetProperty("part_count").GetInt32(),
+            Target: request.Target with { Path = session.GetProperty("target_path").GetString() },
+            MaxConcurrency: session.GetProperty("max_concurrency").GetInt32(),
+            ExpiresAt: session.GetProperty("expires_at").GetDateTimeOffset());
+    }
+
+    public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
+        new SandboxPartTransformer(size, this, PartPath(session, partNumber), digests.Sha256);
+
+    public Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
+    {
+        // 200 carries the whole session, which the gateway keeps itself; the sandbox has no part ids.
+        return response.IsSuccess ? Task.FromResult<string?>(null) : throw PartError(response);
+    }
+
+    public async Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken)
+    {
+        var message = http.Request(HttpMethod.Post, SessionPath(session) + "/complete");
+        // Same key for every attempt: a complete retried after a lost answer replays the sandbox's first answer.
+        message.Headers.Add(IdempotencyKeyHeader, session.Id + ".complete");
+        BackendHttp.SetJson(message, new SandboxCompleteBody(checksums.Sha256 ?? session.Sha256), SandboxJsonContext.Default.SandboxCompleteBody);
+
+        var response = await http.SendAsync(message, cancellationToken);
+        if (!response.IsSuccess)
+        {
+            throw Error(response, "complete");
+        }
+        var json = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered complete without a body.");
+        var published = json.GetProperty("session");
+        return new CommitOutcome.Completed(new SessionResult
+        {
+            Path = published.GetProperty("target_path").GetString(),
+            Size = json.GetProperty("published_bytes").GetInt64(),
+            FileCount = json.GetProperty("published_file_count").GetInt32(),
+        });
+    }
+
+    public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        var response = await http.SendAsync(http.Request(HttpMethod.Delete, SessionPath(session)), cancellationToken);
+        if (!response.IsSuccess && response.Status != 404)
+        {
+            throw Error(response, "abort");
+        }
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
+
+    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
+
+    private static string SessionPath(UploadSession session) =>
+        $"v1/sandboxes/{Uri.EscapeDataString(session.Target.SandboxId!)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";
+
+    // Contract parts are 1-based, the sandbox's are 0-based (SANDBOX-API.md, one part).
+    private static string PartPath(UploadSession session, int partNumber) =>
+        SessionPath(session) + "/parts/" + (partNumber - 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A part the sandbox refused, in contract terms.</summary>
+    private static GatewayException PartError(BackendResponse response)
+    {
+        var (code, _) = Envelope(response);
+        return (response.Status, code) switch
+        {
+            (400, _) => new(ErrorCode.ChecksumMismatch, "The sandbox refused the part's bytes (digest or size)."),
+            (409, _) => new(ErrorCode.PartConflict, "The sandbox holds different bytes for this part, or its session has ended."),
+            (413, _) => new(ErrorCode.UploadTooLarge, "The part is larger than the sandbox accepts."),
+            (429, "rate_limit_exceeded") => new(ErrorCode.ConcurrencyLimit, "The sandbox has too many parts of this upload in flight.")
+            {
+                RetryAfter = response.RetryAfter ?? TimeSpan.FromSeconds(1),
+            },
+            _ => BackendHttp.CommonError(response, code, "part upload"),
+        };
+    }
+
+    /// <summary>A control-plane call the sandbox refused, in contract terms (SANDBOX-API.md, conventions).</summary>
+    private static GatewayException Error(BackendResponse response, string operation)
+    {
+        var (code, details) = Envelope(response);
+        return (response.Status, code, operation) switch
+        {
+            (400, "invalid_fields", _) or (404, "sandbox_not_found" or "not_found", "create") or (403, "permission_denied", _) =>
+                new(ErrorCode.InvalidTarget, $"The sandbox refused the target ({code})."),
+            (400, _, "complete") => new(ErrorCode.InvalidRequest, "The sandbox refused the archive; the upload failed and nothing was published.") { EndsSession = true },
+            (413, _, _) => new(ErrorCode.UploadTooLarge, "The upload is larger than the sandbox accepts."),
+            (429, "quota_exceeded", _) => new(ErrorCode.QuotaExceeded, "The sandbox's staging quota is full; retry when other uploads finish.")
+            {
+                RetryAfter = response.RetryAfter,
+            },
+            (422, _, "complete") => new(ErrorCode.ChecksumMismatch, "The assembled object's SHA-256 differs from the one given; the upload failed.")
+            {
+                EndsSession = true,
+            },
+            (409, "upload_conflict", "complete") when details?.TryGetProperty("next_part", out _) == true =>
+                new(ErrorCode.BackendError, "The sandbox is missing parts the gateway recorded as received."),
+            (409, "upload_conflict", "complete") => new(ErrorCode.Conflict, "The target already exists and conflict is \"error\"."),
+            (409, "upload_conflict", "abort") => new(ErrorCode.InvalidState, "The sandbox already completed this upload."),
+            (409, "sandbox_not_ready", _) => new(ErrorCode.BackendUnavailable, "The sandbox is not ready; retry shortly.")
+            {
+                RetryAfter = response.RetryAfter ?? TimeSpan.FromSeconds(1),
+            },
+            (404, _, _) => new(ErrorCode.BackendError, $"The sandbox no longer knows this upload ({operation})."),
+            _ => BackendHttp.CommonError(response, code, operation),
+        };
+    }
+
+    private static (string Code, JsonElement? Details) Envelope(BackendResponse response)
+    {
+        if (response.Json() is { ValueKind: JsonValueKind.Object } json
+            && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "unknown";
+            return (code, error.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object ? d : null);
+        }
+        return ("unknown", null);
+    }
+
+    [GeneratedRegex("^sb_[A-Za-z0-9]{1,64}$")]
+    private static partial Regex SandboxId();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    private static partial Regex UserName();
+}

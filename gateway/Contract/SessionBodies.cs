@@ -1,0 +1,40 @@
+using Gateway.Backends;
+using Gateway.Sessions;
+
+namespace Gateway.Contract;
+
+/// <summary>Sessions as clients see them (CONTRACT.md, session body).</summary>
+internal static class SessionBodies
+{
+    public static SessionBody From(UploadSession session, BackendRegistry backends, DateTimeOffset now)
+    {
+        // A live session past its expiry is expired, whether or not the sweeper has got to it yet.
+        var status = SessionStatus.IsLive(session.Status) && session.ExpiresAt <= now ? SessionStatus.Expired : session.Status;
+        var checksums = backends.TryGet(session.Backend, out var backend) ? backend.Rules.Checksums : new ChecksumsRequired([], []);
+        var self = "/v1/uploads/" + session.Id;
+        return new SessionBody(
+            UploadId: session.Id,
+            Backend: session.Backend,
+            BackendType: session.BackendType,
+            Target: session.Target,
+            Kind: session.Kind,
+            Status: status,
+            ContentLength: session.ContentLength,
+            AcceptedBytes: session.AcceptedBytes,
+            PartSize: session.PartSize,
+            PartCount: session.PartCount,
+            PartsReceived: session.PartsReceived,
+            PartsInFlight: session.PartsInFlight,
+            NextPart: PartMath.NextPart(session.ReceivedParts, session.PartCount),
+            MissingParts: PartMath.MissingRanges(session.ReceivedParts, session.PartCount),
+            MaxConcurrency: session.MaxConcurrency,
+            Conflict: session.Conflict,
+            ChecksumsRequired: checksums,
+            Limits: session.Limits,
+            CreatedAt: session.CreatedAt.UtcDateTime,
+            UpdatedAt: session.UpdatedAt.UtcDateTime,
+            ExpiresAt: session.ExpiresAt.UtcDateTime,
+            Result: session.Result,
+            Links: new SessionLinks(self, self + "/parts", self + "/complete"));
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Forwarding;
+
+internal static class ForwardingExtensions
+{
+    public static IServiceCollection AddForwarding(this IServiceCollection services)
+    {
+        services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SpoolDirectory), "Gateway:Forwarding:SpoolDirectory may not be empty.")
+            .ValidateOnStart();
+        services.AddHttpForwarder();
+        services.AddSingleton<PartForwarder>();
+        services.AddSingleton<IPostConfigureOptions<ForwardingOptions>, CreateSpoolDirectory>();
+        return services;
+    }
+
+    /// <summary>The spool directory exists before the first Box part needs it.</summary>
+    private sealed class CreateSpoolDirectory : IPostConfigureOptions<ForwardingOptions>
+    {
+        public void PostConfigure(string? name, ForwardingOptions options) => Directory.CreateDirectory(options.SpoolDirectory);
+    }
+}

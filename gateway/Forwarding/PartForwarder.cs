@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using Gateway.Auth;
+using Gateway.Backends;
+using Gateway.Contract;
+using Gateway.Sessions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Forwarding;
+
+/// <summary>
+/// The path of one part (ARCHITECTURE.md): begin in the store (one round trip), stream the body through
+/// YARP's <see cref="IHttpForwarder"/> to the backend while hashing it, end in the store (one round trip).
+/// </summary>
+internal sealed class PartForwarder(
+    ISessionStore store,
+    BackendRegistry backends,
+    IHttpForwarder forwarder,
+    IOptions<StoreOptions> storeOptions,
+    IOptions<ForwardingOptions> forwardingOptions,
+    TimeProvider time,
+    ILogger<PartForwarder> logger)
+{
+    public async Task<PartBody> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed)
+    {
+        var cancellationToken = context.RequestAborted;
+        var declared = context.Request.ContentLength;
+        if (declared > tenant.Limits.MaxPartBytes)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge,
+                $"A part may have at most {tenant.Limits.MaxPartBytes} bytes; this one declares {declared}.");
+        }
+
+        var lease = PartLease.New(uploadId, tenant.Name, partNumber);
+        var begin = await store.BeginPartAsync(lease, declared, cancellationToken);
+        if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
+        {
+            return await VerifyRetryAsync(context, begin, partNumber, claimed);
+        }
+        ThrowIfRefused(begin, partNumber, uploadId);
+        var session = begin.Session!;
+
+        PartRecord record;
+        try
+        {
+            await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
+            record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed);
+        }
+        catch
+        {
+            await ReleaseAsync(lease);
+            throw;
+        }
+
+        var end = await store.EndPartAsync(lease, record, CancellationToken.None);
+        return end.Outcome switch
+        {
+            PartEndOutcome.Recorded or PartEndOutcome.Duplicate => Body(session, record, end.AcceptedBytes, end.PartsReceived),
+            PartEndOutcome.Conflict => throw new GatewayException(ErrorCode.PartConflict,
+                $"Part {partNumber} was received meanwhile with different bytes."),
+            PartEndOutcome.NotTakingParts => throw new GatewayException(ErrorCode.InvalidState,
+                $"The upload became {end.Status} while part {partNumber} was in flight; the part was not counted."),
+            _ => throw new GatewayException(ErrorCode.NotFound, $"Upload {uploadId} no longer exists."),
+        };
+    }
+
+    private async Task<PartRecord> ForwardAsync(HttpContext context, UploadSession session, int partNumber, long size, PartDigests claimed)
+    {
+        var backend = backends.Get(session.Backend);
+        using var body = new PartBodyStream(context.Request.Body, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
+        await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
+            ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
+            : null;
+        // A spooled part was verified while it was written; its digests are known before the first byte leaves.
+        var outgoing = body.Digests ?? claimed;
+        context.Request.Body = spool?.Content ?? body;
+
+        var cluster = backends.ClusterOf(session.Backend);
+        var destination = cluster.PickDestination(context);
+        var transformer = backend.CreatePartTransformer(session, partNumber, size, outgoing);
+        var error = await forwarder.SendAsync(context, destination.Model.Config.Address, cluster.Client,
+            cluster.State.Model.Config.HttpRequest ?? ForwarderRequestConfig.Empty, transformer, context.RequestAborted);
+        if (error != ForwarderError.None)
+        {
+            throw Translate(context, error);
+        }
+        if (body.Digests is not { } digests)
+        {
+            throw new GatewayException(ErrorCode.BackendError, "The backend answered before the whole part was sent.");
+        }
+        var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
+        return new PartRecord(partNumber, size, Hex(digests.Sha256), digests.Sha1 is null ? null : Hex(digests.Sha1), partId);
+    }
+
+    /// <summary>A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).</summary>
+    private async Task<PartBody> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
+    {
+        using var body = new PartBodyStream(context.Request.Body, begin.ExpectedSize, claimed, computeSha1: false);
+        var digests = await body.DrainAsync(context.RequestAborted);
+        var existing = begin.Existing!;
+        if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))
+        {
+            throw new GatewayException(ErrorCode.PartConflict,
+                $"Part {partNumber} was already received with different bytes (sha256 {existing.Sha256}).");
+        }
+        var session = await store.GetAsync(begin.Session!.Id, begin.Session.Tenant, context.RequestAborted) ?? begin.Session;
+        return Body(session, existing, session.AcceptedBytes, session.PartsReceived);
+    }
+
+    private static void ThrowIfRefused(PartBegin begin, int partNumber, string uploadId)
+    {
+        GatewayException? refusal = begin.Outcome switch
+        {
+            PartBeginOutcome.Started => null,
+            PartBeginOutcome.NotFound => new(ErrorCode.NotFound, $"No upload {uploadId}."),
+            PartBeginOutcome.InvalidState => new(ErrorCode.InvalidState, $"The upload is {begin.Status}; it takes no more parts."),
+            PartBeginOutcome.Expired => new(ErrorCode.Expired, "The upload expired; create a new one."),
+            PartBeginOutcome.NoSuchPart => new(ErrorCode.InvalidRequest,
+                $"Part {partNumber} does not exist: this upload has parts 1 to {begin.PartCount}."),
+            PartBeginOutcome.SizeMismatch => new(ErrorCode.PartSizeMismatch,
+                $"Part {partNumber} must have exactly {begin.ExpectedSize} bytes."),
+            PartBeginOutcome.ConcurrencyLimit => new(ErrorCode.ConcurrencyLimit,
+                "Too many parts of this upload are in flight; retry when one has finished.") { RetryAfter = TimeSpan.FromSeconds(1) },
+            PartBeginOutcome.PartInFlight => new(ErrorCode.ConcurrencyLimit,
+                $"Part {partNumber} is already being uploaded by another request.") { RetryAfter = TimeSpan.FromSeconds(1) },
+            _ => new(ErrorCode.Internal, $"Unexpected outcome {begin.Outcome}."),
+        };
+        if (refusal is not null)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>Why YARP could not forward the part, in the contract's terms.</summary>
+    private static Exception Translate(HttpContext context, ForwarderError error)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (Find<PartBodyException>(exception) is { } partError)
+        {
+            return new GatewayException(partError.Error, partError.Message);
+        }
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return new OperationCanceledException(context.RequestAborted);
+        }
+        if (error == ForwarderError.RequestBodyClient)
+        {
+            return Find<BadHttpRequestException>(exception) is { } bad
+                ? new GatewayException(ErrorCode.InvalidRequest with { Status = bad.StatusCode }, $"The part's body could not be read: {bad.Message}")
+                : new GatewayException(ErrorCode.InvalidRequest, "The part's body could not be read to its end.");
+        }
+        return new GatewayException(ErrorCode.BackendUnavailable, $"The part could not be forwarded to the backend ({error}); retry it.")
+        {
+            RetryAfter = TimeSpan.FromSeconds(1),
+        };
+    }
+
+    private async Task ReleaseAsync(PartLease lease)
+    {
+        try
+        {
+            await store.EndPartAsync(lease, null, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The lease lapses by itself; the part's own error is what the client needs to see.
+            Log.LeaseNotReleased(logger, lease.UploadId, lease.PartNumber, e);
+        }
+    }
+
+    private static PartBody Body(UploadSession session, PartRecord part, long acceptedBytes, int partsReceived) =>
+        new(part.Number, session.OffsetOf(part.Number), part.Size, part.Sha256, part.Sha1, acceptedBytes, partsReceived);
+
+    private static T? Find<T>(Exception? exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    if (Find<T>(inner) is { } nested)
+                    {
+                        return nested;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static string Hex(byte[]? bytes) => Convert.ToHexStringLower(bytes ?? []);
+}

@@ -1,0 +1,54 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Gateway.Auth;
+using Gateway.Backends;
+using Gateway.Contract;
+using Gateway.Expiry;
+using Gateway.Forwarding;
+using Gateway.Limits;
+using Gateway.Sessions;
+using Gateway.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServiceDefaults;
+
+namespace Gateway.Hosting;
+
+/// <summary>The gateway's wiring: one <c>Add…</c> per concern, called from here, and the request pipeline.</summary>
+internal static class GatewayExtensions
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults("gateway");
+        var services = builder.Services;
+        services.AddServiceTelemetry([GatewayTelemetry.Name], [GatewayTelemetry.Name]);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSessionStore(builder.Configuration);
+        services.AddBackends(builder.Configuration);
+        services.AddForwarding();
+        services.AddGatewayAuth();
+        services.AddLimits();
+        services.AddExpiry();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // A JSON API, not HTML: no need to escape <, > or ' in details and names.
+            json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractJsonContext.Default);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseMiddleware<ProblemMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        // Loads ReverseProxy:Clusters (HTTP clients, health checks); the gateway declares no proxy routes.
+        app.MapReverseProxy();
+        app.MapHealth();
+        app.MapUploadsApiV1().RequireAuthorization();
+        app.MapBackendsApiV1().RequireAuthorization();
+        return app;
+    }
+}

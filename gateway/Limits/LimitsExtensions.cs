@@ -1,0 +1,11 @@
+namespace Gateway.Limits;
+
+internal static class LimitsExtensions
+{
+    public static IServiceCollection AddLimits(this IServiceCollection services)
+    {
+        services.AddSingleton<StagingQuota>();
+        services.AddTenantRateLimiting();
+        return services;
+    }
+}

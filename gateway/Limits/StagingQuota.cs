@@ -1,0 +1,58 @@
+using Gateway.Auth;
+using Gateway.Backends;
+using Gateway.Contract;
+using Gateway.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Limits;
+
+/// <summary>
+/// Staging quota (CONTRACT.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
+/// reserves its whole <c>content_length</c> at create and releases it when it ends; each reservation lapses at
+/// the session's expiry in the store itself, so none outlives its session even if an instance crashes.
+/// </summary>
+internal sealed class StagingQuota(ISessionStore store, IOptions<BackendCatalogOptions> backends)
+{
+    public static string TenantScope(string tenant) => "tenant:" + tenant;
+
+    public static string SandboxScope(string backend, string sandboxId) => $"sandbox:{backend}:{sandboxId}";
+
+    /// <summary>Reserves in every scope or in none; returns the scopes held.</summary>
+    public async Task<IReadOnlyList<string>> ReserveAsync(Tenant tenant, string backend, UploadTarget target, string uploadId,
+        long bytes, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var taken = new List<string>();
+        foreach (var (scope, limit, what) in Scopes(tenant, backend, target))
+        {
+            if (!await store.TryReserveAsync(scope, uploadId, bytes, limit, until, cancellationToken))
+            {
+                await ReleaseAsync(taken, uploadId);
+                throw new GatewayException(ErrorCode.QuotaExceeded,
+                    $"{bytes} more bytes would take {what} over its staging quota of {limit} bytes; complete or abort other uploads first.");
+            }
+            taken.Add(scope);
+        }
+        return taken;
+    }
+
+    public async Task ReleaseAsync(IEnumerable<string> scopes, string uploadId)
+    {
+        foreach (var scope in scopes)
+        {
+            await store.ReleaseAsync(scope, uploadId, CancellationToken.None);
+        }
+    }
+
+    private IEnumerable<(string Scope, long Limit, string What)> Scopes(Tenant tenant, string backend, UploadTarget target)
+    {
+        // 0 means no gateway-side limit for that scope.
+        if (tenant.Limits.StagingQuotaBytes > 0)
+        {
+            yield return (TenantScope(tenant.Name), tenant.Limits.StagingQuotaBytes, $"tenant {tenant.Name}");
+        }
+        if (target.SandboxId is { } sandbox && backends.Value.Backends.TryGetValue(backend, out var settings) && settings.SandboxStagingQuotaBytes > 0)
+        {
+            yield return (SandboxScope(backend, sandbox), settings.SandboxStagingQuotaBytes, $"sandbox {sandbox}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ using TestSupport;
 
 namespace MockBox.Tests.Support;
 
-internal enum ClockRegistration
+public enum ClockRegistration
 {
     BeforeAddMockBox,
     AfterAddMockBox,

@@ -46,6 +46,12 @@ internal sealed class PartForwarder(
             await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
             record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed);
         }
+        catch (PartBodyException e)
+        {
+            // Raised while spooling; while streaming, YARP reports it and Translate maps it.
+            await ReleaseAsync(lease);
+            throw new GatewayException(e.Error, e.Message);
+        }
         catch
         {
             await ReleaseAsync(lease);
@@ -96,7 +102,15 @@ internal sealed class PartForwarder(
     private async Task<PartBody> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
     {
         using var body = new PartBodyStream(context.Request.Body, begin.ExpectedSize, claimed, computeSha1: false);
-        var digests = await body.DrainAsync(context.RequestAborted);
+        PartDigests digests;
+        try
+        {
+            digests = await body.DrainAsync(context.RequestAborted);
+        }
+        catch (PartBodyException e)
+        {
+            throw new GatewayException(e.Error, e.Message);
+        }
         var existing = begin.Existing!;
         if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))
         {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,8 @@ public static class MockSandboxExtensions
         {
             // snake_case on the wire [seed]; the /_mock/faults rules (mock-common) are read with the same policy.
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // Messages quote names ('x') and paths; plain JSON escaping keeps them readable with curl.
+            json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, SandboxJsonContext.Default);
         });
         // A /_mock/ body the framework cannot bind becomes an exception, which the error middleware turns

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using MockCommon;
 using MockSandbox.Http;
 
@@ -18,7 +21,7 @@ internal sealed class SandboxErrorWriter : IMockErrorWriter
         var body = new ErrorEnvelope(new ErrorBody(error.Code, error.Message, error.Hint, RequestIds.Of(context), error.Retryable, error.Details));
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        if (error.Code == SandboxErrorCodes.RateLimitExceeded)
+        if (error.Code == SandboxErrorCodes.RateLimitExceeded && !context.Response.Headers.ContainsKey(HeaderNames.RetryAfter))
         {
             // A hint for clients that honour Retry-After; a part usually finishes within a second.
             context.Response.Headers.RetryAfter = "1";
@@ -27,6 +30,7 @@ internal sealed class SandboxErrorWriter : IMockErrorWriter
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
         }
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, SandboxJsonContext.Default.ErrorEnvelope, context.RequestAborted);
+        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        await JsonSerializer.SerializeAsync(context.Response.Body, body, options.GetTypeInfo(typeof(ErrorEnvelope)), context.RequestAborted);
     }
 }

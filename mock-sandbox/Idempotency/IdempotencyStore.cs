@@ -12,9 +12,16 @@ namespace MockSandbox.Idempotency;
 /// to its key forever. Requests sharing a key run one at a time, so a retry racing its original waits for
 /// it and replays its answer instead of creating a second session.
 /// </summary>
-internal sealed class IdempotencyStore(TimeProvider time)
+internal sealed class IdempotencyStore
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    public IdempotencyStore(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+    }
 
     public async Task<T> ExecuteAsync<T>(string scope, string key, JsonElement request, Func<Task<T>> operation, CancellationToken cancellationToken)
         where T : class
@@ -36,7 +43,7 @@ internal sealed class IdempotencyStore(TimeProvider time)
             var response = await operation();
             entry.Request = request.Clone();
             entry.Response = response;
-            entry.StoredAt = time.GetUtcNow();
+            entry.StoredAt = _time.GetUtcNow();
             return response;
         }
         finally

@@ -29,16 +29,11 @@ internal sealed class SandboxPath
     /// <summary>True for a root itself (<c>/workspace</c>, <c>/home/alice</c>), which is always a directory.</summary>
     public bool IsRoot => Segments.Count == RootDepth;
 
-    public bool IsReserved =>
-        Segments.Count >= SandboxPaths.ReservedSegments.Length
-        && SandboxPaths.ReservedSegments.Select((segment, i) => segment == Segments[i]).All(equal => equal);
+    /// <summary>True for <c>/workspace/.nullspace</c> and everything under it [doc].</summary>
+    public bool IsReserved => Segments.Take(SandboxPaths.ReservedSegments.Length).SequenceEqual(SandboxPaths.ReservedSegments, StringComparer.Ordinal);
 
     /// <summary>This path with more segments below it, keeping the same root.</summary>
     public SandboxPath Append(IEnumerable<string> relative) => new([.. Segments, .. relative], RootDepth);
-
-    /// <summary>True when this path is <paramref name="ancestor"/> or lies below it.</summary>
-    public bool IsWithin(SandboxPath ancestor) =>
-        Segments.Count >= ancestor.Segments.Count && ancestor.Segments.Select((segment, i) => segment == Segments[i]).All(equal => equal);
 
     /// <summary>Where this path lives on the host: under the sandbox's <c>fs/</c> folder, segment for segment.</summary>
     public string ToHostPath(SandboxDirectories directories) => Path.Combine([directories.FileSystem, .. Segments]);

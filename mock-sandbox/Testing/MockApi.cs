@@ -28,10 +28,10 @@ internal static class MockApi
         return group;
     }
 
-    public static Ok<MockSandboxView[]> List(SandboxRegistry sandboxes, TimeProvider time) =>
-        TypedResults.Ok(sandboxes.All.OrderBy(s => s.Id, StringComparer.Ordinal).Select(s => View(s, time)).ToArray());
+    public static Ok<MockSandboxView[]> List(SandboxRegistry sandboxes, UploadService uploads) =>
+        TypedResults.Ok(sandboxes.All.OrderBy(s => s.Id, StringComparer.Ordinal).Select(s => View(s, uploads)).ToArray());
 
-    public static async Task<Created<MockSandboxView>> CreateAsync(HttpContext context, SandboxRegistry sandboxes, TimeProvider time)
+    public static async Task<Created<MockSandboxView>> CreateAsync(HttpContext context, SandboxRegistry sandboxes, UploadService uploads)
     {
         var request = await ReadAsync(context);
         var id = request.Id ?? SandboxIds.NewId();
@@ -42,14 +42,14 @@ internal static class MockApi
         var settings = Apply(sandboxes.DefaultSettings, request);
         var sandbox = sandboxes.TryCreate(id, settings) ?? throw SandboxError.Conflict($"Sandbox {id} already exists.").AsException();
         sandbox.Ready = request.Ready ?? true;
-        return TypedResults.Created($"{MockSurfaceExtensions.Prefix}/sandboxes/{id}", View(sandbox, time));
+        return TypedResults.Created($"{MockSurfaceExtensions.Prefix}/sandboxes/{id}", View(sandbox, uploads));
     }
 
-    public static Ok<MockSandboxView> Get(string id, SandboxRegistry sandboxes, TimeProvider time) =>
-        TypedResults.Ok(View(Find(sandboxes, id), time));
+    public static Ok<MockSandboxView> Get(string id, SandboxRegistry sandboxes, UploadService uploads) =>
+        TypedResults.Ok(View(Find(sandboxes, id), uploads));
 
     /// <summary>Changes what the sandbox's next sessions get; sessions already created keep theirs.</summary>
-    public static async Task<Ok<MockSandboxView>> UpdateAsync(string id, HttpContext context, SandboxRegistry sandboxes, TimeProvider time)
+    public static async Task<Ok<MockSandboxView>> UpdateAsync(string id, HttpContext context, SandboxRegistry sandboxes, UploadService uploads)
     {
         var sandbox = Find(sandboxes, id);
         var request = await ReadAsync(context);
@@ -59,7 +59,7 @@ internal static class MockApi
         }
         sandbox.Settings = Apply(sandbox.Settings, request);
         sandbox.Ready = request.Ready ?? sandbox.Ready;
-        return TypedResults.Ok(View(sandbox, time));
+        return TypedResults.Ok(View(sandbox, uploads));
     }
 
     public static NoContent Delete(string id, SandboxRegistry sandboxes) =>
@@ -101,11 +101,12 @@ internal static class MockApi
         return problems.Count == 0 ? settings : throw SandboxError.InvalidFields(problems).AsException();
     }
 
-    private static MockSandboxView View(Sandbox sandbox, TimeProvider time)
+    private static MockSandboxView View(Sandbox sandbox, UploadService uploads)
     {
+        // Settle expiry first, so the figures count only sessions that still hold a reservation.
+        uploads.ExpireDue(sandbox);
         var settings = sandbox.Settings;
-        var now = time.GetUtcNow();
-        var live = sandbox.Sessions.Values.Where(s => s.IsLive(now)).ToList();
+        var live = sandbox.Sessions.Values.Count(s => s.Reserves);
         return new MockSandboxView(
             sandbox.Id,
             sandbox.Ready,
@@ -113,6 +114,6 @@ internal static class MockApi
             settings.MaxConcurrency,
             settings.SessionTtl.TotalSeconds,
             new MockLimitsView(settings.MaxUploadBytes, settings.MaxPartBytes, settings.MaxConcurrency, settings.StagingQuotaBytes),
-            new MockUsageView(sandbox.Quota.Reserved, live.Count, sandbox.Sessions.Values.Sum(s => s.InFlight)));
+            new MockUsageView(sandbox.Quota.Reserved, live, sandbox.Sessions.Values.Sum(s => s.InFlight)));
     }
 }

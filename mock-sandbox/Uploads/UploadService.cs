@@ -240,7 +240,7 @@ internal sealed class UploadService
             foreach (var (id, session) in sandbox.Sessions)
             {
                 // Ended sessions stay queryable for one more TTL after their expiry, then are forgotten [ours].
-                if (!session.IsLive(now) && now >= session.Plan.ExpiresAt + (session.Plan.ExpiresAt - session.Plan.CreatedAt))
+                if (!session.Reserves && now >= session.Plan.ExpiresAt + (session.Plan.ExpiresAt - session.Plan.CreatedAt))
                 {
                     sandbox.Sessions.TryRemove(id, out _);
                 }
@@ -248,6 +248,9 @@ internal sealed class UploadService
         }
         return expired;
     }
+
+    /// <summary>Applies expiry to every session of one sandbox now, deleting what expired sessions staged.</summary>
+    public int ExpireDue(Sandbox sandbox) => ExpireDue(sandbox, _time.GetUtcNow());
 
     private int ExpireDue(Sandbox sandbox, DateTimeOffset now)
     {

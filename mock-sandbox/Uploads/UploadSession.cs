@@ -61,13 +61,18 @@ internal sealed class UploadSession
         }
     }
 
-    /// <summary>True while the session holds its staging reservation.</summary>
-    public bool IsLive(DateTimeOffset now)
+    /// <summary>
+    /// True while the session holds its staging reservation (created, uploading, staged, completing).
+    /// Expiry is not applied here: callers settle it first (<see cref="TryExpire"/>).
+    /// </summary>
+    public bool Reserves
     {
-        lock (_lock)
+        get
         {
-            ExpireIfDue(now);
-            return HoldsReservation(_status);
+            lock (_lock)
+            {
+                return HoldsReservation(_status);
+            }
         }
     }
 
@@ -186,14 +191,15 @@ internal sealed class UploadSession
         lock (_lock)
         {
             ExpireIfDue(now);
-            switch (_status)
+            if (_status is not (UploadStatus.Created or UploadStatus.Uploading or UploadStatus.Staged))
             {
-                case UploadStatus.Completed or UploadStatus.Completing or UploadStatus.Aborted or UploadStatus.Expired or UploadStatus.Failed:
-                    throw StatusConflict("be completed").AsException();
-                case var _ when _acceptedDigests.Count < Plan.PartCount:
-                    throw SandboxError.UploadConflict(
-                        $"Not every part is in: part {_nextPart} is missing.",
-                        new JsonObject { ["reason"] = "parts_missing", ["next_part"] = _nextPart }).AsException();
+                throw StatusConflict("be completed").AsException();
+            }
+            if (_acceptedDigests.Count < Plan.PartCount)
+            {
+                throw SandboxError.UploadConflict(
+                    $"Not every part is in: part {_nextPart} is missing.",
+                    new JsonObject { ["reason"] = "parts_missing", ["next_part"] = _nextPart }).AsException();
             }
             string[] expected = [.. new[] { Plan.WholeChecksumSha256, wholeChecksum }.OfType<string>().Distinct()];
             _wholeChecksum = wholeChecksum ?? _wholeChecksum;

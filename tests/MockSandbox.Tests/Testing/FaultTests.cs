@@ -35,6 +35,19 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task An_injected_rate_limit_keeps_the_retry_after_it_was_given()
+    {
+        await using var mock = await SandboxMockHost.StartAsync();
+        using (await mock.Client.PostAsync("/_mock/faults", SandboxMockHost.Json(JsonNode.Parse(
+            """{"kind":"error","path":"/uploads","status":429,"code":"rate_limit_exceeded","count":1,"retry_after":7}""")!)))
+        {
+        }
+        using var response = await mock.PostCreateAsync(SandboxMockHost.FileBody(1));
+        await ApiAssert.ErrorAsync(response, (HttpStatusCode)429, "rate_limit_exceeded", retryable: true);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
     public async Task A_latency_fault_delays_requests_until_cleared()
     {
         await using var mock = await SandboxMockHost.StartAsync();

@@ -52,6 +52,15 @@ internal static partial class Log
     [LoggerMessage(309, LogLevel.Debug, "Session {SessionId}: log event received")]
     public static partial void LogEventReceived(ILogger logger, string sessionId);
 
+    [LoggerMessage(310, LogLevel.Information, "Session {SessionId}: client went away while sending part {ContentRange}; {TemporaryPath} deleted")]
+    public static partial void PartAbandoned(ILogger logger, string sessionId, string contentRange, string temporaryPath);
+
+    [LoggerMessage(311, LogLevel.Debug, "Session {SessionId}: receiving part {ContentRange} into {TemporaryPath}")]
+    public static partial void PartReceiving(ILogger logger, string sessionId, string contentRange, string temporaryPath);
+
+    [LoggerMessage(312, LogLevel.Information, "Session {SessionId}: body of part {ContentRange} broke off ({Reason}); {TemporaryPath} deleted")]
+    public static partial void PartBodyBroken(ILogger logger, string sessionId, string contentRange, string reason, string temporaryPath);
+
     // Testing
     [LoggerMessage(500, LogLevel.Information, "Mock reset: sessions, files, folders and settings cleared")]
     public static partial void MockReset(ILogger logger);

@@ -33,6 +33,7 @@ internal static partial class UploadSessionsApi
         }
 
         var temporary = session.NewTemporaryPath();
+        Log.PartReceiving(logger, session.Id, range.ToString(), temporary);
         PartReceiver.Received received;
         try
         {
@@ -42,7 +43,7 @@ internal static partial class UploadSessionsApi
         {
             // Kestrel's verdict on the framing, e.g. the body ended before its Content-Length.
             DataDirectory.DeleteFile(temporary);
-            Log.PartRefused(logger, session.Id, range.ToString(), e.Message);
+            Log.PartBodyBroken(logger, session.Id, range.ToString(), e.Message, temporary);
             return BoxErrors.RequestSizeMismatch(range.Length, null);
         }
         catch (DirectoryNotFoundException)
@@ -50,9 +51,15 @@ internal static partial class UploadSessionsApi
             // The session was aborted or expired between the checks and the first write.
             return session.State == SessionState.Expired ? BoxErrors.SessionExpired() : BoxErrors.SessionNotFound();
         }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-body: nothing of this part is kept, and nobody reads the answer.
+            DataDirectory.DeleteFile(temporary);
+            Log.PartAbandoned(logger, session.Id, range.ToString(), temporary);
+            return BoxErrors.RequestSizeMismatch(range.Length, null);
+        }
         catch
         {
-            // The client went away mid-body: nothing of this part is kept.
             DataDirectory.DeleteFile(temporary);
             throw;
         }

@@ -239,6 +239,38 @@ public sealed class PartUploadTests
     }
 
     [Fact]
+    public async Task Part_abandoned_by_the_client_mid_body_leaves_nothing_behind()
+    {
+        await using var box = await MockBoxHost.StartAsync();
+        var session = await box.CreateSessionAsync(FileSize);
+        var request = new HttpRequestMessage(HttpMethod.Put, session.Endpoint("upload_part"))
+        {
+            Content = new StreamContent(new FailingStream(TestData.Bytes(5, 0, 65536), failAfter: 16384)),
+        };
+        request.Content.Headers.ContentLength = 65536;
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", $"bytes 0-65535/{FileSize}");
+        request.Headers.TryAddWithoutValidation("Digest", "sha=" + TestData.Sha1Base64(5, 0, 65536));
+        using (var client = box.CreateClient(MockBoxHost.Token))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => client.SendAsync(request));
+        }
+
+        // The server notices the broken body on its own schedule: wait for its verdict (log events 310
+        // or 312), then give any handler still in flight time to finish, instead of guessing with a sleep.
+        await box.Logs.WaitForAsync(entry => entry.EventId is 310 or 312 && entry.Message.Contains(session.Id, StringComparison.Ordinal));
+        var folder = Path.Combine(box.DataRoot, "sessions", session.Id);
+        for (var attempt = 0; attempt < 200 && Directory.GetFiles(folder).Length > 0; attempt++)
+        {
+            await Task.Delay(50);
+        }
+        var left = Directory.GetFiles(folder);
+        Assert.True(left.Length == 0, string.Join(", ", left) + " left behind; the mock logged: "
+            + string.Join(" | ", box.Logs.Entries.Select(e => $"{e.EventId} {e.Message}")));
+        using var status = await box.Client.GetAsync(session.Endpoint("status"));
+        Assert.Equal(0, (await BoxAssert.StatusAsync(status, HttpStatusCode.OK)).GetProperty("num_parts_processed").GetInt32());
+    }
+
+    [Fact]
     public async Task Part_for_a_committed_session_is_404_not_found()
     {
         await using var box = await MockBoxHost.StartAsync();
@@ -265,4 +297,49 @@ public sealed class PartUploadTests
         Assert.Equal(new MediaTypeHeaderValue("application/json").MediaType, response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(JsonValueKind.Object, (await MockBoxHost.ReadJsonAsync(response)).GetProperty("part").ValueKind);
     }
+}
+
+/// <summary>Yields its bytes up to <c>failAfter</c>, then fails like a client whose source broke mid-upload.</summary>
+internal sealed class FailingStream(byte[] content, int failAfter) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => content.Length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_position >= failAfter)
+        {
+            throw new IOException("source broke mid-upload");
+        }
+        var take = Math.Min(count, failAfter - _position);
+        Array.Copy(content, _position, buffer, offset, take);
+        _position += take;
+        return take;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer, offset, count));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MockBox.Configuration;
 using TestSupport;
 
@@ -25,13 +26,17 @@ internal sealed class MockBoxHost : IAsyncDisposable
     public const string OtherToken = "other-token";
     public const long PartSize = 64 * 1024;
 
-    private MockBoxHost(LoopbackApp app)
+    private MockBoxHost(LoopbackApp app, CapturedLogs logs)
     {
         App = app;
+        Logs = logs;
         Client = app.CreateClient(Token);
     }
 
     public LoopbackApp App { get; }
+
+    /// <summary>What the mock logged (its own categories, Debug and up).</summary>
+    public CapturedLogs Logs { get; }
 
     /// <summary>A client carrying <see cref="Token"/>.</summary>
     public HttpClient Client { get; }
@@ -63,9 +68,12 @@ internal sealed class MockBoxHost : IAsyncDisposable
                 merged[key] = value;
             }
         }
+        var logs = new CapturedLogs();
         var app = await LoopbackApp.StartAsync(
             builder =>
             {
+                builder.Logging.AddProvider(logs);
+                builder.Logging.AddFilter<CapturedLogs>("MockBox", LogLevel.Debug);
                 if (clock is not null && registration == ClockRegistration.BeforeAddMockBox)
                 {
                     builder.Services.AddSingleton(clock);
@@ -78,7 +86,7 @@ internal sealed class MockBoxHost : IAsyncDisposable
             },
             app => app.MapMockBox(),
             merged);
-        return new MockBoxHost(app);
+        return new MockBoxHost(app, logs);
     }
 
     public HttpClient CreateClient(string? token) => App.CreateClient(token);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Auth;
 
 /// <summary>Start-up checks of <c>Gateway:Tenants</c>, each failure a sentence an operator can act on.</summary>
-internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOptions> backends) : IValidateOptions<TenantCatalogOptions>
+internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOptions> backends, IOptions<JwtOptions> jwt) : IValidateOptions<TenantCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, TenantCatalogOptions options)
     {
@@ -19,6 +19,10 @@ internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOpt
         foreach (var (tenant, settings) in options.Tenants)
         {
             var at = $"Gateway:Tenants:{tenant}";
+            if (settings.ApiKeyHashes.Count == 0 && !jwt.Value.Enabled)
+            {
+                failures.Add($"{at} has no ApiKeyHashes and JWT is not configured ({JwtOptions.Section}): nobody could use it.");
+            }
             foreach (var hash in settings.ApiKeyHashes)
             {
                 if (!Sha256Hex().IsMatch(hash))

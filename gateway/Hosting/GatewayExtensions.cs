@@ -25,7 +25,7 @@ internal static class GatewayExtensions
         services.AddSessionStore(builder.Configuration);
         services.AddBackends(builder.Configuration);
         services.AddForwarding();
-        services.AddGatewayAuth();
+        services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
         services.ConfigureHttpJsonOptions(json =>

@@ -8,7 +8,6 @@ namespace MockSandbox.Uploads;
 /// <summary>What a session was created with; never changes afterwards.</summary>
 internal sealed record UploadPlan(
     string UploadId,
-    string SandboxId,
     UploadKind Kind,
     SourceKind SourceKind,
     SandboxPath Target,
@@ -39,10 +38,6 @@ internal static class UploadIds
 {
     /// <summary>Upload ids look like <c>upload_…</c> [doc].</summary>
     public static string NewId() => "upload_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
-    /// <summary>Upload ids name staging folders: only what <see cref="NewId"/> makes is accepted.</summary>
-    public static bool IsWellFormed(string id) =>
-        id.Length == 39 && id.StartsWith("upload_", StringComparison.Ordinal) && id.AsSpan(7).ContainsOnlyHexLower();
 
     /// <summary>A lowercase-hex SHA-256 [doc: "optional lowercase-hex SHA-256 of the part body"].</summary>
     public static bool IsSha256Hex(string? value) => value is { Length: 64 } && value.AsSpan().ContainsOnlyHexLower();

@@ -58,7 +58,7 @@ internal sealed class UploadService
         }
 
         var plan = new UploadPlan(
-            UploadIds.NewId(), sandbox.Id, draft.Kind, draft.SourceKind, draft.Target, request.User, draft.ContentLength,
+            UploadIds.NewId(), draft.Kind, draft.SourceKind, draft.Target, request.User, draft.ContentLength,
             settings.PartSize, (uint)partCount, settings.MaxConcurrency, draft.Conflict,
             new SessionLimitsDto(settings.MaxUploadBytes, settings.MaxPartBytes, settings.MaxConcurrency, settings.StagingQuotaBytes),
             now, now + settings.SessionTtl, draft.ArchiveFormat, request.WholeChecksumSha256, request.Metadata?.Clone());

@@ -250,7 +250,8 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         {
             (400, "file_size_too_small" or "invalid_file_size" or "missing_file_size") =>
                 new(ErrorCode.InvalidRequest, $"Box refused the size ({code})."),
-            (400, "bad_digest") => new(ErrorCode.ChecksumMismatch, "The file's SHA-1 differs from the one given at complete."),
+            // Box answers a wrong whole-file digest at commit with digest_mismatch, a wrong part digest with bad_digest.
+            (400, "digest_mismatch" or "bad_digest") => new(ErrorCode.ChecksumMismatch, "The file's SHA-1 differs from the one given at complete."),
             (400, _) or (404, _) when operation == "create" => new(ErrorCode.InvalidTarget, $"Box refused the target ({code})."),
             (403, "storage_limit_exceeded") => new(ErrorCode.QuotaExceeded, "The Box account is out of storage."),
             (409, _) => new(ErrorCode.Conflict, "An item with this name already exists in the folder."),

@@ -124,6 +124,23 @@ public sealed class LifecycleTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task A_wrong_whole_file_sha1_for_box_is_a_checksum_mismatch_and_the_right_one_then_completes()
+    {
+        await using var system = await GatewayHarness.StartAsync(redis);
+        using var client = new ContractClient(system.Client());
+        var file = TestData.Bytes(PartSize + 3, seed: 9);
+        var id = (await client.CreateBoxFileAsync(file.Length, "digest.bin")).GetProperty("upload_id").GetString()!;
+        await client.PutPartOkAsync(id, 1, file, PartSize);
+        await client.PutPartOkAsync(id, 2, file, PartSize);
+
+        await ExpectProblemAsync(await client.CompleteAsync(id, new { checksum = new { sha1 = new string('0', 40) } }), 400, "checksum_mismatch");
+        Assert.Equal("staged", (await client.GetOkAsync(id)).GetProperty("status").GetString());
+
+        var done = await ExpectAsync(await client.CompleteAsync(id, new { checksum = new { sha1 = TestData.Sha1Hex(file) } }), HttpStatusCode.OK);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_whole_object_sha256_fails_the_sandbox_upload_and_publishes_nothing()
     {
         await using var system = await GatewayHarness.StartAsync(redis);

@@ -1,0 +1,193 @@
+using System.Globalization;
+
+namespace Bench;
+
+/// <summary>Which path a part takes: straight to the mock, or through the gateway (for Box with or without the part's SHA-1).</summary>
+internal enum UploadPathKind
+{
+    Direct,
+    Gateway,
+
+    /// <summary>Box through the gateway without <c>sha=</c> in <c>Content-Digest</c>: the gateway spools each part to disk first.</summary>
+    GatewaySpool,
+}
+
+/// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        Uploads one file directly to a mock and through the gateway, and compares throughput, per-part latency
+        and the gateway's memory. Starts redis-server, the mocks and the gateway itself (Release builds).
+
+        dotnet run -c Release --project bench -- [options]
+
+          --file-size SIZE      file to upload (default 512MiB; suffixes KiB MiB GiB, or bytes)
+          --part-size SIZE      part size asked of the mocks (default 8MiB)
+          --concurrency LIST    parts in flight, comma-separated (default 1,4,16)
+          --repetitions N       measured uploads per configuration (default 3)
+          --warmup N            unmeasured uploads per path before measuring (default 1)
+          --backends LIST       sandbox,box (default both)
+          --paths LIST          direct,gateway,gateway-spool (default direct,gateway; gateway-spool: Box parts
+                                sent without their SHA-1, so the gateway spools them to disk)
+          --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
+          --json FILE           also write every measurement as JSON
+          --gateway-env K=V     extra environment variable for the gateway process (repeatable; for experiments)
+          --work-dir DIR        where the file and the services' data go (default: a new folder under the temp directory,
+                                deleted at the end)
+          --repo DIR            repository root (default: found from the benchmark's own location)
+          --sample-ms N         RSS sampling period in milliseconds (default 5)
+          --help
+        """;
+
+    public long FileSize { get; private set; } = 512L * 1024 * 1024;
+
+    public long PartSize { get; private set; } = 8L * 1024 * 1024;
+
+    public IReadOnlyList<int> Concurrency { get; private set; } = [1, 4, 16];
+
+    public IReadOnlyList<int>? SpoolConcurrency { get; private set; }
+
+    public int Repetitions { get; private set; } = 3;
+
+    public int Warmup { get; private set; } = 1;
+
+    public IReadOnlyList<string> Backends { get; private set; } = ["sandbox", "box"];
+
+    public IReadOnlyList<UploadPathKind> Paths { get; private set; } = [UploadPathKind.Direct, UploadPathKind.Gateway];
+
+    public string? JsonFile { get; private set; }
+
+    public List<KeyValuePair<string, string>> GatewayEnvironment { get; } = [];
+
+    public string? WorkDirectory { get; private set; }
+
+    public string? Repository { get; private set; }
+
+    public int SampleMilliseconds { get; private set; } = 5;
+
+    public bool Help { get; private set; }
+
+    public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
+
+    /// <summary>The options, or an exception whose message says what is wrong.</summary>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "--help" or "-h")
+            {
+                options.Help = true;
+                continue;
+            }
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--file-size":
+                    options.FileSize = Size(name, value);
+                    break;
+                case "--part-size":
+                    options.PartSize = Size(name, value);
+                    break;
+                case "--concurrency":
+                    options.Concurrency = Integers(name, value);
+                    break;
+                case "--spool-concurrency":
+                    options.SpoolConcurrency = Integers(name, value);
+                    break;
+                case "--repetitions":
+                    options.Repetitions = Integer(name, value, 1);
+                    break;
+                case "--warmup":
+                    options.Warmup = Integer(name, value, 0);
+                    break;
+                case "--backends":
+                    options.Backends = List(value);
+                    if (options.Backends.Any(b => b is not ("sandbox" or "box")))
+                    {
+                        throw new ArgumentException("--backends takes sandbox and/or box.");
+                    }
+                    break;
+                case "--paths":
+                    options.Paths = [.. List(value).Select(p => p switch
+                    {
+                        "direct" => UploadPathKind.Direct,
+                        "gateway" => UploadPathKind.Gateway,
+                        "gateway-spool" => UploadPathKind.GatewaySpool,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool)."),
+                    })];
+                    break;
+                case "--json":
+                    options.JsonFile = value;
+                    break;
+                case "--gateway-env":
+                    var equals = value.IndexOf('=');
+                    if (equals <= 0)
+                    {
+                        throw new ArgumentException("--gateway-env takes NAME=VALUE.");
+                    }
+                    options.GatewayEnvironment.Add(new(value[..equals], value[(equals + 1)..]));
+                    break;
+                case "--work-dir":
+                    options.WorkDirectory = value;
+                    break;
+                case "--repo":
+                    options.Repository = value;
+                    break;
+                case "--sample-ms":
+                    options.SampleMilliseconds = Integer(name, value, 1);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+        if (options.PartSize < 1 || options.FileSize < 1)
+        {
+            throw new ArgumentException("--file-size and --part-size must be at least 1 byte.");
+        }
+        if (options.FileSize / options.PartSize > 10_000)
+        {
+            throw new ArgumentException("--file-size / --part-size gives more than 10,000 parts.");
+        }
+        return options;
+    }
+
+    public static string Format(long bytes) => bytes switch
+    {
+        _ when bytes % (1L << 30) == 0 => $"{bytes >> 30} GiB",
+        _ when bytes % (1L << 20) == 0 => $"{bytes >> 20} MiB",
+        _ when bytes % (1L << 10) == 0 => $"{bytes >> 10} KiB",
+        _ => $"{bytes} B",
+    };
+
+    private static long Size(string name, string text)
+    {
+        var units = new (string Suffix, long Factor)[] { ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(text[..^suffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            {
+                return checked(count * factor);
+            }
+        }
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes)
+            ? bytes
+            : throw new ArgumentException($"{name}: '{text}' is not a size (e.g. 512MiB, 8MiB, 1048576).");
+    }
+
+    private static int Integer(string name, string text, int min) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min
+            ? value
+            : throw new ArgumentException($"{name}: '{text}' is not a whole number ≥ {min}.");
+
+    private static IReadOnlyList<int> Integers(string name, string text)
+    {
+        var values = List(text).Select(t => Integer(name, t, 1)).ToList();
+        return values.Count > 0 ? values : throw new ArgumentException($"{name} needs at least one value.");
+    }
+
+    private static List<string> List(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Bench.Measure;
+using Bench.Report;
+using Bench.Services;
+using Bench.Uploads;
+
+namespace Bench;
+
+/// <summary>
+/// One benchmark: start the services, write the file, warm every path up, then for each repetition and
+/// concurrency upload the file over each path in turn (direct first, then through the gateway, so each gateway
+/// run has a direct run just before it to be compared with), and print the tables.
+/// </summary>
+internal static class BenchmarkRun
+{
+    public static async Task RunAsync(BenchOptions options, string commandLine, CancellationToken cancellationToken)
+    {
+        var repository = FindRepository(options.Repository);
+        var work = Directory.CreateDirectory(Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "gateway-bench-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        try
+        {
+            await RunInAsync(options, commandLine, repository, work, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"Could not delete {work}: {e.Message}");
+            }
+        }
+    }
+
+    private static async Task RunInAsync(BenchOptions options, string commandLine, string repository, string work, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"# Upload benchmark: direct to the mocks vs through the gateway");
+        Console.WriteLine();
+        Console.WriteLine($"command: `{commandLine}`");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemory()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        Console.WriteLine($"file: {BenchOptions.Format(options.FileSize)} in {BenchOptions.Format(options.PartSize)} parts; concurrency {string.Join(",", options.Concurrency)}; " +
+            $"{options.Repetitions} repetitions, {options.Warmup} warm-up per path; backends {string.Join(",", options.Backends)}");
+        Console.WriteLine();
+
+        Log("starting redis-server, mocks and gateway…");
+        await using var stack = await ServiceStack.StartAsync(options, repository, work, cancellationToken);
+        using var http = CreateClient();
+        await stack.WaitUntilReadyAsync(http, cancellationToken);
+        Log($"services: {string.Join(", ", stack.All.Select(c => $"{c.Name} pid {c.Pid} at {c.BaseAddress}"))}");
+
+        // The gateway's footprint before it has seen a single part: the cold idle baseline.
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var coldIdle = ProcFs.Memory(stack.Gateway.Pid)?.Rss ?? 0;
+
+        Log($"writing the {BenchOptions.Format(options.FileSize)} test file…");
+        using var file = await TestFile.CreateAsync(Path.Combine(work, "upload.bin"), options.FileSize, cancellationToken);
+        file.PartSha1(options.PartSize);
+
+        var paths = Paths(options, stack, http, file).ToList();
+        var runner = new Runner(stack, TimeSpan.FromMilliseconds(options.SampleMilliseconds));
+        for (var i = 0; i < options.Warmup; i++)
+        {
+            foreach (var path in paths)
+            {
+                var warm = await runner.RunAsync(path, options.MaxConcurrency, 0, cancellationToken);
+                Log($"warm-up {path.Backend} {path.Name}: {warm.MegabytesPerSecond:F0} MB/s");
+            }
+        }
+
+        // The gateway's footprint once JIT, pools and connections have settled: the warm idle baseline.
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        var warmIdle = ProcFs.Memory(stack.Gateway.Pid)?.Rss ?? 0;
+        Log($"gateway idle RSS: cold {coldIdle / 1048576.0:F0} MiB, warm {warmIdle / 1048576.0:F0} MiB");
+
+        var results = new List<RunResult>();
+        for (var repetition = 1; repetition <= options.Repetitions; repetition++)
+        {
+            foreach (var concurrency in options.Concurrency.Union(options.SpoolConcurrency ?? []))
+            {
+                foreach (var path in paths)
+                {
+                    var spoolConcurrency = options.SpoolConcurrency ?? options.Concurrency;
+                    var wanted = path.Kind == UploadPathKind.GatewaySpool ? spoolConcurrency.Contains(concurrency) : options.Concurrency.Contains(concurrency);
+                    if (!wanted)
+                    {
+                        continue;
+                    }
+                    var result = await runner.RunAsync(path, concurrency, repetition, cancellationToken);
+                    results.Add(result);
+                    Log($"rep {repetition} c={concurrency,-2} {path.Backend,-7} {path.Name,-13} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,6:F1} ms  p99 {result.P99,6:F1} ms  " +
+                        $"gw RSS peak {result.GatewayRssPeak / 1048576.0,4:F0} MiB  other CPU {result.OtherCpuPercent,3:F0}%");
+                }
+            }
+        }
+        var finalRss = ProcFs.Memory(stack.Gateway.Pid);
+
+        var summary = new Summary(results, coldIdle, warmIdle);
+        Console.WriteLine();
+        Console.WriteLine("## Results (medians over repetitions; latency percentiles over every part of every repetition)");
+        Console.WriteLine();
+        Console.WriteLine("MB/s = 10^6 bytes per second over the parts phase (create and complete excluded). ÷ direct: each gateway run against " +
+            "the direct run just before it. Added p50: gateway p50 − direct p50 at the same concurrency. RSS growth: gateway peak RSS during " +
+            "the run minus its idle RSS after warm-up (warm) and right after start-up (cold).");
+        Console.WriteLine();
+        Console.Write(summary.Results());
+        Console.WriteLine();
+        Console.WriteLine($"Gateway RSS: idle after start-up {coldIdle / 1048576.0:F0} MiB, idle after warm-up {warmIdle / 1048576.0:F0} MiB, " +
+            $"after the last run {(finalRss?.Rss ?? 0) / 1048576.0:F0} MiB (VmHWM over its whole life {(finalRss?.Peak ?? 0) / 1048576.0:F0} MiB).");
+        Console.WriteLine();
+        Console.WriteLine("## Targets");
+        Console.WriteLine();
+        Console.Write(summary.Targets());
+        Console.WriteLine();
+        Console.WriteLine("## CPU during the parts phase (medians; % of one core, the machine has " + Environment.ProcessorCount * 100 + "%)");
+        Console.WriteLine();
+        Console.Write(summary.Cpu());
+        Console.WriteLine();
+        Console.WriteLine("## Every run");
+        Console.WriteLine();
+        Console.Write(summary.Runs());
+
+        if (options.JsonFile is { } json)
+        {
+            await using var stream = File.Create(json);
+            await JsonSerializer.SerializeAsync(stream, new { commandLine, options.FileSize, options.PartSize, coldIdleRss = coldIdle, warmIdleRss = warmIdle, runs = results },
+                new JsonSerializerOptions { WriteIndented = true }, cancellationToken);
+            Log($"wrote {json}");
+        }
+    }
+
+    private static IEnumerable<UploadPath> Paths(BenchOptions options, ServiceStack stack, HttpClient http, TestFile file)
+    {
+        foreach (var backend in options.Backends)
+        {
+            foreach (var kind in options.Paths)
+            {
+                if (kind == UploadPathKind.GatewaySpool && backend != "box")
+                {
+                    continue;
+                }
+                yield return (backend, kind) switch
+                {
+                    ("sandbox", UploadPathKind.Direct) => new DirectSandbox(http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId),
+                    ("box", UploadPathKind.Direct) => new DirectBox(http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken),
+                    _ => new ViaGateway(backend, kind, http, file, stack.Gateway.BaseAddress, ServiceStack.GatewayKey, ServiceStack.SandboxId),
+                };
+            }
+        }
+    }
+
+    /// <summary>One client for every request of the run, with room for every part in flight on its own connection.</summary>
+    private static HttpClient CreateClient() => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 256,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        UseProxy = false,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+    })
+    {
+        Timeout = TimeSpan.FromMinutes(10),
+    };
+
+    private static string FindRepository(string? given)
+    {
+        if (given is not null)
+        {
+            return File.Exists(Path.Combine(given, "Gateway.sln")) ? Path.GetFullPath(given) : throw new BenchException($"{given} has no Gateway.sln.");
+        }
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new BenchException("Could not find the repository (Gateway.sln) above the benchmark's folder; pass --repo.");
+    }
+
+    private static string CpuModel() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+
+    private static string TotalMemory()
+    {
+        var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+        var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return $"{kib / 1048576.0:F0} GiB";
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace Bench.Measure;
+
+/// <summary>
+/// What Linux reports about a process and the machine (proc(5)): resident memory (<c>VmRSS</c>, and its
+/// high-water mark <c>VmHWM</c>), CPU time, and the machine's busy time. Only reads, except
+/// <see cref="ResetPeak"/>.
+/// </summary>
+internal static class ProcFs
+{
+    /// <summary>USER_HZ, the unit of proc(5)'s CPU times: 100 on every Linux architecture .NET runs on.</summary>
+    private const double TicksPerSecond = 100;
+
+    /// <summary>Resident set and its peak since the process started (or since <see cref="ResetPeak"/>), in bytes; null once the process is gone.</summary>
+    public static (long Rss, long Peak)? Memory(int pid)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines($"/proc/{pid}/status");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        long rss = -1, peak = -1;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = Kilobytes(line);
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kilobytes(line);
+            }
+        }
+        return rss < 0 || peak < 0 ? null : (rss, peak);
+    }
+
+    /// <summary>
+    /// Sets <c>VmHWM</c> back to the current <c>VmRSS</c> (proc(5), <c>/proc/pid/clear_refs</c>, value 5), so the
+    /// peak of one run can be read afterwards. False where the kernel or permissions do not allow it.
+    /// </summary>
+    public static bool ResetPeak(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>User plus system CPU time the process has used so far (fields 14 and 15 of <c>/proc/pid/stat</c>).</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+        // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>The machine's CPU time so far, busy and in total (all cores, first line of <c>/proc/stat</c>); steal counted apart.</summary>
+    public static MachineCpu Machine()
+    {
+        var line = File.ReadLines("/proc/stat").First();
+        var v = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal (guest time is already inside user)
+        var idle = v[3] + v[4];
+        var steal = v.Length > 7 ? v[7] : 0;
+        var total = v.Take(8).Sum();
+        return new MachineCpu(
+            TimeSpan.FromSeconds((total - idle - steal) / TicksPerSecond),
+            TimeSpan.FromSeconds(steal / TicksPerSecond),
+            TimeSpan.FromSeconds(total / TicksPerSecond));
+    }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+}
+
+/// <summary>Machine-wide CPU time: busy (user, system, interrupts), stolen by the hypervisor, and everything.</summary>
+internal readonly record struct MachineCpu(TimeSpan Busy, TimeSpan Steal, TimeSpan Total)
+{
+    public static MachineCpu operator -(MachineCpu a, MachineCpu b) => new(a.Busy - b.Busy, a.Steal - b.Steal, a.Total - b.Total);
+}

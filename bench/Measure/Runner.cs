@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Bench.Services;
+using Bench.Uploads;
+
+namespace Bench.Measure;
+
+/// <summary>
+/// Uploads the file once over one path with a fixed number of parts in flight, and measures it: throughput over
+/// the parts phase, each part's latency, the gateway's resident memory, and the CPU time of every process.
+/// </summary>
+internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
+{
+    public async Task<RunResult> RunAsync(UploadPath path, int concurrency, int repetition, CancellationToken cancellationToken)
+    {
+        var session = await path.CreateAsync(cancellationToken);
+        var latencies = new double[session.PartCount];
+        var next = -1;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task Worker()
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < session.PartCount)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                await session.PutPartAsync(index, failed.Token);
+                latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+            }
+        }
+
+        async Task Guarded()
+        {
+            try
+            {
+                await Worker();
+            }
+            catch
+            {
+                // One part failing ends the run: the others need not finish.
+                await failed.CancelAsync();
+                throw;
+            }
+        }
+
+        var cpuBefore = CpuTimes();
+        var machineBefore = ProcFs.Machine();
+        using var rss = RssSampler.Start(stack.Gateway.Pid, samplePeriod);
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, Math.Min(concurrency, session.PartCount)).Select(_ => Task.Run(Guarded)).ToArray();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } first)
+        {
+            // Report the part that failed, not one that was cancelled because of it.
+            throw first.Exception!.InnerException!;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var peak = rss.Stop();
+        var machine = ProcFs.Machine() - machineBefore;
+        var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
+
+        var completing = Stopwatch.GetTimestamp();
+        await session.CompleteAsync(cancellationToken);
+        var complete = Stopwatch.GetElapsedTime(completing);
+
+        return new RunResult
+        {
+            Backend = path.Backend,
+            Path = path.Name,
+            Concurrency = concurrency,
+            Repetition = repetition,
+            Bytes = session.Length,
+            PartSize = session.PartSize,
+            PartsSeconds = elapsed.TotalSeconds,
+            PartMilliseconds = latencies,
+            CompleteMilliseconds = complete.TotalMilliseconds,
+            GatewayRssBefore = rss.Before,
+            GatewayRssPeak = peak,
+            CpuSeconds = cpu,
+            MachineBusySeconds = machine.Busy.TotalSeconds,
+            MachineStealSeconds = machine.Steal.TotalSeconds,
+        };
+    }
+
+    private Dictionary<string, TimeSpan> CpuTimes()
+    {
+        var times = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
+        times["client"] = ProcFs.CpuTime(Environment.ProcessId);
+        return times;
+    }
+}

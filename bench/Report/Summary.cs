@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using Bench.Measure;
+
+namespace Bench.Report;
+
+/// <summary>The tables the benchmark prints: every run, the summary with ratios against direct, CPU shares, and the targets.</summary>
+internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, long warmIdleRss)
+{
+    private const double MiB = 1024 * 1024;
+
+    public string Runs()
+    {
+        var table = new MarkdownTable("backend", "path", "c", "rep", "MB/s", "p50 ms", "p99 ms", "complete ms",
+            "gw RSS before MiB", "gw RSS peak MiB", "CPU% client", "CPU% mock", "CPU% gateway", "CPU% redis", "CPU% other", "steal%");
+        foreach (var r in runs)
+        {
+            table.Add(r.Backend, r.Path, I(r.Concurrency), I(r.Repetition), F(r.MegabytesPerSecond, 0), F(r.P50, 1), F(r.P99, 1),
+                F(r.CompleteMilliseconds, 0), F(r.GatewayRssBefore / MiB, 0), F(r.GatewayRssPeak / MiB, 0),
+                F(r.CpuPercent("client"), 0), F(r.CpuPercent(MockOf(r.Backend)), 0), F(r.CpuPercent("gateway"), 0),
+                F(r.CpuPercent("redis-server"), 1), F(r.OtherCpuPercent, 0), F(100 * r.MachineStealSeconds / r.PartsSeconds, 0));
+        }
+        return table.ToString();
+    }
+
+    public string Results()
+    {
+        var table = new MarkdownTable("backend", "c", "path", "MB/s median [min–max]", "÷ direct, paired median [min–max]",
+            "p50 ms", "p99 ms", "added p50 ms", "gw peak RSS MiB", "RSS growth MiB (warm / cold idle)");
+        foreach (var group in Groups())
+        {
+            var direct = group.Where(r => r.Path == "direct").ToList();
+            foreach (var path in group.Select(r => r.Path).Distinct())
+            {
+                var these = group.Where(r => r.Path == path).ToList();
+                var speed = these.Select(r => r.MegabytesPerSecond).ToList();
+                var ratios = Paired(these, direct).ToList();
+                var p50 = Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.5);
+                var added = direct.Count > 0 && path != "direct" ? p50 - Stats.Quantile(direct.SelectMany(r => r.PartMilliseconds), 0.5) : double.NaN;
+                var peak = these.Max(r => r.GatewayRssPeak);
+                table.Add(these[0].Backend, I(these[0].Concurrency), path,
+                    $"{F(Stats.Median(speed), 0)} [{F(speed.Min(), 0)}–{F(speed.Max(), 0)}]",
+                    path == "direct" || ratios.Count == 0 ? "" : $"{P(Stats.Median(ratios))} [{P(ratios.Min())}–{P(ratios.Max())}]",
+                    F(p50, 1), F(Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.99), 1),
+                    double.IsNaN(added) ? "" : (added >= 0 ? "+" : "") + F(added, 1),
+                    F(peak / MiB, 0), $"{F((peak - warmIdleRss) / MiB, 0)} / {F((peak - coldIdleRss) / MiB, 0)}");
+            }
+        }
+        return table.ToString();
+    }
+
+    public string Cpu()
+    {
+        var table = new MarkdownTable("backend", "c", "path", "client %", "mock %", "gateway %", "redis %", "all ours %", "other %", "steal %",
+            "mock CPU s/GiB", "gateway CPU s/GiB");
+        foreach (var group in Groups())
+        {
+            foreach (var path in group.Select(r => r.Path).Distinct())
+            {
+                var these = group.Where(r => r.Path == path).ToList();
+                string Median(Func<RunResult, double> f, int digits = 0) => F(Stats.Median(these.Select(f)), digits);
+                var mock = MockOf(these[0].Backend);
+                double PerGiB(RunResult r, string process) => r.CpuSeconds.GetValueOrDefault(process) / (r.Bytes / (MiB * 1024));
+                table.Add(these[0].Backend, I(these[0].Concurrency), path,
+                    Median(r => r.CpuPercent("client")), Median(r => r.CpuPercent(mock)), Median(r => r.CpuPercent("gateway")),
+                    Median(r => r.CpuPercent("redis-server"), 1), Median(r => 100 * r.CpuSeconds.Values.Sum() / r.PartsSeconds),
+                    Median(r => r.OtherCpuPercent), Median(r => 100 * r.MachineStealSeconds / r.PartsSeconds),
+                    Median(r => PerGiB(r, mock), 2), Median(r => PerGiB(r, "gateway"), 2));
+            }
+        }
+        return table.ToString();
+    }
+
+    public string Targets()
+    {
+        var text = new StringBuilder();
+        foreach (var backend in runs.Select(r => r.Backend).Distinct())
+        {
+            var direct4 = runs.Where(r => r.Backend == backend && r.Path == "direct" && r.Concurrency == 4).ToList();
+            var gateway4 = runs.Where(r => r.Backend == backend && r.Path == "gateway" && r.Concurrency == 4).ToList();
+            if (direct4.Count > 0 && gateway4.Count > 0)
+            {
+                var ratio = Stats.Median(Paired(gateway4, direct4));
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {backend}: gateway throughput at c=4 is {P(ratio)} of direct (target ≥ 90%): {Verdict(ratio >= 0.9)}");
+            }
+            foreach (var c in runs.Where(r => r.Backend == backend).Select(r => r.Concurrency).Distinct().Order())
+            {
+                var direct = runs.Where(r => r.Backend == backend && r.Path == "direct" && r.Concurrency == c).SelectMany(r => r.PartMilliseconds).ToList();
+                var gateway = runs.Where(r => r.Backend == backend && r.Path == "gateway" && r.Concurrency == c).SelectMany(r => r.PartMilliseconds).ToList();
+                if (direct.Count > 0 && gateway.Count > 0)
+                {
+                    var added = Stats.Median(gateway) - Stats.Median(direct);
+                    text.AppendLine(CultureInfo.InvariantCulture, $"- {backend}: added per-part latency p50 at c={c} is {F(added, 1)} ms (target ≤ 2 ms): {Verdict(added <= 2)}");
+                }
+            }
+            foreach (var path in new[] { "gateway", "gateway-spool" })
+            {
+                var at16 = runs.Where(r => r.Backend == backend && r.Path == path && r.Concurrency == 16).ToList();
+                if (at16.Count > 0)
+                {
+                    var peak = at16.Max(r => r.GatewayRssPeak);
+                    var warm = (peak - warmIdleRss) / MiB;
+                    var cold = (peak - coldIdleRss) / MiB;
+                    text.AppendLine(CultureInfo.InvariantCulture,
+                        $"- {backend} ({path}): gateway RSS growth with 16 parts in flight is {F(warm, 0)} MiB over its warm idle baseline, {F(cold, 0)} MiB over its cold one (target < 100 MiB): {Verdict(warm < 100)} (warm), {Verdict(cold < 100)} (cold)");
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    private IEnumerable<List<RunResult>> Groups() =>
+        runs.GroupBy(r => (r.Backend, r.Concurrency)).OrderBy(g => g.Key.Backend == "box").ThenBy(g => g.Key.Concurrency).Select(g => g.ToList());
+
+    /// <summary>Each repetition's ratio to the direct run of the same repetition, which ran just before it.</summary>
+    private static IEnumerable<double> Paired(IEnumerable<RunResult> these, IReadOnlyList<RunResult> direct) =>
+        these.Select(r => (r, d: direct.FirstOrDefault(d => d.Repetition == r.Repetition)))
+            .Where(p => p.d is not null)
+            .Select(p => p.r.MegabytesPerSecond / p.d!.MegabytesPerSecond);
+
+    private static string MockOf(string backend) => backend == "box" ? "mock-box" : "mock-sandbox";
+
+    private static string Verdict(bool met) => met ? "met" : "MISSED";
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    private static string P(double ratio) => (100 * ratio).ToString("F0", CultureInfo.InvariantCulture) + "%";
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Bench.Services;
+
+/// <summary>
+/// Everything a run needs, as real processes on loopback: a throwaway <c>redis-server</c>, the mocks the chosen
+/// backends need, and a gateway in front of them using that Redis, each from its Release build. Disposing stops
+/// them all.
+/// </summary>
+internal sealed class ServiceStack : IAsyncDisposable
+{
+    public const string GatewayKey = "bench-gateway-key-0123456789";
+    public const string SandboxKey = "bench-sandbox-key-0123456789";
+    public const string BoxToken = "bench-box-token-0123456789";
+    public const string SandboxId = "sb_bench0001";
+
+    private readonly List<ChildProcess> _children = [];
+
+    public ChildProcess? Redis { get; private set; }
+
+    public ChildProcess? Sandbox { get; private set; }
+
+    public ChildProcess? Box { get; private set; }
+
+    public ChildProcess Gateway { get; private set; } = null!;
+
+    public IEnumerable<ChildProcess> All => _children;
+
+    public static async Task<ServiceStack> StartAsync(BenchOptions options, string repository, string workDirectory, CancellationToken cancellationToken)
+    {
+        var stack = new ServiceStack();
+        try
+        {
+            await stack.StartAllAsync(options, repository, workDirectory, cancellationToken);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync(BenchOptions options, string repository, string work, CancellationToken cancellationToken)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        string Dll(string project, string assembly) => Path.Combine(repository, project, "bin", configuration, "net10.0", assembly + ".dll");
+        string Directory(string name) => System.IO.Directory.CreateDirectory(Path.Combine(work, name)).FullName;
+        var maxConcurrency = options.MaxConcurrency.ToString(CultureInfo.InvariantCulture);
+        var partSize = options.PartSize.ToString(CultureInfo.InvariantCulture);
+        var maxUpload = Math.Max(5L << 30, options.FileSize).ToString(CultureInfo.InvariantCulture);
+
+        var redisPort = FreePort();
+        Redis = Add(await ChildProcess.StartRedisAsync(FindRedis(), redisPort, Directory("redis"), cancellationToken));
+
+        var gateway = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Gateway__Store__Redis"] = $"127.0.0.1:{redisPort}",
+            ["Gateway__Store__KeyPrefix"] = "bench",
+            ["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-spool"),
+            ["Gateway__Tenants__bench__ApiKeyHashes__0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(GatewayKey))),
+            ["Gateway__Tenants__bench__Limits__MaxConcurrency"] = maxConcurrency,
+            ["Gateway__Tenants__bench__Limits__MaxPartBytes"] = Math.Max(64L << 20, options.PartSize * 4).ToString(CultureInfo.InvariantCulture),
+            ["Gateway__Tenants__bench__Limits__MaxUploadBytes"] = maxUpload,
+            // The benchmark measures the data path, not the rate limiter.
+            ["Gateway__Tenants__bench__Limits__RequestsPerSecond"] = "100000",
+            ["Gateway__Tenants__bench__Limits__RequestBurst"] = "100000",
+        };
+
+        var index = 0;
+        if (options.Backends.Contains("sandbox"))
+        {
+            Sandbox = Add(await ChildProcess.StartDotnetAsync("mock-sandbox", Dll("mock-sandbox", "MockSandbox"), new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["MockSandbox__ApiKeys__0"] = SandboxKey,
+                ["MockSandbox__Sandboxes__0"] = SandboxId,
+                ["MockSandbox__DataDirectory"] = Directory("mock-sandbox"),
+                ["MockSandbox__PartSize"] = partSize,
+                ["MockSandbox__MaxConcurrency"] = maxConcurrency,
+                ["MockSandbox__Limits__MaxUploadBytes"] = maxUpload,
+                ["MockSandbox__Limits__SandboxStagingQuotaBytes"] = (4 * Math.Max(5L << 30, options.FileSize)).ToString(CultureInfo.InvariantCulture),
+            }, cancellationToken));
+            gateway["Gateway__Backends__sandbox__Type"] = "sandbox";
+            gateway["Gateway__Backends__sandbox__Cluster"] = "sandbox";
+            gateway["Gateway__Backends__sandbox__Credential"] = SandboxKey;
+            gateway["Gateway__Backends__sandbox__MaxConcurrency"] = maxConcurrency;
+            gateway["ReverseProxy__Clusters__sandbox__Destinations__one__Address"] = Sandbox.BaseAddress.ToString();
+            gateway[$"Gateway__Tenants__bench__Backends__{index++}"] = "sandbox";
+        }
+        if (options.Backends.Contains("box"))
+        {
+            Box = Add(await ChildProcess.StartDotnetAsync("mock-box", Dll("mock-box", "MockBox"), new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["MockBox__AccessTokens__0"] = BoxToken,
+                ["MockBox__DataDirectory"] = Directory("mock-box"),
+                ["MockBox__PartSize"] = partSize,
+                ["MockBox__MinFileSize"] = "0",
+            }, cancellationToken));
+            gateway["Gateway__Backends__box__Type"] = "box";
+            gateway["Gateway__Backends__box__Cluster"] = "box";
+            gateway["Gateway__Backends__box__Credential"] = BoxToken;
+            gateway["Gateway__Backends__box__MaxConcurrency"] = maxConcurrency;
+            gateway["Gateway__Backends__box__MinUploadBytes"] = "0";
+            gateway["ReverseProxy__Clusters__box__Destinations__one__Address"] = Box.BaseAddress.ToString();
+            gateway[$"Gateway__Tenants__bench__Backends__{index++}"] = "box";
+        }
+        foreach (var (key, value) in options.GatewayEnvironment)
+        {
+            gateway[key] = value;
+        }
+        Gateway = Add(await ChildProcess.StartDotnetAsync("gateway", Dll("gateway", "Gateway"), gateway, cancellationToken));
+    }
+
+    /// <summary>Waits until the gateway answers <c>/readyz</c> with 200 (Redis and the backends reachable).</summary>
+    public async Task WaitUntilReadyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Gateway.BaseAddress, "readyz"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        throw new BenchException($"The gateway did not become ready: {last}\n{Gateway.Output}");
+    }
+
+    private ChildProcess Add(ChildProcess child)
+    {
+        _children.Add(child);
+        return child;
+    }
+
+    private static string FindRedis()
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/sbin"))
+        {
+            var candidate = Path.Combine(directory, "redis-server");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new BenchException("redis-server is not installed (Debian: apt-get install -y redis-server).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The gateway first, so it does not log the backends vanishing under it.
+        for (var i = _children.Count - 1; i >= 0; i--)
+        {
+            await _children[i].DisposeAsync();
+        }
+        _children.Clear();
+    }
+}

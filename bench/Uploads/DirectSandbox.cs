@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Bench.Uploads;
+
+/// <summary>
+/// Straight to mock-sandbox (mock-sandbox/README.md): create with an <c>Idempotency-Key</c>, zero-based parts,
+/// complete with the whole file's SHA-256. No per-part digest header, as the gateway path sends none either.
+/// </summary>
+internal sealed class DirectSandbox(HttpClient http, TestFile file, Uri mock, string key, string sandboxId)
+    : UploadPath("sandbox", UploadPathKind.Direct, http, file)
+{
+    private string Key => key;
+
+    public override async Task<UploadSession> CreateAsync(CancellationToken cancellationToken)
+    {
+        var uploads = new Uri(mock, $"v1/sandboxes/{sandboxId}/uploads/");
+        var request = Request(HttpMethod.Post, new Uri(mock, $"v1/sandboxes/{sandboxId}/uploads"), key, new JsonObject
+        {
+            ["kind"] = "file",
+            ["source_kind"] = "restartable_file",
+            ["target_path"] = "/workspace/bench-direct.bin",
+            ["content_length"] = File.Length,
+            ["conflict"] = "replace",
+        });
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        var session = (await SendAsync(Http, request, "create (sandbox, direct)", cancellationToken, HttpStatusCode.Created))["session"];
+        return new Session(this, new Uri(uploads, Text(session?["upload_id"], "upload_id") + "/"))
+        {
+            PartSize = Number(session?["part_size"], "part_size"),
+            PartCount = (int)Number(session?["part_count"], "part_count"),
+            Length = File.Length,
+        };
+    }
+
+    private sealed class Session(DirectSandbox path, Uri upload) : UploadSession
+    {
+        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        {
+            var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index)), path.Key, OffsetOf(index), SizeOf(index));
+            await SendAsync(path.Http, request, $"part {index}", cancellationToken, HttpStatusCode.OK);
+        }
+
+        public override async Task CompleteAsync(CancellationToken cancellationToken)
+        {
+            var request = Request(HttpMethod.Post, new Uri(upload, "complete"), path.Key, new JsonObject
+            {
+                ["whole_checksum_sha256"] = Convert.ToHexStringLower(path.File.Sha256),
+            });
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+            var answer = await SendAsync(path.Http, request, "complete (sandbox, direct)", cancellationToken, HttpStatusCode.OK);
+            if (Number(answer["published_bytes"], "published_bytes") != Length
+                || Text(answer["session"]?["whole_checksum_sha256"], "whole_checksum_sha256") != Convert.ToHexStringLower(path.File.Sha256))
+            {
+                throw new BenchException($"The sandbox published something else than the file: {answer.ToJsonString()}");
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Bench.Uploads;
+
+/// <summary>
+/// Through the gateway's v1 contract (CONTRACT.md): create, 1-based parts, complete with the whole-file digest the
+/// backend needs. Box parts carry their SHA-1 in <c>Content-Digest: sha=:…:</c> so the gateway streams them,
+/// except on the spool path, which leaves it out to measure the gateway spooling each part to disk first.
+/// </summary>
+internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient http, TestFile file, Uri gateway, string key, string sandboxId)
+    : UploadPath(backend, kind, http, file)
+{
+    private bool IsBox => Backend == "box";
+
+    private string Key => key;
+
+    public override async Task<UploadSession> CreateAsync(CancellationToken cancellationToken)
+    {
+        var name = "bench-" + Name + ".bin";
+        JsonObject target = IsBox
+            ? new() { ["folder_id"] = "0", ["file_name"] = name }
+            : new() { ["sandbox_id"] = sandboxId, ["path"] = "/workspace/" + name };
+        var session = await SendAsync(Http, Request(HttpMethod.Post, new Uri(gateway, "v1/uploads"), key, new JsonObject
+        {
+            ["backend"] = Backend,
+            ["target"] = target,
+            ["content_length"] = File.Length,
+            // Box: a new version of the same file on every run after the first; sandbox: the file is overwritten.
+            ["conflict"] = "replace",
+        }), $"create ({Backend}, {Name})", cancellationToken, HttpStatusCode.Created);
+        var partSize = Number(session["part_size"], "part_size");
+        return new Session(this, new Uri(gateway, $"v1/uploads/{Text(session["upload_id"], "upload_id")}/"),
+            IsBox && Kind == UploadPathKind.Gateway ? File.PartSha1(partSize) : null)
+        {
+            PartSize = partSize,
+            PartCount = (int)Number(session["part_count"], "part_count"),
+            Length = File.Length,
+        };
+    }
+
+    private sealed class Session(ViaGateway path, Uri upload, byte[][]? partSha1) : UploadSession
+    {
+        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        {
+            var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index + 1)), path.Key, OffsetOf(index), SizeOf(index));
+            if (partSha1 is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Content-Digest", $"sha=:{Convert.ToBase64String(partSha1[index])}:");
+            }
+            await SendAsync(path.Http, request, $"part {index + 1}", cancellationToken, HttpStatusCode.OK);
+        }
+
+        public override async Task CompleteAsync(CancellationToken cancellationToken)
+        {
+            var checksum = path.IsBox
+                ? new JsonObject { ["sha1"] = Convert.ToHexStringLower(path.File.Sha1) }
+                : new JsonObject { ["sha256"] = Convert.ToHexStringLower(path.File.Sha256) };
+            for (var attempt = 0; ; attempt++)
+            {
+                var request = Request(HttpMethod.Post, new Uri(upload, "complete"), path.Key, new JsonObject { ["checksum"] = checksum.DeepClone() });
+                var session = await SendAsync(path.Http, request, $"complete ({path.Backend}, {path.Name})", cancellationToken, HttpStatusCode.OK, HttpStatusCode.Accepted);
+                if (session["status"]?.GetValue<string>() != "completed")
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    if (attempt > 60)
+                    {
+                        throw new BenchException("The gateway did not finish completing within a minute.");
+                    }
+                    continue;
+                }
+                var result = session["result"];
+                var landed = path.IsBox
+                    ? Text(result?["sha1"], "result.sha1") == Convert.ToHexStringLower(path.File.Sha1)
+                    : Number(result?["size"], "result.size") == Length;
+                if (!landed || Number(session["accepted_bytes"], "accepted_bytes") != Length)
+                {
+                    throw new BenchException($"The gateway completed something else than the file: {session.ToJsonString()}");
+                }
+                return;
+            }
+        }
+    }
+}

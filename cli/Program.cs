@@ -1,1 +1,3 @@
-return 0;
+using UploadGateway.Cli;
+
+return await Cli.RunAsync(args, CliEnvironment.FromProcess());

@@ -123,6 +123,7 @@ internal sealed class UploadLifecycle(
     /// <summary>Commits the upload at the backend. Returns the session and, while the backend still assembles, how long to wait.</summary>
     public async Task<(UploadSession Session, TimeSpan? RetryAfter)> CompleteAsync(Tenant tenant, string id, WholeChecksums? checksums, CancellationToken cancellationToken)
     {
+        var given = Checksums.Validate(checksums);
         var session = await GetAsync(tenant, id, cancellationToken);
         switch (session.Status)
         {
@@ -142,7 +143,6 @@ internal sealed class UploadLifecycle(
                 };
         }
         var backend = backends.Get(session.Backend);
-        var given = Checksums.Validate(checksums);
         var whole = new WholeChecksums { Sha256 = given?.Sha256 ?? session.Sha256, Sha1 = given?.Sha1 };
         foreach (var required in backend.Rules.Checksums.Complete)
         {

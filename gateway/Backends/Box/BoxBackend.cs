@@ -270,7 +270,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
     private static void ValidateFileName(string name)
     {
         // Box's item name rules: 1-255 characters, no slashes, not "." or "..", no leading or trailing spaces.
-        TargetNames.RefuseControlCharacters(name, "file_name");
+        TargetNames.RefuseUnsafeCharacters(name, "file_name");
         if (name.Length is 0 or > 255 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || name.Trim() != name)
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name must be 1-255 characters, without slashes, not \".\" or \"..\", without leading or trailing spaces.");

@@ -34,6 +34,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw TargetNames.NotApplicable(target.FolderId is not null ? "folder_id" : target.FileName is not null ? "file_name" : "file_id", "sandbox");
         }
+        TargetNames.RefuseUnsafeCharacters(target.User, "user");
         if (target.SandboxId is null || !SandboxId().IsMatch(target.SandboxId))
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.sandbox_id must look like sb_a1b2c3d4.");

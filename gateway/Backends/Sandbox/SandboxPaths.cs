@@ -25,7 +25,7 @@ internal static class SandboxPaths
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.path contains NUL.");
         }
-        TargetNames.RefuseControlCharacters(path, "path");
+        TargetNames.RefuseUnsafeCharacters(path, "path");
         if (path[0] != '/')
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.path must be absolute (start with /).");

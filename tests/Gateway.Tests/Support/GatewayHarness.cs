@@ -23,6 +23,7 @@ public sealed class GatewayHarness : IAsyncDisposable
     public const int PartSize = 1024 * 1024;
 
     private readonly List<string> _directories = [];
+    private Action<WebApplicationBuilder>? _everyApp;
 
     private GatewayHarness()
     {
@@ -44,9 +45,10 @@ public sealed class GatewayHarness : IAsyncDisposable
         FakeTimeProvider? clock = null,
         Action<Dictionary<string, string?>>? gateway = null,
         Action<Dictionary<string, string?>>? sandbox = null,
-        Action<Dictionary<string, string?>>? box = null)
+        Action<Dictionary<string, string?>>? box = null,
+        Action<WebApplicationBuilder>? everyApp = null)
     {
-        var harness = new GatewayHarness { Clock = clock };
+        var harness = new GatewayHarness { Clock = clock, _everyApp = everyApp };
         try
         {
             await harness.StartMocksAsync(sandbox, box);
@@ -133,12 +135,14 @@ public sealed class GatewayHarness : IAsyncDisposable
         configure?.Invoke(s);
     }
 
+    /// <summary>What every app of the system shares: the clock, and the test's own hook (e.g. log capture).</summary>
     private void UseClock(WebApplicationBuilder builder)
     {
         if (Clock is not null)
         {
             builder.Services.AddSingleton<TimeProvider>(Clock);
         }
+        _everyApp?.Invoke(builder);
     }
 
     private string NewDirectory()

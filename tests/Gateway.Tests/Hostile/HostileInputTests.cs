@@ -1,0 +1,191 @@
+using System.Net;
+using Gateway.Tests.Auth;
+using Gateway.Tests.Support;
+using TestSupport;
+using static Gateway.Tests.Support.ContractClient;
+
+namespace Gateway.Tests.Hostile;
+
+/// <summary>One system for the whole catalogue, with live uploads for the cases to aim at.</summary>
+public sealed class HostileFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; } = new();
+
+    public GatewayHarness System { get; private set; } = null!;
+
+    public HostileTargets Targets { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        System = await GatewayHarness.StartAsync(Redis, gateway: s =>
+        {
+            Tokens.Configure(s);
+            s["Gateway:Backends:box:MinUploadBytes"] = "1000";
+            s["Gateway:Tenants:acme:Limits:RequestsPerSecond"] = "100000";
+            s["Gateway:Tenants:acme:Limits:RequestBurst"] = "100000";
+        });
+        using var acme = new ContractClient(System.Client());
+        using var other = new ContractClient(System.Client(GatewayHarness.OtherKey));
+        var length = 2 * GatewayHarness.PartSize + 100;
+        Targets = new HostileTargets(
+            (await acme.CreateSandboxFileAsync(length, "/workspace/target.bin")).GetProperty("upload_id").GetString()!,
+            (await acme.CreateBoxFileAsync(length, "target.bin")).GetProperty("upload_id").GetString()!,
+            (await other.CreateSandboxFileAsync(length, "/workspace/theirs.bin")).GetProperty("upload_id").GetString()!,
+            GatewayHarness.PartSize);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await System.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Issue 5, hostile input: every malformed or hostile request gets the right 4xx problem+json, never a 500
+/// or a crash, and an upload in progress meanwhile is unaffected.
+/// </summary>
+public sealed class HostileInputTests(HostileFixture fixture) : IClassFixture<HostileFixture>
+{
+    public static TheoryData<string> Cases => [.. HostileCases.All.Select(c => c.Name)];
+
+    [Fact]
+    public void The_catalogue_holds_at_least_200_distinct_hostile_requests()
+    {
+        Assert.True(HostileCases.All.Count >= 200, $"only {HostileCases.All.Count} cases");
+        Assert.Equal(HostileCases.All.Count, HostileCases.All.Select(c => c.Name).Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_hostile_request_gets_its_precise_4xx_problem(string name)
+    {
+        var hostile = HostileCases.Named(name);
+        using var http = fixture.System.Client();
+
+        using var response = await http.SendAsync(hostile.Build(fixture.Targets));
+
+        await ExpectProblemAsync(response, hostile.Status, hostile.Code);
+    }
+
+    [Theory]
+    [InlineData("Content-Length: abc")]
+    [InlineData("Content-Length: -1")]
+    [InlineData("Content-Length: 10\r\nContent-Length: 11")]
+    [InlineData("Content-Length: 10\r\nTransfer-Encoding: chunked")]
+    [InlineData("Transfer-Encoding: gzip")]
+    [InlineData("X-Big: {big}")]
+    [InlineData("X-Nul: a\0b")]
+    [InlineData("Content-Length: 10", "/v1/uploads/up_%00/parts/1")]
+    [InlineData("Content-Length: 10", "/v1/uploads/../../etc/passwd")]
+    [InlineData("Content-Length: 10", "v1/uploads")]
+    public async Task Broken_framing_is_refused_by_the_server_with_a_4xx(string header, string? path = null)
+    {
+        // Kestrel refuses these before the application runs, so the answer is its own bare 4xx, not problem+json.
+        using var raw = new RawHttp(fixture.System.Gateway.BaseAddress);
+        await raw.ConnectAsync();
+
+        await raw.SendAsync(RawHttp.Head("PUT", path ?? $"/v1/uploads/{fixture.Targets.SandboxUpload}/parts/1", GatewayHarness.AcmeKey,
+            header.Replace("{big}", new string('x', 70_000), StringComparison.Ordinal)) + "0123456789");
+        var status = await raw.ReadStatusAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(status is >= 400 and < 500, $"got {status?.ToString() ?? "no answer"}");
+        await AssertHealthyAsync();
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_early_counts_nothing_and_frees_its_part()
+    {
+        using var client = new ContractClient(fixture.System.Client());
+        var id = (await client.CreateSandboxFileAsync(GatewayHarness.PartSize, "/workspace/stopped.bin")).GetProperty("upload_id").GetString()!;
+        using (var raw = new RawHttp(fixture.System.Gateway.BaseAddress))
+        {
+            await raw.ConnectAsync();
+            await raw.SendAsync(RawHttp.Head("PUT", $"/v1/uploads/{id}/parts/1", GatewayHarness.AcmeKey, $"Content-Length: {GatewayHarness.PartSize}"));
+            await raw.SendAsync(new byte[GatewayHarness.PartSize / 2]);
+            await WaitUntilAsync(async () => (await client.GetOkAsync(id)).GetProperty("parts_in_flight").GetInt32() == 1);
+            raw.Close();
+        }
+
+        await WaitUntilAsync(async () => (await client.GetOkAsync(id)).GetProperty("parts_in_flight").GetInt32() == 0);
+        var status = await client.GetOkAsync(id);
+        Assert.Equal(0, status.GetProperty("parts_in_flight").GetInt32());
+        Assert.Equal(0, status.GetProperty("accepted_bytes").GetInt64());
+        await client.PutPartOkAsync(id, 1, TestData.Bytes(GatewayHarness.PartSize), GatewayHarness.PartSize);
+    }
+
+    [Fact]
+    public async Task A_body_slower_than_kestrels_minimum_rate_is_cut_off_and_frees_its_part()
+    {
+        using var client = new ContractClient(fixture.System.Client());
+        var id = (await client.CreateSandboxFileAsync(GatewayHarness.PartSize, "/workspace/slow.bin")).GetProperty("upload_id").GetString()!;
+        using var raw = new RawHttp(fixture.System.Gateway.BaseAddress);
+        await raw.ConnectAsync();
+        await raw.SendAsync(RawHttp.Head("PUT", $"/v1/uploads/{id}/parts/1", GatewayHarness.AcmeKey, $"Content-Length: {GatewayHarness.PartSize}"));
+
+        // Kestrel's default minimum is 240 bytes/s after a 5 s grace period; send 10 bytes/s.
+        var answered = raw.ReadStatusAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 300 && !answered.IsCompleted; i++)
+        {
+            try
+            {
+                await raw.SendAsync(new byte[1]);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        var status = await answered;
+
+        Assert.True(status is null or 408, $"got {status}");
+        await WaitUntilAsync(async () => (await client.GetOkAsync(id)).GetProperty("parts_in_flight").GetInt32() == 0);
+        Assert.Equal(0, (await client.GetOkAsync(id)).GetProperty("accepted_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Hostile_requests_leave_an_upload_in_progress_unaffected()
+    {
+        using var client = new ContractClient(fixture.System.Client());
+        var file = TestData.Bytes(6 * GatewayHarness.PartSize + 77, seed: 77);
+        var id = (await client.CreateSandboxFileAsync(file.Length, "/workspace/steady.bin")).GetProperty("upload_id").GetString()!;
+
+        var upload = Task.Run(async () =>
+        {
+            foreach (var n in Enumerable.Range(1, 7))
+            {
+                await client.PutPartOkAsync(id, n, file, GatewayHarness.PartSize);
+            }
+        });
+        var statuses = await Task.WhenAll(HostileCases.All.Select(async hostile =>
+        {
+            using var http = fixture.System.Client();
+            using var response = await http.SendAsync(hostile.Build(fixture.Targets));
+            return (hostile.Name, Status: (int)response.StatusCode);
+        }));
+        await upload;
+
+        Assert.DoesNotContain(statuses, s => s.Status >= 500);
+        var done = await ExpectAsync(await client.CompleteAsync(id), HttpStatusCode.OK);
+        Assert.Equal(file.Length, done.GetProperty("accepted_bytes").GetInt64());
+        using var sandbox = fixture.System.SandboxClient();
+        Assert.Equal(file, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/steady.bin"));
+        await AssertHealthyAsync();
+    }
+
+    private async Task AssertHealthyAsync()
+    {
+        using var http = fixture.System.Gateway.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 1000 && !await condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+    }
+}

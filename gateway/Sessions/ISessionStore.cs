@@ -50,6 +50,12 @@ internal interface ISessionStore
     /// <summary>The tenant's sessions, newest first, optionally with one status; <paramref name="cursor"/> from the previous page.</summary>
     Task<SessionPage> ListAsync(string tenant, string? status, ListCursor? after, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sessions of every tenant that have not ended (the ones the expiry index holds), for operators: how many
+    /// there are, and up to <paramref name="max"/> of them with their progress, latest <c>expires_at</c> first.
+    /// </summary>
+    Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken);
+
     /// <summary>Ids of sessions whose <c>expires_at</c> has passed and that have not ended, oldest first.</summary>
     Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken);
 
@@ -134,3 +140,5 @@ internal enum TransitionOutcome
 internal sealed record Transition(TransitionOutcome Outcome, string? PreviousStatus = null);
 
 internal sealed record SessionPage(IReadOnlyList<UploadSession> Sessions, ListCursor? Next);
+
+internal sealed record LiveSessions(long Total, IReadOnlyList<UploadSession> Sessions);

@@ -209,6 +209,20 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
+    public Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var live = _sessions.Values.Where(e => e.Indexed).ToList();
+            IReadOnlyList<UploadSession> page = [.. live
+                .OrderByDescending(e => e.Session.ExpiresAt)
+                .Take(Math.Max(0, max))
+                .Select(Snapshot)
+                .Where(s => SessionStatus.IsLive(s.Status))];
+            return Task.FromResult(new LiveSessions(live.Count, page));
+        }
+    }
+
     public Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -198,6 +198,19 @@ internal sealed class RedisSessionStore : ISessionStore
         }
     }
 
+    public async Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken)
+    {
+        // The expiry index holds exactly the sessions that have not ended: create adds them, ending forgets them.
+        var total = await Db.SortedSetLengthAsync(_keys.ExpiryIndex);
+        if (max <= 0 || total == 0)
+        {
+            return new LiveSessions(total, []);
+        }
+        var ids = await Db.SortedSetRangeByRankAsync(_keys.ExpiryIndex, 0, max - 1, Order.Descending);
+        var sessions = await Task.WhenAll(ids.Select(id => GetAsync((string)id!, null, cancellationToken)));
+        return new LiveSessions(total, [.. sessions.OfType<UploadSession>().Where(s => SessionStatus.IsLive(s.Status))]);
+    }
+
     public async Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken)
     {
         var due = await Db.SortedSetRangeByScoreAsync(_keys.ExpiryIndex, double.NegativeInfinity, NowMs, Exclude.None, Order.Ascending, 0, max);

@@ -379,6 +379,29 @@ public abstract class SessionStoreContract
     }
 
     [Fact]
+    public async Task Live_sessions_of_every_tenant_are_listed_with_progress_until_they_end()
+    {
+        var first = await CreateAsync(NewSession(tenant: "live-a") with { ExpiresAt = Clock.GetUtcNow().AddMinutes(10) });
+        var second = await CreateAsync(NewSession(tenant: "live-b") with { ExpiresAt = Clock.GetUtcNow().AddMinutes(20) });
+        var ended = await CreateAsync(NewSession(tenant: "live-b"));
+        await UploadAsync(first, 1);
+        await Store.TransitionAsync(ended.Id, null, SessionStatus.Live, SessionStatus.Aborted, null, false, default);
+        await Store.ForgetExpiryAsync(ended.Id, default);
+
+        var live = await Store.ListLiveAsync(10, default);
+
+        Assert.Equal(2, live.Total);
+        Assert.Equal([second.Id, first.Id], live.Sessions.Select(s => s.Id));
+        Assert.Equal(4 * MiB, live.Sessions.Single(s => s.Id == first.Id).AcceptedBytes);
+        Assert.Equal([1], live.Sessions.Single(s => s.Id == first.Id).ReceivedParts);
+
+        var countOnly = await Store.ListLiveAsync(0, default);
+        Assert.Equal(2, countOnly.Total);
+        Assert.Empty(countOnly.Sessions);
+        Assert.Equal([second.Id], (await Store.ListLiveAsync(1, default)).Sessions.Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task Sessions_past_their_expiry_are_due_until_forgotten()
     {
         var early = await CreateAsync(NewSession() with { ExpiresAt = Clock.GetUtcNow().AddMinutes(1) });

@@ -1,11 +1,12 @@
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace ServiceDefaults;
 
 /// <summary>
-/// What a service adds to the shared telemetry set-up: its own sources and meters, and hooks for
-/// tests (an in-process exporter) and for later concerns.
+/// What a service adds to the shared telemetry set-up: its own sources and meters, and hooks for tests (an
+/// in-process exporter or processor) and for later concerns.
 /// </summary>
 public sealed class ServiceTelemetryOptions
 {
@@ -16,4 +17,7 @@ public sealed class ServiceTelemetryOptions
     public List<Action<TracerProviderBuilder>> ConfigureTracing { get; } = [];
 
     public List<Action<MeterProviderBuilder>> ConfigureMetrics { get; } = [];
+
+    /// <summary>E.g. a test's <c>options.AddProcessor(...)</c> that captures log records with their trace ids.</summary>
+    public List<Action<OpenTelemetryLoggerOptions>> ConfigureLogging { get; } = [];
 }

@@ -10,6 +10,9 @@ internal enum UploadPathKind
 
     /// <summary>Box through the gateway without <c>sha=</c> in <c>Content-Digest</c>: the gateway spools each part to disk first.</summary>
     GatewaySpool,
+
+    /// <summary>The direct API through a plain haproxy in HTTP mode: what any reverse proxy costs on this machine.</summary>
+    Haproxy,
 }
 
 /// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
@@ -27,9 +30,12 @@ internal sealed class BenchOptions
           --repetitions N       measured uploads per configuration (default 3)
           --warmup N            unmeasured uploads per path before measuring (default 1)
           --backends LIST       sandbox,box (default both)
-          --paths LIST          direct,gateway,gateway-spool (default direct,gateway; gateway-spool: Box parts
-                                sent without their SHA-1, so the gateway spools them to disk)
+          --paths LIST          direct,gateway,gateway-spool,haproxy (default direct,gateway; gateway-spool: Box parts
+                                sent without their SHA-1, so the gateway spools them to disk; haproxy: the direct
+                                API through a plain haproxy, a baseline for what any proxy hop costs)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
+          --pin                 give the gateway (with redis-server and haproxy) the last core to itself and the
+                                client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
           --gateway-env K=V     extra environment variable for the gateway process (repeatable; for experiments)
           --work-dir DIR        where the file and the services' data go (default: a new folder under the temp directory,
@@ -67,6 +73,8 @@ internal sealed class BenchOptions
 
     public bool Help { get; private set; }
 
+    public bool Pin { get; private set; }
+
     public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
 
     /// <summary>The options, or an exception whose message says what is wrong.</summary>
@@ -79,6 +87,11 @@ internal sealed class BenchOptions
             if (name is "--help" or "-h")
             {
                 options.Help = true;
+                continue;
+            }
+            if (name == "--pin")
+            {
+                options.Pin = true;
                 continue;
             }
             var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
@@ -115,7 +128,8 @@ internal sealed class BenchOptions
                         "direct" => UploadPathKind.Direct,
                         "gateway" => UploadPathKind.Gateway,
                         "gateway-spool" => UploadPathKind.GatewaySpool,
-                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool)."),
+                        "haproxy" => UploadPathKind.Haproxy,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy)."),
                     })];
                     break;
                 case "--json":

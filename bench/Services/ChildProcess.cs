@@ -46,7 +46,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// Starts an ASP.NET Core service from its build output on an ephemeral loopback port and waits for Kestrel's
     /// "Now listening on" line.
     /// </summary>
-    public static async Task<ChildProcess> StartDotnetAsync(string name, string dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<ChildProcess> StartDotnetAsync(string name, string dll, IReadOnlyDictionary<string, string> environment, string? cpus,
+        CancellationToken cancellationToken)
     {
         if (!File.Exists(dll))
         {
@@ -65,14 +66,14 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
-        var child = Start(name, info);
+        var child = Start(name, Pinned(info, cpus));
         var address = await child.WaitForLineAsync(Listening(), TimeSpan.FromSeconds(90), cancellationToken);
         child.BaseAddress = new Uri(address.Groups[1].Value.TrimEnd('/') + "/");
         return child;
     }
 
     /// <summary>A throwaway redis-server on a free loopback port: no snapshots, no append-only file.</summary>
-    public static async Task<ChildProcess> StartRedisAsync(string executable, int port, string directory, CancellationToken cancellationToken)
+    public static async Task<ChildProcess> StartRedisAsync(string executable, int port, string directory, string? cpus, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -80,10 +81,59 @@ internal sealed partial class ChildProcess : IAsyncDisposable
                 "--save", "", "--appendonly", "no", "--dir", directory, "--protected-mode", "yes" },
             WorkingDirectory = directory,
         };
-        var child = Start("redis-server", info);
+        var child = Start("redis-server", Pinned(info, cpus));
         await child.WaitForLineAsync(RedisReady(), TimeSpan.FromSeconds(30), cancellationToken);
         child.BaseAddress = new Uri($"redis://127.0.0.1:{port}/");
         return child;
+    }
+
+    /// <summary>haproxy in the foreground with a given configuration; ready once it accepts connections on <paramref name="port"/>.</summary>
+    public static async Task<ChildProcess> StartHaproxyAsync(string executable, string configuration, int port, string? cpus, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(executable) { ArgumentList = { "-db", "-f", configuration } };
+        var child = Start("haproxy", Pinned(info, cpus));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
+                break;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !child.HasExited)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                throw new BenchException($"haproxy did not start:\n{child.Output}");
+            }
+        }
+        child.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        return child;
+    }
+
+    /// <summary>The same command under <c>taskset -c</c>, so every thread it ever starts stays on those cores.</summary>
+    private static ProcessStartInfo Pinned(ProcessStartInfo info, string? cpus)
+    {
+        if (cpus is null)
+        {
+            return info;
+        }
+        var pinned = new ProcessStartInfo("taskset") { WorkingDirectory = info.WorkingDirectory };
+        pinned.ArgumentList.Add("-c");
+        pinned.ArgumentList.Add(cpus);
+        pinned.ArgumentList.Add(info.FileName);
+        foreach (var argument in info.ArgumentList)
+        {
+            pinned.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in info.Environment)
+        {
+            pinned.Environment[key] = value;
+        }
+        return pinned;
     }
 
     /// <summary>Stops every child still running (interrupted runs, process exit).</summary>

@@ -28,6 +28,16 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess Gateway { get; private set; } = null!;
 
+    /// <summary>haproxy's front ends for each mock (the haproxy path), when asked for.</summary>
+    public Uri? HaproxySandbox { get; private set; }
+
+    public Uri? HaproxyBox { get; private set; }
+
+    /// <summary>Where each side runs with <c>--pin</c>: the gateway's core, and the client's and mocks' cores (null: anywhere).</summary>
+    public string? GatewayCpus { get; private set; }
+
+    public string? ClientCpus { get; private set; }
+
     public IEnumerable<ChildProcess> All => _children;
 
     public static async Task<ServiceStack> StartAsync(BenchOptions options, string repository, string workDirectory, CancellationToken cancellationToken)
@@ -50,12 +60,23 @@ internal sealed class ServiceStack : IAsyncDisposable
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         string Dll(string project, string assembly) => Path.Combine(repository, project, "bin", configuration, "net10.0", assembly + ".dll");
         string Directory(string name) => System.IO.Directory.CreateDirectory(Path.Combine(work, name)).FullName;
+        if (options.Pin)
+        {
+            var cores = Environment.ProcessorCount;
+            if (cores < 2)
+            {
+                throw new BenchException("--pin needs at least two cores.");
+            }
+            GatewayCpus = (cores - 1).ToString(CultureInfo.InvariantCulture);
+            ClientCpus = cores == 2 ? "0" : $"0-{cores - 2}";
+            PinSelf(ClientCpus);
+        }
         var maxConcurrency = options.MaxConcurrency.ToString(CultureInfo.InvariantCulture);
         var partSize = options.PartSize.ToString(CultureInfo.InvariantCulture);
         var maxUpload = Math.Max(5L << 30, options.FileSize).ToString(CultureInfo.InvariantCulture);
 
         var redisPort = FreePort();
-        Redis = Add(await ChildProcess.StartRedisAsync(FindRedis(), redisPort, Directory("redis"), cancellationToken));
+        Redis = Add(await ChildProcess.StartRedisAsync(Find("redis-server", "redis-server"), redisPort, Directory("redis"), GatewayCpus, cancellationToken));
 
         var gateway = new Dictionary<string, string>
         {
@@ -85,7 +106,7 @@ internal sealed class ServiceStack : IAsyncDisposable
                 ["MockSandbox__MaxConcurrency"] = maxConcurrency,
                 ["MockSandbox__Limits__MaxUploadBytes"] = maxUpload,
                 ["MockSandbox__Limits__SandboxStagingQuotaBytes"] = (4 * Math.Max(5L << 30, options.FileSize)).ToString(CultureInfo.InvariantCulture),
-            }, cancellationToken));
+            }, ClientCpus, cancellationToken));
             gateway["Gateway__Backends__sandbox__Type"] = "sandbox";
             gateway["Gateway__Backends__sandbox__Cluster"] = "sandbox";
             gateway["Gateway__Backends__sandbox__Credential"] = SandboxKey;
@@ -102,7 +123,7 @@ internal sealed class ServiceStack : IAsyncDisposable
                 ["MockBox__DataDirectory"] = Directory("mock-box"),
                 ["MockBox__PartSize"] = partSize,
                 ["MockBox__MinFileSize"] = "0",
-            }, cancellationToken));
+            }, ClientCpus, cancellationToken));
             gateway["Gateway__Backends__box__Type"] = "box";
             gateway["Gateway__Backends__box__Cluster"] = "box";
             gateway["Gateway__Backends__box__Credential"] = BoxToken;
@@ -115,7 +136,82 @@ internal sealed class ServiceStack : IAsyncDisposable
         {
             gateway[key] = value;
         }
-        Gateway = Add(await ChildProcess.StartDotnetAsync("gateway", Dll("gateway", "Gateway"), gateway, cancellationToken));
+        Gateway = Add(await ChildProcess.StartDotnetAsync("gateway", Dll("gateway", "Gateway"), gateway, GatewayCpus, cancellationToken));
+
+        if (options.Paths.Contains(UploadPathKind.Haproxy))
+        {
+            await StartHaproxyAsync(work, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// One haproxy in HTTP mode with a front end per mock: request bodies stream through (haproxy does not buffer them
+    /// unless told to), one thread, as plain a proxy hop as there is.
+    /// </summary>
+    private async Task StartHaproxyAsync(string work, CancellationToken cancellationToken)
+    {
+        var sections = new System.Text.StringBuilder("""
+            global
+                nbthread 1
+                maxconn 1024
+            defaults
+                mode http
+                timeout connect 5s
+                timeout client 120s
+                timeout server 120s
+
+            """);
+        var ports = new List<(string Name, int Port, Uri Mock)>();
+        if (Sandbox is not null)
+        {
+            ports.Add(("sandbox", FreePort(), Sandbox.BaseAddress));
+        }
+        if (Box is not null)
+        {
+            ports.Add(("box", FreePort(), Box.BaseAddress));
+        }
+        foreach (var (name, port, mock) in ports)
+        {
+            sections.Append(CultureInfo.InvariantCulture, $"""
+                frontend {name}
+                    bind 127.0.0.1:{port}
+                    default_backend {name}-mock
+                backend {name}-mock
+                    server mock {mock.Host}:{mock.Port}
+
+                """);
+        }
+        var configuration = Path.Combine(work, "haproxy.cfg");
+        await File.WriteAllTextAsync(configuration, sections.ToString(), cancellationToken);
+        Add(await ChildProcess.StartHaproxyAsync(Find("haproxy", "haproxy"), configuration, ports[0].Port, GatewayCpus, cancellationToken));
+        foreach (var (name, port, _) in ports)
+        {
+            var address = new Uri($"http://127.0.0.1:{port}/");
+            if (name == "sandbox")
+            {
+                HaproxySandbox = address;
+            }
+            else
+            {
+                HaproxyBox = address;
+            }
+        }
+    }
+
+    /// <summary>Moves every thread of the benchmark itself onto <paramref name="cpus"/> (threads started later inherit it).</summary>
+    private static void PinSelf(string cpus)
+    {
+        using var taskset = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("taskset")
+        {
+            ArgumentList = { "-a", "-c", "-p", cpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) },
+            RedirectStandardOutput = true,
+        }) ?? throw new BenchException("Could not run taskset.");
+        taskset.StandardOutput.ReadToEnd();
+        taskset.WaitForExit();
+        if (taskset.ExitCode != 0)
+        {
+            throw new BenchException("taskset could not pin the benchmark's threads.");
+        }
     }
 
     /// <summary>Waits until the gateway answers <c>/readyz</c> with 200 (Redis and the backends reachable).</summary>
@@ -149,17 +245,17 @@ internal sealed class ServiceStack : IAsyncDisposable
         return child;
     }
 
-    private static string FindRedis()
+    private static string Find(string executable, string package)
     {
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/sbin"))
         {
-            var candidate = Path.Combine(directory, "redis-server");
+            var candidate = Path.Combine(directory, executable);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new BenchException("redis-server is not installed (Debian: apt-get install -y redis-server).");
+        throw new BenchException($"{executable} is not installed (Debian: apt-get install -y {package}).");
     }
 
     private static int FreePort()

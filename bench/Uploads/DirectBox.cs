@@ -9,8 +9,8 @@ namespace Bench.Uploads;
 /// afterwards (so runs do not pile up files); parts with <c>Content-Range</c> and <c>Digest: sha=</c>, followed to
 /// the session's own <c>upload_part</c> URL; commit with the parts list and the whole file's SHA-1.
 /// </summary>
-internal sealed class DirectBox(HttpClient http, TestFile file, Uri mock, string token)
-    : UploadPath("box", UploadPathKind.Direct, http, file)
+internal sealed class DirectBox(UploadPathKind kind, HttpClient http, TestFile file, Uri mock, string token)
+    : UploadPath("box", kind, http, file)
 {
     private string? _fileId;
 
@@ -23,13 +23,13 @@ internal sealed class DirectBox(HttpClient http, TestFile file, Uri mock, string
             {
                 ["folder_id"] = "0",
                 ["file_size"] = File.Length,
-                ["file_name"] = "bench-direct.bin",
+                ["file_name"] = $"bench-{Name}.bin",
             })
             : Request(HttpMethod.Post, new Uri(mock, $"api/2.0/files/{_fileId}/upload_sessions"), token, new JsonObject
             {
                 ["file_size"] = File.Length,
             });
-        var session = await SendAsync(Http, request, "create (box, direct)", cancellationToken, HttpStatusCode.Created);
+        var session = await SendAsync(Http, request, $"create (box, {Name})", cancellationToken, HttpStatusCode.Created);
         var partSize = Number(session["part_size"], "part_size");
         var count = (int)Number(session["total_parts"], "total_parts");
         return new Session(this,
@@ -65,7 +65,7 @@ internal sealed class DirectBox(HttpClient http, TestFile file, Uri mock, string
             {
                 var request = Request(HttpMethod.Post, commit, path.Token, body.DeepClone());
                 request.Headers.TryAddWithoutValidation("Digest", "sha=" + Convert.ToBase64String(path.File.Sha1));
-                var answer = await SendAsync(path.Http, request, "commit (box, direct)", cancellationToken, HttpStatusCode.Created, HttpStatusCode.Accepted);
+                var answer = await SendAsync(path.Http, request, $"commit (box, {path.Name})", cancellationToken, HttpStatusCode.Created, HttpStatusCode.Accepted);
                 if (answer["entries"]?[0] is not { } entry)
                 {
                     // 202: Box is still assembling (mock-box commits at once unless told otherwise).

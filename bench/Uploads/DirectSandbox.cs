@@ -5,10 +5,10 @@ namespace Bench.Uploads;
 
 /// <summary>
 /// Straight to mock-sandbox (mock-sandbox/README.md): create with an <c>Idempotency-Key</c>, zero-based parts,
-/// complete with the whole file's SHA-256. No per-part digest header, as the gateway path sends none either.
+/// complete with the whole file's SHA-256 (also through haproxy, the same API behind a plain proxy). No per-part digest header, as the gateway path sends none either.
 /// </summary>
-internal sealed class DirectSandbox(HttpClient http, TestFile file, Uri mock, string key, string sandboxId)
-    : UploadPath("sandbox", UploadPathKind.Direct, http, file)
+internal sealed class DirectSandbox(UploadPathKind kind, HttpClient http, TestFile file, Uri mock, string key, string sandboxId)
+    : UploadPath("sandbox", kind, http, file)
 {
     private string Key => key;
 
@@ -19,12 +19,12 @@ internal sealed class DirectSandbox(HttpClient http, TestFile file, Uri mock, st
         {
             ["kind"] = "file",
             ["source_kind"] = "restartable_file",
-            ["target_path"] = "/workspace/bench-direct.bin",
+            ["target_path"] = $"/workspace/bench-{Name}.bin",
             ["content_length"] = File.Length,
             ["conflict"] = "replace",
         });
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        var session = (await SendAsync(Http, request, "create (sandbox, direct)", cancellationToken, HttpStatusCode.Created))["session"];
+        var session = (await SendAsync(Http, request, $"create (sandbox, {Name})", cancellationToken, HttpStatusCode.Created))["session"];
         return new Session(this, new Uri(uploads, Text(session?["upload_id"], "upload_id") + "/"))
         {
             PartSize = Number(session?["part_size"], "part_size"),
@@ -48,7 +48,7 @@ internal sealed class DirectSandbox(HttpClient http, TestFile file, Uri mock, st
                 ["whole_checksum_sha256"] = Convert.ToHexStringLower(path.File.Sha256),
             });
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-            var answer = await SendAsync(path.Http, request, "complete (sandbox, direct)", cancellationToken, HttpStatusCode.OK);
+            var answer = await SendAsync(path.Http, request, $"complete (sandbox, {path.Name})", cancellationToken, HttpStatusCode.OK);
             if (Number(answer["published_bytes"], "published_bytes") != Length
                 || Text(answer["session"]?["whole_checksum_sha256"], "whole_checksum_sha256") != Convert.ToHexStringLower(path.File.Sha256))
             {

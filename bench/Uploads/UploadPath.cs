@@ -17,6 +17,7 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
     {
         UploadPathKind.Direct => "direct",
         UploadPathKind.Gateway => "gateway",
+        UploadPathKind.Haproxy => "haproxy",
         _ => "gateway-spool",
     };
 

@@ -54,6 +54,8 @@ internal static class Cli
 
     private static int Report(Exception e, bool json, CliEnvironment environment)
     {
+        var resumable = e as ResumableException;
+        e = resumable?.InnerException ?? e;
         var (exitCode, kind) = e switch
         {
             UsageException => (ExitCodes.Usage, "usage"),
@@ -61,10 +63,10 @@ internal static class Cli
             _ => (ExitCodes.For(e), KindOf(ExitCodes.For(e))),
         };
         var gateway = e as GatewayException;
-        var uploadId = gateway?.UploadId ?? (e as UploadContentMismatchException)?.UploadId;
+        var uploadId = resumable?.UploadId ?? gateway?.UploadId ?? (e as UploadContentMismatchException)?.UploadId;
         var message = e switch
         {
-            OperationCanceledException => "Interrupted. The upload can be continued with `upload resume <upload-id> <path>` (see `upload ls`).",
+            OperationCanceledException => "interrupted",
             HttpRequestException { InnerException: { } inner } http => $"{http.Message} ({inner.Message})",
             _ when exitCode == ExitCodes.Internal => e.ToString(),
             _ => e.Message,
@@ -72,12 +74,17 @@ internal static class Cli
         if (json)
         {
             CliJson.Write(environment,
-                new ErrorDocument(new ErrorDetail(exitCode, kind, message, gateway?.Code, gateway is null ? null : (int)gateway.Status, uploadId, gateway?.TraceId)),
+                new ErrorDocument(new ErrorDetail(exitCode, kind, message, gateway?.Code, gateway is null ? null : (int)gateway.Status, uploadId,
+                    gateway?.TraceId, resumable?.ResumeCommand)),
                 CliJson.Default.ErrorDocument);
         }
         else
         {
             environment.Error.WriteLine($"error: {message}");
+            if (resumable is not null)
+            {
+                environment.Error.WriteLine($"resume with: {resumable.ResumeCommand}");
+            }
         }
         return exitCode;
     }

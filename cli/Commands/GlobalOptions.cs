@@ -26,8 +26,23 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<int> Retries { get; } = new("--retries")
+    {
+        Description = "Retries of each request on 429/503 answers, lost connections and timeouts, with back-off (honouring Retry-After)",
+        DefaultValueFactory = _ => 5,
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
+        Retries.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 100)
+            {
+                result.AddError("--retries must be from 0 to 100.");
+            }
+        });
+        root.Options.Add(Retries);
         root.Options.Add(Url);
         root.Options.Add(ApiKey);
         root.Options.Add(Json);
@@ -43,7 +58,12 @@ internal sealed class GlobalOptions
         }
         var key = parse.GetValue(ApiKey) ?? NonEmpty(environment.Variables(CliEnvironment.ApiKeyVariable))
             ?? throw new UsageException($"No API key: set {CliEnvironment.ApiKeyVariable} or pass --api-key.");
-        return new GatewayClient(new GatewayClientOptions { BaseAddress = address, ApiKey = key });
+        return new GatewayClient(new GatewayClientOptions
+        {
+            BaseAddress = address,
+            ApiKey = key,
+            Retry = new RetryOptions { MaxAttempts = parse.GetValue(Retries) + 1 },
+        });
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -51,3 +71,11 @@ internal sealed class GlobalOptions
 
 /// <summary>The command line itself is wrong: exit code <see cref="ExitCodes.Usage"/>.</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>An upload that stopped but can be continued with <see cref="ResumeCommand"/>; its cause decides the exit code.</summary>
+internal sealed class ResumableException(string uploadId, string resumeCommand, Exception cause) : Exception(cause.Message, cause)
+{
+    public string UploadId { get; } = uploadId;
+
+    public string ResumeCommand { get; } = resumeCommand;
+}

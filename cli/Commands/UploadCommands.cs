@@ -42,9 +42,9 @@ internal static class UploadCommands
             var destination = new UploadDestination(parse.GetRequiredValue(backend), target, parse.GetRequiredValue(conflict));
             var options = new FileUploadOptions { MaxConcurrency = parse.GetValue(concurrency) };
             var view = new UploadView(environment, parse.GetValue(global.Json), Path.GetFullPath(local));
-            var session = await view.RunAsync(options, o => isDirectory
+            var session = await Resumable(view, () => view.RunAsync(options, o => isDirectory
                 ? client.UploadDirectoryAsync(local, destination, o, cancellationToken)
-                : client.UploadFileAsync(local, destination, o, cancellationToken));
+                : client.UploadFileAsync(local, destination, o, cancellationToken)));
             return Finish(parse, global, environment, session);
         }, cancellationToken));
         return command;
@@ -64,10 +64,26 @@ internal static class UploadCommands
             var local = parse.GetRequiredValue(source);
             var options = new FileUploadOptions { MaxConcurrency = parse.GetValue(concurrency) };
             var view = new UploadView(environment, parse.GetValue(global.Json), Path.GetFullPath(local));
-            var session = await view.RunAsync(options, o => client.ResumeAsync(parse.GetRequiredValue(id), local, o, cancellationToken));
+            var session = await Resumable(view, () => view.RunAsync(options, o => client.ResumeAsync(parse.GetRequiredValue(id), local, o, cancellationToken)));
             return Finish(parse, global, environment, session);
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>
+    /// An upload stopped by Ctrl-C or by an unavailable gateway after its session exists can be continued:
+    /// the failure is reported with the command that does it.
+    /// </summary>
+    private static async Task<UploadSession> Resumable(UploadView view, Func<Task<UploadSession>> upload)
+    {
+        try
+        {
+            return await upload();
+        }
+        catch (Exception e) when (view.UploadId is not null && ExitCodes.For(e) is ExitCodes.Interrupted or ExitCodes.Unavailable)
+        {
+            throw new ResumableException(view.UploadId, view.ResumeCommand, e);
+        }
     }
 
     private static Option<int> Concurrency()

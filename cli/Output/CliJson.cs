@@ -24,4 +24,6 @@ internal sealed record BackendsDocument(IReadOnlyList<BackendInfo> Backends);
 /// <summary><c>{"error": {...}}</c>: what failed, in terms a script can branch on.</summary>
 internal sealed record ErrorDocument(ErrorDetail Error);
 
-internal sealed record ErrorDetail(int ExitCode, string Kind, string Message, string? Code = null, int? Status = null, string? UploadId = null, string? TraceId = null);
+/// <param name="Resume">When the upload can be continued: the command that does it.</param>
+internal sealed record ErrorDetail(int ExitCode, string Kind, string Message, string? Code = null, int? Status = null, string? UploadId = null,
+    string? TraceId = null, string? Resume = null);

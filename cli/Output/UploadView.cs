@@ -13,6 +13,12 @@ internal sealed class UploadView(CliEnvironment environment, bool json, string r
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The upload's id once its session is known; failures after that can say how to resume.</summary>
+    public string? UploadId { get; private set; }
+
+    /// <summary>The command that continues this upload.</summary>
+    public string ResumeCommand => $"upload resume {UploadId} {Quote(resumePath)}";
+
     /// <summary>Runs <paramref name="upload"/> with the display wired into its options.</summary>
     public Task<UploadSession> RunAsync(FileUploadOptions options, Func<FileUploadOptions, Task<UploadSession>> upload) =>
         json ? upload(options with { Started = Started })
@@ -92,9 +98,10 @@ internal sealed class UploadView(CliEnvironment environment, bool json, string r
 
     private void Started(UploadSession session)
     {
+        UploadId = session.UploadId;
         var line = string.Create(CultureInfo.InvariantCulture,
             $"upload {session.UploadId}: {Format.Bytes(session.ContentLength)} to {session.Backend} {Format.Target(session.Target)}, {session.PartCount} parts of {Format.Bytes(session.PartSize)}");
-        var resume = $"resume with: upload resume {session.UploadId} {Quote(resumePath)}";
+        var resume = "resume with: " + ResumeCommand;
         if (json)
         {
             environment.Error.WriteLine(line);

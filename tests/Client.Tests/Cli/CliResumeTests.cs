@@ -53,6 +53,41 @@ public sealed class CliResumeTests(SystemFixture system) : IClassFixture<SystemF
     }
 
     [Fact]
+    public async Task Ctrl_C_stops_an_upload_with_exit_130_and_the_command_that_resumes_it()
+    {
+        var file = system.NewFile(20L * GatewayHarness.PartSize, seed: 73);
+        await SystemFixture.InjectAsync(system.Harness.Sandbox, new { kind = "latency", method = "PUT", path = "/parts/", latency_ms = 300 });
+        using var client = system.Client();
+        CliResult stopped;
+        string id;
+        try
+        {
+            using var upload = CliRun.StartProcess(Environment,
+                "put", file, "--backend", "sandbox", "--sandbox", GatewayHarness.SandboxId, "--path", "/workspace/resume/interrupted.bin", "--json");
+            id = await UploadIdAsync(upload, fromStderr: true);
+            await WaitForPartsAsync(client, id, atLeast: 2);
+            upload.Interrupt();
+            stopped = await upload.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await SystemFixture.ClearFaultsAsync(system.Harness.Sandbox);
+        }
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var error = stopped.Json.GetProperty("error");
+        Assert.Equal("interrupted", error.GetProperty("kind").GetString());
+        Assert.Equal(id, error.GetProperty("upload_id").GetString());
+        Assert.Equal($"upload resume {id} {file}", error.GetProperty("resume").GetString());
+        Assert.NotEqual(UploadGateway.Client.UploadStatuses.Completed, (await client.GetUploadAsync(id)).Status);
+
+        var resumed = await CliRun.ProcessAsync(Environment, "resume", id, file);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        await system.AssertInSandboxAsync(file, "/workspace/resume/interrupted.bin");
+    }
+
+    [Fact]
     public async Task Resume_with_another_file_of_the_same_size_is_refused_and_changes_nothing()
     {
         var file = system.NewFile(4 * 1024 * 1024, seed: 71);
@@ -76,11 +111,13 @@ public sealed class CliResumeTests(SystemFixture system) : IClassFixture<SystemF
         Assert.Equal(1, after.PartsReceived);
     }
 
-    private static async Task<string> UploadIdAsync(CliProcess upload)
+    /// <summary>The id from the CLI's first line (on stderr with <c>--json</c>, whose stdout is one document).</summary>
+    private static async Task<string> UploadIdAsync(CliProcess upload, bool fromStderr = false)
     {
         for (var i = 0; i < 600; i++)
         {
-            var first = upload.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("upload up_", StringComparison.Ordinal));
+            var output = fromStderr ? upload.Stderr : upload.Stdout;
+            var first = output.Split('\n').FirstOrDefault(l => l.StartsWith("upload up_", StringComparison.Ordinal));
             if (first is not null)
             {
                 return first.Split(' ')[1].TrimEnd(':');

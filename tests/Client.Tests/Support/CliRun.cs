@@ -119,11 +119,18 @@ public sealed class CliProcess : IDisposable
         catch (TimeoutException)
         {
             Kill();
-            throw new TimeoutException($"upload did not finish within {timeout}:\n{Stdout}\n{Stderr()}");
+            throw new TimeoutException($"upload did not finish within {timeout}:\n{Stdout}\n{Stderr}");
         }
         // Exited fires before the last asynchronous reads are in; WaitForExit() drains them.
         await _process.WaitForExitAsync();
-        return new CliResult(_process.ExitCode, Stdout, Stderr());
+        return new CliResult(_process.ExitCode, Stdout, Stderr);
+    }
+
+    /// <summary>Ctrl-C: SIGINT, which the CLI answers by stopping cleanly.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>Dies at once (SIGKILL), as a crashed machine or an OOM kill would: no cleanup, connections cut.</summary>
@@ -142,11 +149,14 @@ public sealed class CliProcess : IDisposable
         _process.Dispose();
     }
 
-    private string Stderr()
+    public string Stderr
     {
-        lock (_stderr)
+        get
         {
-            return _stderr.ToString();
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,6 +59,8 @@ public static class TelemetryExtensions
         // The implementation type must be named: TryAddEnumerable refuses a factory whose type is just IHostedService.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TelemetryProviders>(
             sp => new TelemetryProviders(sp.GetRequiredService<IOptions<ServiceTelemetryOptions>>().Value, resource, exportOtlp, metricInterval)));
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HttpServerSpans>());
 
         // Always through OpenTelemetry, exporter or not, so a log record written during a request carries that
         // request's trace and span ids wherever it ends up (ActivityTrackingOptions does the same for the console).

@@ -1,5 +1,6 @@
 using Gateway.Backends.Box;
 using Gateway.Backends.Sandbox;
+using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -14,7 +15,7 @@ internal sealed class BackendRegistry
 
     private readonly Dictionary<string, (IUploadBackend Backend, BackendCluster Cluster)> _backends = new(StringComparer.Ordinal);
 
-    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies)
+    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies, GatewayMetrics metrics)
     {
         var loadBalancing = policies.ToList();
         foreach (var (name, backend) in options.Value.Backends)
@@ -27,7 +28,7 @@ internal sealed class BackendRegistry
                 BoxType => new BoxBackend(name, backend, http),
                 _ => throw new InvalidOperationException($"Backend '{name}' has unknown type '{backend.Type}'."),
             };
-            _backends[name] = (adapter, cluster);
+            _backends[name] = (new InstrumentedBackend(adapter, metrics), cluster);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Gateway.Telemetry;
 
 namespace Gateway.Contract;
 
@@ -32,6 +33,7 @@ internal static class ProblemWriter
             response.Headers.WWWAuthenticate = "Bearer";
         }
         uploadId ??= context.GetRouteValue("id") as string;
+        ProblemTelemetry.Record(context, error, detail, uploadId);
 
         await using var json = new Utf8JsonWriter(response.Body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();

@@ -1,4 +1,5 @@
 using Gateway.Sessions;
+using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Expiry;
@@ -46,6 +47,7 @@ internal sealed class ExpirySweeper(
     /// <summary>One sweep, if this instance gets the lock. Returns how many sessions it expired.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
+        using var activity = GatewayTelemetry.Start("expiry sweep");
         if (!await store.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease, cancellationToken))
         {
             return 0;

@@ -3,6 +3,7 @@ using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Contract;
 using Gateway.Sessions;
+using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -19,9 +20,24 @@ internal sealed class PartForwarder(
     IOptions<StoreOptions> storeOptions,
     IOptions<ForwardingOptions> forwardingOptions,
     TimeProvider time,
+    GatewayMetrics metrics,
     ILogger<PartForwarder> logger)
 {
     public async Task<PartBody> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed)
+    {
+        using var telemetry = metrics.StartPart(uploadId, partNumber);
+        try
+        {
+            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, telemetry));
+        }
+        catch (Exception e)
+        {
+            telemetry.Failed(e);
+            throw;
+        }
+    }
+
+    private async Task<PartBody> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, PartTelemetry telemetry)
     {
         var cancellationToken = context.RequestAborted;
         var declared = context.Request.ContentLength;
@@ -39,12 +55,13 @@ internal sealed class PartForwarder(
         }
         ThrowIfRefused(begin, partNumber, uploadId);
         var session = begin.Session!;
+        telemetry.Began(session.Backend, session.BackendType, begin.ExpectedSize);
 
         PartRecord record;
         try
         {
             await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
-            record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed);
+            record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed, telemetry);
         }
         catch (PartBodyException e)
         {
@@ -59,6 +76,10 @@ internal sealed class PartForwarder(
         }
 
         var end = await store.EndPartAsync(lease, record, CancellationToken.None);
+        if (end.Outcome == PartEndOutcome.Recorded)
+        {
+            telemetry.Recorded(record.Size);
+        }
         return end.Outcome switch
         {
             PartEndOutcome.Recorded or PartEndOutcome.Duplicate => Body(session, record, end.AcceptedBytes, end.PartsReceived),
@@ -70,7 +91,7 @@ internal sealed class PartForwarder(
         };
     }
 
-    private async Task<PartRecord> ForwardAsync(HttpContext context, UploadSession session, int partNumber, long size, PartDigests claimed)
+    private async Task<PartRecord> ForwardAsync(HttpContext context, UploadSession session, int partNumber, long size, PartDigests claimed, PartTelemetry telemetry)
     {
         var backend = backends.Get(session.Backend);
         using var body = new PartBodyStream(context.Request.Body, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
@@ -84,6 +105,7 @@ internal sealed class PartForwarder(
         var cluster = backends.ClusterOf(session.Backend);
         var destination = cluster.PickDestination(context);
         var transformer = backend.CreatePartTransformer(session, partNumber, size, outgoing);
+        telemetry.Forwarding();
         var error = await forwarder.SendAsync(context, destination.Model.Config.Address, cluster.Client,
             cluster.State.Model.Config.HttpRequest ?? ForwarderRequestConfig.Empty, transformer, context.RequestAborted);
         if (error != ForwarderError.None)
@@ -95,6 +117,7 @@ internal sealed class PartForwarder(
             throw new GatewayException(ErrorCode.BackendError, "The backend answered before the whole part was sent.");
         }
         var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
+        telemetry.Forwarded(transformer.Response!.Status);
         return new PartRecord(partNumber, size, Hex(digests.Sha256), digests.Sha1 is null ? null : Hex(digests.Sha1), partId);
     }
 

@@ -20,7 +20,7 @@ internal static class GatewayExtensions
     {
         builder.AddServiceDefaults("gateway");
         var services = builder.Services;
-        services.AddServiceTelemetry([GatewayTelemetry.Name], [GatewayTelemetry.Name]);
+        services.AddGatewayTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSessionStore(builder.Configuration);
         services.AddBackends(builder.Configuration);

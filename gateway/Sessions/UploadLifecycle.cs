@@ -3,6 +3,7 @@ using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Contract;
 using Gateway.Limits;
+using Gateway.Telemetry;
 
 namespace Gateway.Sessions;
 
@@ -15,6 +16,7 @@ internal sealed class UploadLifecycle(
     BackendRegistry backends,
     StagingQuota quota,
     TimeProvider time,
+    GatewayMetrics metrics,
     ILogger<UploadLifecycle> logger)
 {
     private static readonly string[] Kinds = ["file", "directory_tar"];
@@ -117,6 +119,7 @@ internal sealed class UploadLifecycle(
             throw;
         }
         Log.UploadCreated(logger, id, backend.Name, length, session.PartCount);
+        metrics.SessionCreated(id, backend.Name);
         return session;
     }
 
@@ -235,6 +238,7 @@ internal sealed class UploadLifecycle(
         await quota.ReleaseAsync(session.QuotaScopes, session.Id);
         await store.ForgetExpiryAsync(session.Id, CancellationToken.None);
         Log.UploadEnded(logger, session.Id, status);
+        metrics.SessionEnded(session.Id, session.Backend, status);
         return true;
     }
 

@@ -54,7 +54,7 @@ public sealed class FilesApiTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
-        await TestData.AssertStreamEqualsAsync(await response.Content.ReadAsStreamAsync(), seed: 33, 200_001);
+        await TestData.AssertStreamEqualsAsync(33, 0, 200_001, await response.Content.ReadAsStreamAsync());
     }
 
     [Theory]

@@ -28,7 +28,7 @@ public sealed class CommitTests
         Assert.Equal("0", file.GetProperty("parent").GetProperty("id").GetString());
         using var content = await box.Client.GetAsync($"/2.0/files/{file.GetProperty("id").GetString()}/content", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, content.StatusCode);
-        await TestData.AssertStreamEqualsAsync(await content.Content.ReadAsStreamAsync(), seed: 11, FileSize);
+        await TestData.AssertStreamEqualsAsync(11, 0, FileSize, await content.Content.ReadAsStreamAsync());
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class CommitTests
         Assert.Equal(TestData.Sha1Hex(22, 0, 100_000), file.GetProperty("file_version").GetProperty("sha1").GetString());
         Assert.Equal(original.GetProperty("created_at").GetString(), file.GetProperty("created_at").GetString());
         using var content = await box.Client.GetAsync($"/2.0/files/{fileId}/content", HttpCompletionOption.ResponseHeadersRead);
-        await TestData.AssertStreamEqualsAsync(await content.Content.ReadAsStreamAsync(), seed: 22, 100_000);
+        await TestData.AssertStreamEqualsAsync(22, 0, 100_000, await content.Content.ReadAsStreamAsync());
         // Only the current version's bytes stay on disk.
         Assert.Single(Directory.GetFiles(Path.Combine(box.DataRoot, "files", fileId)));
     }

@@ -53,6 +53,6 @@ public sealed class LargeFileTests
         using var content = await box.Client.GetAsync($"/2.0/files/{file.GetProperty("id").GetString()}/content", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, content.StatusCode);
         Assert.Equal(FileSize, content.Content.Headers.ContentLength);
-        await TestData.AssertStreamEqualsAsync(await content.Content.ReadAsStreamAsync(), Seed, FileSize);
+        await TestData.AssertStreamEqualsAsync(Seed, 0, FileSize, await content.Content.ReadAsStreamAsync());
     }
 }

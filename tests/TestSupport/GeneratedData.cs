@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Xunit;
 
-namespace MockBox.Tests.Support;
+namespace TestSupport;
 
 /// <summary>
-/// Deterministic file content addressed by position: byte <c>i</c> of file <c>seed</c> is always the same,
-/// so a test can generate any range on demand, hash it, send it and compare what comes back without
-/// ever holding the whole file.
+/// Deterministic content addressed by position: byte <c>p</c> of file <c>seed</c> is a function of (seed, p),
+/// so a test can generate any range on demand, hash it, send it and compare what comes back without ever
+/// holding the whole file.
 /// </summary>
-internal static class TestData
+public static class GeneratedData
 {
     public static void Fill(long seed, long offset, Span<byte> destination)
     {
@@ -17,9 +18,8 @@ internal static class TestData
         var written = 0;
         while (written < destination.Length)
         {
-            var wordIndex = position / 8;
             var within = (int)(position % 8);
-            BinaryPrimitives.WriteUInt64LittleEndian(word, SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL) ^ (ulong)wordIndex));
+            BinaryPrimitives.WriteUInt64LittleEndian(word, SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL) ^ (ulong)(position / 8)));
             var take = Math.Min(8 - within, destination.Length - written);
             word.Slice(within, take).CopyTo(destination[written..]);
             written += take;
@@ -44,10 +44,18 @@ internal static class TestData
 
     public static string Sha1Hex(long seed, long offset, long length) => Convert.ToHexStringLower(Sha1(seed, offset, length));
 
-    /// <summary>Reads <paramref name="actual"/> to its end and checks it is exactly file <paramref name="seed"/>'s first <paramref name="length"/> bytes.</summary>
-    public static async Task AssertStreamEqualsAsync(Stream actual, long seed, long length)
+    public static string Sha256Hex(long seed, long offset, long length)
     {
-        var received = new byte[64 * 1024];
+        using var stream = new GeneratedStream(seed, offset, length);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Reads <paramref name="actual"/> to its end and checks it is exactly bytes <c>[offset, offset+length)</c> of file <paramref name="seed"/>.</summary>
+    public static async Task AssertStreamEqualsAsync(long seed, long offset, long length, Stream actual)
+    {
+        var received = new byte[256 * 1024];
         var expected = new byte[received.Length];
         long position = 0;
         while (true)
@@ -58,17 +66,17 @@ internal static class TestData
                 break;
             }
             Assert.True(position + read <= length, $"more than {length} bytes came back");
-            Fill(seed, position, expected.AsSpan(0, read));
+            Fill(seed, offset + position, expected.AsSpan(0, read));
             if (!received.AsSpan(0, read).SequenceEqual(expected.AsSpan(0, read)))
             {
-                var at = received.AsSpan(0, read).CommonPrefixLength(expected.AsSpan(0, read));
-                Assert.Fail($"content differs at byte {position + at}");
+                Assert.Fail($"content differs at byte {position + received.AsSpan(0, read).CommonPrefixLength(expected.AsSpan(0, read))}");
             }
             position += read;
         }
         Assert.Equal(length, position);
     }
 
+    // SplitMix64: fast, well mixed, stateless.
     private static ulong SplitMix64(ulong x)
     {
         x += 0x9E3779B97F4A7C15UL;
@@ -78,8 +86,8 @@ internal static class TestData
     }
 }
 
-/// <summary>A read-only, forward-only stream over a range of <see cref="TestData"/>: the bytes exist only while being read.</summary>
-internal sealed class GeneratedStream(long seed, long offset, long length) : Stream
+/// <summary>A read-only, forward-only stream over a range of <see cref="GeneratedData"/>: the bytes exist only while being read.</summary>
+public sealed class GeneratedStream(long seed, long offset, long length) : Stream
 {
     private long _position;
 
@@ -106,7 +114,7 @@ internal sealed class GeneratedStream(long seed, long offset, long length) : Str
         {
             return 0;
         }
-        TestData.Fill(seed, offset + _position, buffer[..take]);
+        GeneratedData.Fill(seed, offset + _position, buffer[..take]);
         _position += take;
         return take;
     }

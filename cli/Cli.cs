@@ -84,6 +84,7 @@ internal static class Cli
             if (resumable is not null)
             {
                 environment.Error.WriteLine($"resume with: {resumable.ResumeCommand}");
+                environment.Error.WriteLine($"or give it up: upload abort {resumable.UploadId}");
             }
         }
         return exitCode;

@@ -245,6 +245,10 @@ public sealed class GatewayClient : IDisposable
             await using var archive = await DirectoryArchive.CreateAsync(path, options.TempDirectory, cancellationToken).ConfigureAwait(false);
             return await new FileUpload(this, options).RunAsync(session, archive.Path, cancellationToken).ConfigureAwait(false);
         }
+        if (Directory.Exists(path))
+        {
+            throw new UploadContentMismatchException(uploadId, $"Upload {uploadId} is of a file: give the file it was started with, not the directory '{path}'.");
+        }
         return await new FileUpload(this, options).RunAsync(session, path, cancellationToken).ConfigureAwait(false);
     }
 

@@ -33,6 +33,13 @@ internal static class SessionCommands
     {
         var status = new Option<string?>("--status") { Description = "Only uploads in this status (created, uploading, staged, completing, completed, aborted, expired, failed)" };
         var limit = new Option<int>("--limit", "-n") { Description = "How many, newest first (1-100)", DefaultValueFactory = _ => 20 };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 100)
+            {
+                result.AddError("--limit must be from 1 to 100.");
+            }
+        });
         var cursor = new Option<string?>("--cursor") { Description = "Continue after the page that printed this cursor" };
         var command = new Command("ls", "List your uploads, newest first") { status, limit, cursor };
         command.SetAction((parse, cancellationToken) => Cli.RunAsync(parse, global, environment, async client =>

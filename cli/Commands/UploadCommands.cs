@@ -62,6 +62,10 @@ internal static class UploadCommands
         command.SetAction((parse, cancellationToken) => Cli.RunAsync(parse, global, environment, async client =>
         {
             var local = parse.GetRequiredValue(source);
+            if (!File.Exists(local) && !Directory.Exists(local))
+            {
+                throw new FileNotFoundException($"No file or directory '{local}'.", local);
+            }
             var options = new FileUploadOptions { MaxConcurrency = parse.GetValue(concurrency) };
             var view = new UploadView(environment, parse.GetValue(global.Json), Path.GetFullPath(local));
             var session = await Resumable(view, () => view.RunAsync(options, o => client.ResumeAsync(parse.GetRequiredValue(id), local, o, cancellationToken)));
@@ -72,7 +76,8 @@ internal static class UploadCommands
 
     /// <summary>
     /// An upload stopped by Ctrl-C or by an unavailable gateway after its session exists can be continued:
-    /// the failure is reported with the command that does it.
+    /// the failure is reported with the command that does it. So can one whose target turned out to exist at
+    /// complete: the backend keeps it staged, to be completed once the target is gone (or aborted).
     /// </summary>
     private static async Task<UploadSession> Resumable(UploadView view, Func<Task<UploadSession>> upload)
     {
@@ -80,7 +85,8 @@ internal static class UploadCommands
         {
             return await upload();
         }
-        catch (Exception e) when (view.UploadId is not null && ExitCodes.For(e) is ExitCodes.Interrupted or ExitCodes.Unavailable)
+        catch (Exception e) when (view.UploadId is not null
+            && (ExitCodes.For(e) is ExitCodes.Interrupted or ExitCodes.Unavailable || e is GatewayException { Code: ErrorCodes.Conflict }))
         {
             throw new ResumableException(view.UploadId, view.ResumeCommand, e);
         }

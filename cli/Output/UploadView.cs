@@ -71,7 +71,7 @@ internal sealed class UploadView(CliEnvironment environment, bool json, string r
 
     private async Task<UploadSession> WithLinesAsync(FileUploadOptions options, Func<FileUploadOptions, Task<UploadSession>> upload)
     {
-        var last = DateTimeOffset.MinValue;
+        long? last = null;
         var lastPhase = UploadPhase.Uploading;
         var gate = new Lock();
         var session = await upload(options with
@@ -81,8 +81,8 @@ internal sealed class UploadView(CliEnvironment environment, bool json, string r
             {
                 lock (gate)
                 {
-                    var now = DateTimeOffset.UtcNow;
-                    if (p.Phase == lastPhase && now - last < PlainInterval)
+                    var now = TimeProvider.System.GetTimestamp();
+                    if (p.Phase == lastPhase && last is { } then && TimeProvider.System.GetElapsedTime(then, now) < PlainInterval)
                     {
                         return;
                     }

@@ -130,6 +130,9 @@ public sealed class CliCommandTests(SystemFixture system) : IClassFixture<System
         var replaced = await CliRun.InProcessAsync(Environment, [.. put, "--conflict", "replace"]);
 
         AssertError(again, 6, "conflict", "conflict");
+        // The sandbox finds the target at complete and keeps the upload staged: it can still be finished or aborted.
+        var id = again.Json.GetProperty("error").GetProperty("upload_id").GetString();
+        Assert.Equal($"upload resume {id} {file}", again.Json.GetProperty("error").GetProperty("resume").GetString());
         Assert.True(replaced.ExitCode == 0, replaced.ToString());
     }
 

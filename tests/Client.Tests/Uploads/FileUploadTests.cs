@@ -162,6 +162,68 @@ public sealed class FileUploadTests(SystemFixture system) : IClassFixture<System
     }
 
     [Fact]
+    public async Task A_directory_upload_resumes_from_the_same_directory_because_its_archive_is_rebuilt_identically()
+    {
+        var directory = system.NewDirectory();
+        SystemFixture.WriteFile(Path.Combine(directory, "one.bin"), 2L * PartSize + 7, seed: 93);
+        Directory.CreateDirectory(Path.Combine(directory, "sub"));
+        SystemFixture.WriteFile(Path.Combine(directory, "sub", "two.bin"), PartSize, seed: 94);
+        using var client = system.Client();
+        UploadSession session;
+        // The first attempt got as far as part 2, then its archive (a temporary file) was gone with it.
+        await using (var first = await UploadGateway.Client.Uploads.DirectoryArchive.CreateAsync(directory, null, CancellationToken.None))
+        {
+            session = await client.CreateUploadAsync(new()
+            {
+                Backend = "sandbox",
+                Target = UploadTarget.Sandbox(GatewayHarness.SandboxId, "/workspace/up/tree"),
+                Kind = UploadKinds.DirectoryTar,
+                ContentLength = first.Length,
+            });
+            var bytes = await File.ReadAllBytesAsync(first.Path);
+            await client.PutPartAsync(session.UploadId, 2, bytes.AsMemory(PartSize, PartSize));
+        }
+
+        var done = await client.ResumeAsync(session.UploadId, directory);
+
+        Assert.Equal(UploadStatuses.Completed, done.Status);
+        Assert.Equal(2, done.Result!.FileCount);
+        await system.AssertInSandboxAsync(Path.Combine(directory, "one.bin"), "/workspace/up/tree/one.bin");
+        await system.AssertInSandboxAsync(Path.Combine(directory, "sub", "two.bin"), "/workspace/up/tree/sub/two.bin");
+    }
+
+    [Fact]
+    public async Task A_directory_that_changed_since_cannot_resume_its_upload()
+    {
+        var directory = system.NewDirectory();
+        SystemFixture.WriteFile(Path.Combine(directory, "one.bin"), 3L * PartSize, seed: 95);
+        using var client = system.Client();
+        UploadSession session;
+        await using (var first = await UploadGateway.Client.Uploads.DirectoryArchive.CreateAsync(directory, null, CancellationToken.None))
+        {
+            session = await client.CreateUploadAsync(new()
+            {
+                Backend = "sandbox",
+                Target = UploadTarget.Sandbox(GatewayHarness.SandboxId, "/workspace/up/changed"),
+                Kind = UploadKinds.DirectoryTar,
+                ContentLength = first.Length,
+            });
+            await client.PutPartAsync(session.UploadId, 2, (await File.ReadAllBytesAsync(first.Path)).AsMemory(PartSize, PartSize));
+        }
+        // Same length, other bytes in the middle of the file: only the digests can tell.
+        await using (var file = File.OpenWrite(Path.Combine(directory, "one.bin")))
+        {
+            file.Position = PartSize + 100;
+            file.WriteByte(0x5a);
+            file.WriteByte(0xa5);
+        }
+
+        var error = await Assert.ThrowsAsync<UploadContentMismatchException>(() => client.ResumeAsync(session.UploadId, directory));
+
+        Assert.Equal(2, error.PartNumber);
+    }
+
+    [Fact]
     public async Task A_file_of_another_length_cannot_resume_an_upload()
     {
         var file = system.NewFile(PartSize, seed: 88);

@@ -135,21 +135,22 @@ internal sealed class LogCapture : BaseProcessor<LogRecord>
 internal sealed record CapturedLog(string? Category, EventId EventId, LogLevel Level, string Message, ActivityTraceId TraceId, ActivitySpanId SpanId);
 
 /// <summary>
-/// Every instrument one gateway host publishes, and the names and tags of the measurements it records, through a
-/// <see cref="MeterListener"/>. The host's own meters (its Meter "Gateway", ASP.NET Core's and Kestrel's) come
-/// from its <see cref="IMeterFactory"/> and are told apart from other hosts' by their scope; HttpClient's meter
-/// is process-wide.
+/// Every instrument some gateway hosts publish, and the values and tags of the measurements they record, through a
+/// <see cref="MeterListener"/>. A host's own meters (its Meter "Gateway", ASP.NET Core's and Kestrel's) come
+/// from its <see cref="IMeterFactory"/> and are told apart from other hosts' by their scope; HttpClient's and the
+/// runtime's meters are process-wide.
 /// </summary>
 internal sealed class MetricCapture : IDisposable
 {
     private readonly MeterListener _listener = new();
 
-    public MetricCapture(IMeterFactory hostMeters, IEnumerable<string> meterNames)
+    public MetricCapture(IEnumerable<IMeterFactory> hosts, IEnumerable<string> meterNames)
     {
         var names = meterNames.ToHashSet(StringComparer.Ordinal);
+        var scopes = hosts.ToList();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (names.Contains(instrument.Meter.Name) && (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, hostMeters)))
+            if (names.Contains(instrument.Meter.Name) && (instrument.Meter.Scope is null || scopes.Any(s => ReferenceEquals(s, instrument.Meter.Scope))))
             {
                 Instruments[instrument.Name] = instrument;
                 listener.EnableMeasurementEvents(instrument);

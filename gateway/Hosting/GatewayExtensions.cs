@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Gateway.Admin;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Contract;
@@ -49,6 +50,8 @@ internal static class GatewayExtensions
         app.MapHealth();
         app.MapUploadsApiV1().RequireAuthorization();
         app.MapBackendsApiV1().RequireAuthorization();
+        app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
+        app.MapDashboard();
         return app;
     }
 }

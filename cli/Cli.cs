@@ -11,7 +11,10 @@ internal static class Cli
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand("Upload files and directories through the upload gateway, with progress, parallel parts and resume.")
+        var root = new RootCommand(
+            "Upload files and directories through the upload gateway, with progress, parallel parts and resume.\n"
+            + "Exit codes: 0 done, 1 internal error, 2 usage, 3 unauthorized, 4 not found, 5 rejected (400/413/422), "
+            + "6 conflict or state (409/410), 7 unavailable (resumable), 8 local file, 130 interrupted (resumable).")
         {
             UploadCommands.Put(global, environment),
             UploadCommands.Resume(global, environment),

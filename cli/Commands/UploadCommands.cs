@@ -9,7 +9,7 @@ internal static class UploadCommands
 {
     public static Command Put(GlobalOptions global, CliEnvironment environment)
     {
-        var source = new Argument<string>("path") { Description = "The file to upload, or a directory (sent as a tar archive, unpacked at --path; sandbox backends)" };
+        var source = new Argument<string>("source") { Description = "The file to upload, or a directory (sent as a tar archive, unpacked at --path; sandbox backends)" };
         var backend = new Option<string>("--backend", "-b") { Description = "Backend name, as `upload backends` lists them", Required = true };
         var sandbox = new Option<string?>("--sandbox") { Description = "Sandbox targets: the sandbox id (sb_…)" };
         var path = new Option<string?>("--path") { Description = "Sandbox targets: the absolute path of the file, or of the directory an archive unpacks to" };
@@ -53,7 +53,7 @@ internal static class UploadCommands
     public static Command Resume(GlobalOptions global, CliEnvironment environment)
     {
         var id = new Argument<string>("upload-id") { Description = "The upload to continue (up_…)" };
-        var source = new Argument<string>("path") { Description = "The same file (or directory) the upload was started with" };
+        var source = new Argument<string>("source") { Description = "The same file (or directory) the upload was started with" };
         var concurrency = Concurrency();
         var command = new Command("resume", "Continue an interrupted upload: sends only the parts the gateway is missing, then completes it")
         {

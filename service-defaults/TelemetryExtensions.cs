@@ -42,8 +42,7 @@ public static class TelemetryExtensions
     /// <summary>
     /// OpenTelemetry for one service: traces from ASP.NET Core, HttpClient and YARP plus the service's own
     /// sources, the built-in meters plus its own, and logs carrying trace ids. Exported over OTLP when
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the other <c>OTEL_EXPORTER_OTLP_*</c> variables apply), nowhere
-    /// otherwise.
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (see <see cref="OtlpSettings"/>), nowhere otherwise.
     /// </summary>
     /// <remarks>
     /// OpenTelemetry.Extensions.Hosting is not available here (ENVIRONMENT.md), so the tracer and meter providers
@@ -51,14 +50,14 @@ public static class TelemetryExtensions
     /// </remarks>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
-        var exportOtlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
+        var otlp = OtlpSettings.From(builder.Configuration);
         var metricInterval = string.IsNullOrWhiteSpace(builder.Configuration[MetricExportIntervalVariable]) ? DefaultMetricExportIntervalMs : (int?)null;
         var resource = Resource(serviceName, builder.Environment.EnvironmentName);
 
         builder.Services.AddOptions<ServiceTelemetryOptions>();
         // The implementation type must be named: TryAddEnumerable refuses a factory whose type is just IHostedService.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TelemetryProviders>(
-            sp => new TelemetryProviders(sp.GetRequiredService<IOptions<ServiceTelemetryOptions>>().Value, resource, exportOtlp, metricInterval)));
+            sp => new TelemetryProviders(sp.GetRequiredService<IOptions<ServiceTelemetryOptions>>().Value, resource, otlp, metricInterval)));
 
         builder.Services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HttpServerSpans>());
 
@@ -70,9 +69,9 @@ public static class TelemetryExtensions
             logging.SetResourceBuilder(resource);
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            if (exportOtlp)
+            if (otlp is not null)
             {
-                logging.AddOtlpExporter();
+                logging.AddOtlpExporter(exporter => otlp.Apply(exporter, "logs"));
             }
         });
         builder.Services.AddOptions<OpenTelemetryLoggerOptions>().Configure<IOptions<ServiceTelemetryOptions>>((logging, telemetry) =>
@@ -113,7 +112,7 @@ public static class TelemetryExtensions
             ]);
     }
 
-    private sealed class TelemetryProviders(ServiceTelemetryOptions options, ResourceBuilder resource, bool exportOtlp, int? metricIntervalMs)
+    private sealed class TelemetryProviders(ServiceTelemetryOptions options, ResourceBuilder resource, OtlpSettings? otlp, int? metricIntervalMs)
         : IHostedLifecycleService
     {
         private TracerProvider? _tracer;
@@ -130,14 +129,14 @@ public static class TelemetryExtensions
             {
                 configure(tracing);
             }
-            if (exportOtlp)
+            if (otlp is not null)
             {
-                tracing.AddOtlpExporter();
+                tracing.AddOtlpExporter(exporter => otlp.Apply(exporter, "traces"));
             }
             _tracer = tracing.Build();
 
             // Without a reader nothing reads the meters: build the meter provider only when something will.
-            if (exportOtlp || options.ConfigureMetrics.Count > 0)
+            if (otlp is not null || options.ConfigureMetrics.Count > 0)
             {
                 var metrics = Sdk.CreateMeterProviderBuilder()
                     .SetResourceBuilder(resource)
@@ -147,10 +146,11 @@ public static class TelemetryExtensions
                 {
                     configure(metrics);
                 }
-                if (exportOtlp)
+                if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter((_, reader) =>
+                    metrics.AddOtlpExporter((exporter, reader) =>
                     {
+                        otlp.Apply(exporter, "metrics");
                         if (metricIntervalMs is { } interval)
                         {
                             reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = interval;

@@ -98,7 +98,8 @@ internal sealed class UploadLifecycle(
             Sha256 = sha256?.Sha256,
             BackendSession = created.Ref,
             QuotaScopes = scopes,
-            Status = SessionStatus.Created,
+            // An empty object has all of its zero parts: it is staged, and can be completed at once.
+            Status = created.PartCount == 0 ? SessionStatus.Staged : SessionStatus.Created,
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = created.ExpiresAt is { } backendEnd && backendEnd < ttlEnd ? backendEnd : ttlEnd,

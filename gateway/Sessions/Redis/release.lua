@@ -8,5 +8,9 @@ if not bytes then
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HINCRBY', KEYS[1], '~total', '-' .. bytes)
+-- Not '-' .. bytes: for an empty upload that is "-0", which HINCRBY refuses as not an integer.
+local amount = tonumber(bytes)
+if amount ~= 0 then
+  redis.call('HINCRBY', KEYS[1], '~total', -amount)
+end
 return 1

@@ -69,6 +69,22 @@ public sealed class LifecycleTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task An_empty_upload_has_no_parts_and_completes_at_once()
+    {
+        await using var system = await GatewayHarness.StartAsync(redis);
+        using var client = new ContractClient(system.Client());
+
+        var created = await client.CreateSandboxFileAsync(0, "/workspace/empty.bin");
+        Assert.Equal(0, created.GetProperty("part_count").GetInt32());
+        Assert.Equal("staged", created.GetProperty("status").GetString());
+
+        var done = await ExpectAsync(await client.CompleteAsync(created.GetProperty("upload_id").GetString()!), HttpStatusCode.OK);
+        Assert.Equal(0, done.GetProperty("result").GetProperty("size").GetInt64());
+        using var sandbox = system.SandboxClient();
+        Assert.Empty(await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/empty.bin"));
+    }
+
+    [Fact]
     public async Task Completing_before_every_part_arrived_names_the_missing_ones()
     {
         await using var system = await GatewayHarness.StartAsync(redis);

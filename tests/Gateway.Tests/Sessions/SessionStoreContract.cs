@@ -435,6 +435,20 @@ public abstract class SessionStoreContract
     }
 
     [Fact]
+    public async Task A_reservation_of_zero_bytes_is_held_and_released_like_any_other()
+    {
+        var scope = "tenant:" + Guid.NewGuid().ToString("N");
+        var until = Clock.GetUtcNow().AddHours(1);
+        Assert.True(await Store.TryReserveAsync(scope, "up_empty", 0, 10, until, default));
+        Assert.True(await Store.TryReserveAsync(scope, "up_full", 10, 10, until, default));
+
+        await Store.ReleaseAsync(scope, "up_empty", default);
+        await Store.ReleaseAsync(scope, "up_full", default);
+
+        Assert.Equal(0, await Store.ReservedAsync(scope, default));
+    }
+
+    [Fact]
     public async Task A_reservation_lapses_with_its_session_so_a_crash_cannot_leak_quota()
     {
         var scope = "sandbox:" + Guid.NewGuid().ToString("N");

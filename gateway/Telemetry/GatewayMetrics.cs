@@ -67,16 +67,18 @@ internal sealed class GatewayMetrics
         _errors = meter.CreateCounter<long>(Errors, "{error}", "Problem responses sent to clients, by the contract's error code.");
     }
 
-    /// <summary>The gauges, fed by the probe (which needs the store, itself measured here: hence not in the constructor).</summary>
+    /// <summary>
+    /// The gauges, read from the probe. The probe calls this when the host starts rather than being a constructor
+    /// dependency: it needs the session store, and the store needs these metrics.
+    /// </summary>
     public void Observe(TelemetryProbe probe)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        var meter = _meter;
-        meter.CreateObservableUpDownCounter(SessionsActive, () => Optional(probe.Current.LiveSessions),
+        _meter.CreateObservableUpDownCounter(SessionsActive, () => Optional(probe.Current.LiveSessions),
             "{session}", "Sessions not yet ended, across every instance (each instance reports the store's count).");
-        meter.CreateObservableGauge(StoreUp, () => Optional(probe.Current.StoreReachable is { } up ? (up ? 1 : 0) : (int?)null),
+        _meter.CreateObservableGauge(StoreUp, () => Optional(probe.Current.StoreReachable is { } up ? (up ? 1 : 0) : (int?)null),
             null, "1 when this instance reached the session store at its last probe, else 0.");
-        meter.CreateObservableGauge(BackendUp, () => probe.Current.Backends.Select(b =>
+        _meter.CreateObservableGauge(BackendUp, () => probe.Current.Backends.Select(b =>
                 new Measurement<int>(b.Value ? 1 : 0, new KeyValuePair<string, object?>(Tags.Backend, b.Key))),
             null, "1 when this instance reached the backend at its last probe, else 0.");
     }

@@ -3,7 +3,9 @@ using System.Text;
 using Gateway.Hosting;
 using Gateway.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TestSupport;
 
 namespace Gateway.Tests.Telemetry;
@@ -14,22 +16,17 @@ namespace Gateway.Tests.Telemetry;
 /// </summary>
 public sealed class OtlpExportTests
 {
-    [Fact]
-    public async Task Traces_metrics_and_logs_go_over_OTLP_to_the_configured_endpoint_named_by_service()
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("http/protobuf")]
+    public async Task Traces_metrics_and_logs_go_over_OTLP_to_the_configured_endpoint_named_by_service(string protocol)
     {
         var received = new ConcurrentQueue<(string Signal, byte[] Body)>();
-        await using var collector = await LoopbackApp.StartAsync(_ => { }, app => app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
-        {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            received.Enqueue((signal, body.ToArray()));
-            // An empty Export*ServiceResponse is an empty protobuf message.
-            return Results.Bytes([], "application/x-protobuf");
-        }));
+        await using var collector = await StartReceiverAsync(protocol, received);
         void Otlp(Dictionary<string, string?> settings)
         {
             settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseAddress.ToString();
-            settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
             settings["Logging:LogLevel:Default"] = "Information";
         }
 
@@ -58,6 +55,41 @@ public sealed class OtlpExportTests
             LoopbackApp.StartAsync(b => b.AddGateway(), a => a.MapGateway(), settings));
 
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL", error.Message);
+    }
+
+    /// <summary>
+    /// Where the collector would be: OTLP over HTTP (<c>POST /v1/{signal}</c>) or over gRPC (HTTP/2 without TLS,
+    /// <c>POST /opentelemetry.proto.collector.{signal}.v1.{Service}/Export</c>, length-prefixed messages and a
+    /// <c>grpc-status</c> trailer), keeping each request's body.
+    /// </summary>
+    private static Task<LoopbackApp> StartReceiverAsync(string protocol, ConcurrentQueue<(string Signal, byte[] Body)> received)
+    {
+        async Task<byte[]> ReadAsync(HttpRequest request)
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            return body.ToArray();
+        }
+        if (protocol == "http/protobuf")
+        {
+            return LoopbackApp.StartAsync(_ => { }, app => app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+            {
+                received.Enqueue((signal, await ReadAsync(request)));
+                // An empty Export*ServiceResponse is an empty protobuf message.
+                return Results.Bytes([], "application/x-protobuf");
+            }));
+        }
+        return LoopbackApp.StartAsync(
+            builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2)),
+            app => app.MapPost("/opentelemetry.proto.collector.{signal}.v1.{service}/Export", async (string signal, HttpContext context) =>
+            {
+                // The gRPC services are named trace, metrics and logs.
+                received.Enqueue((signal == "trace" ? "traces" : signal, await ReadAsync(context.Request)));
+                context.Response.ContentType = "application/grpc";
+                // One uncompressed, empty response message, then the status in the trailers.
+                await context.Response.Body.WriteAsync(new byte[5]);
+                context.Response.AppendTrailer("grpc-status", "0");
+            }));
     }
 
     /// <summary>

@@ -60,6 +60,7 @@ internal static class BenchmarkRun
         // The gateway's footprint before it has seen a single part: the cold idle baseline.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         var coldIdle = ProcFs.Memory(stack.Gateway.Pid)?.Rss ?? 0;
+        var coldKinds = ProcFs.ResidentKinds(stack.Gateway.Pid);
 
         Log($"writing the {BenchOptions.Format(options.FileSize)} test file…");
         using var file = await TestFile.CreateAsync(Path.Combine(work, "upload.bin"), options.FileSize, cancellationToken);
@@ -79,6 +80,7 @@ internal static class BenchmarkRun
         // The gateway's footprint once JIT, pools and connections have settled: the warm idle baseline.
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         var warmIdle = ProcFs.Memory(stack.Gateway.Pid)?.Rss ?? 0;
+        var warmKinds = ProcFs.ResidentKinds(stack.Gateway.Pid);
         Log($"gateway idle RSS: cold {coldIdle / 1048576.0:F0} MiB, warm {warmIdle / 1048576.0:F0} MiB");
 
         var results = new List<RunResult>();
@@ -102,6 +104,7 @@ internal static class BenchmarkRun
             }
         }
         var finalRss = ProcFs.Memory(stack.Gateway.Pid);
+        var finalKinds = ProcFs.ResidentKinds(stack.Gateway.Pid);
 
         var summary = new Summary(results, coldIdle, warmIdle);
         Console.WriteLine();
@@ -114,7 +117,8 @@ internal static class BenchmarkRun
         Console.Write(summary.Results());
         Console.WriteLine();
         Console.WriteLine($"Gateway RSS: idle after start-up {coldIdle / 1048576.0:F0} MiB, idle after warm-up {warmIdle / 1048576.0:F0} MiB, " +
-            $"after the last run {(finalRss?.Rss ?? 0) / 1048576.0:F0} MiB (VmHWM over its whole life {(finalRss?.Peak ?? 0) / 1048576.0:F0} MiB).");
+            $"after the last run {(finalRss?.Rss ?? 0) / 1048576.0:F0} MiB (VmHWM over its whole life {(finalRss?.Peak ?? 0) / 1048576.0:F0} MiB). " +
+            $"Anonymous + file-backed + shared (JIT code): {Kinds(coldKinds)} cold, {Kinds(warmKinds)} warm, {Kinds(finalKinds)} at the end.");
         Console.WriteLine();
         Console.WriteLine("## Targets");
         Console.WriteLine();
@@ -199,6 +203,9 @@ internal static class BenchmarkRun
         var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return $"{kib / 1048576.0:F0} GiB";
     }
+
+    private static string Kinds((long Anonymous, long Files, long Shared)? kinds) =>
+        kinds is { } k ? $"{k.Anonymous / 1048576.0:F0} + {k.Files / 1048576.0:F0} + {k.Shared / 1048576.0:F0} MiB" : "?";
 
     private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 }

@@ -12,6 +12,39 @@ internal static class ProcFs
     /// <summary>USER_HZ, the unit of proc(5)'s CPU times: 100 on every Linux architecture .NET runs on.</summary>
     private const double TicksPerSecond = 100;
 
+    /// <summary>
+    /// The resident set split into anonymous memory (GC heap, native heaps, stacks), mapped files (the pages of the
+    /// runtime and assemblies that have been touched) and shared memory (where .NET's W^X double mapping keeps
+    /// JIT-compiled code), in bytes; null once the process is gone.
+    /// </summary>
+    public static (long Anonymous, long Files, long Shared)? ResidentKinds(int pid)
+    {
+        try
+        {
+            long anonymous = -1, files = -1, shared = -1;
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anonymous = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    files = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = Kilobytes(line);
+                }
+            }
+            return anonymous < 0 || files < 0 || shared < 0 ? null : (anonymous, files, shared);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Resident set and its peak since the process started (or since <see cref="ResetPeak"/>), in bytes; null once the process is gone.</summary>
     public static (long Rss, long Peak)? Memory(int pid)
     {

@@ -16,24 +16,37 @@ namespace Bench;
 /// </summary>
 internal static class BenchmarkRun
 {
+    private static string? s_workDirectory;
+
     public static async Task RunAsync(BenchOptions options, string commandLine, CancellationToken cancellationToken)
     {
         var repository = FindRepository(options.Repository);
         var work = Directory.CreateDirectory(Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "gateway-bench-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        s_workDirectory = work;
         try
         {
             await RunInAsync(options, commandLine, repository, work, cancellationToken);
         }
         finally
         {
-            try
-            {
-                Directory.Delete(work, recursive: true);
-            }
-            catch (IOException e)
-            {
-                Console.Error.WriteLine($"Could not delete {work}: {e.Message}");
-            }
+            DeleteWorkDirectory();
+        }
+    }
+
+    /// <summary>Deletes the run's folder (the file, the services' data); also called when the run is stopped at once.</summary>
+    public static void DeleteWorkDirectory()
+    {
+        if (Interlocked.Exchange(ref s_workDirectory, null) is not { } work)
+        {
+            return;
+        }
+        try
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"Could not delete {work}: {e.Message}");
         }
     }
 

@@ -203,6 +203,7 @@ public sealed class GatewayClient : IDisposable
     public async Task<UploadSession> UploadFileAsync(string path, UploadDestination destination, FileUploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        using var trace = UploadTracing.Start("upload file");
         var length = new FileInfo(path) is { Exists: true } file ? file.Length : throw new FileNotFoundException($"No file {path}.", path);
         var session = await CreateUploadAsync(destination.ToRequest(UploadKinds.File, length), cancellationToken).ConfigureAwait(false);
         return await new FileUpload(this, options ?? new()).RunAsync(session, path, cancellationToken).ConfigureAwait(false);
@@ -217,6 +218,7 @@ public sealed class GatewayClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         options ??= new();
+        using var trace = UploadTracing.Start("upload directory");
         await using var archive = await DirectoryArchive.CreateAsync(directory, options.TempDirectory, cancellationToken).ConfigureAwait(false);
         var session = await CreateUploadAsync(destination.ToRequest(UploadKinds.DirectoryTar, archive.Length), cancellationToken).ConfigureAwait(false);
         return await new FileUpload(this, options).RunAsync(session, archive.Path, cancellationToken).ConfigureAwait(false);
@@ -231,6 +233,7 @@ public sealed class GatewayClient : IDisposable
     public async Task<UploadSession> ResumeAsync(string uploadId, string path, FileUploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new();
+        using var trace = UploadTracing.Start("resume upload");
         var session = await GetUploadAsync(uploadId, cancellationToken).ConfigureAwait(false);
         if (session.Status == UploadStatuses.Completed)
         {

@@ -257,6 +257,35 @@ public sealed class FileUploadTests(SystemFixture system) : IClassFixture<System
     }
 
     [Fact]
+    public async Task Every_request_of_one_upload_belongs_to_one_trace_at_the_gateway()
+    {
+        var file = system.NewFile(4L * PartSize + 5, seed: 93);
+        var port = system.GatewayUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seen = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("server.port")?.ToString() == port)
+                {
+                    seen.Enqueue(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var client = system.Client();
+
+        var session = await client.UploadFileAsync(file, new UploadDestination("sandbox", UploadTarget.Sandbox(GatewayHarness.SandboxId, "/workspace/up/traced.bin")));
+
+        var requests = seen.Where(a => (a.GetTagItem("url.path")?.ToString() ?? "").Contains(session.UploadId, StringComparison.Ordinal)
+            || a.GetTagItem("upload.id")?.ToString() == session.UploadId).ToList();
+        Assert.True(requests.Count >= 5 + 2, $"only {requests.Count} requests of the upload were seen");
+        Assert.Single(requests.Select(a => a.TraceId).Distinct());
+    }
+
+    [Fact]
     public async Task An_empty_file_uploads_with_no_parts()
     {
         var file = system.NewFile(0);

@@ -27,9 +27,7 @@ internal sealed record AdminSession(
     DateTime ExpiresAt)
 {
     public static AdminSession From(UploadSession s, DateTimeOffset now) => new(
-        s.Id, s.Tenant, s.Backend, s.BackendType, s.Target, s.Kind,
-        // As in the contract's session body: past its expiry a session is expired, swept or not.
-        s.ExpiresAt <= now ? SessionStatus.Expired : s.Status,
+        s.Id, s.Tenant, s.Backend, s.BackendType, s.Target, s.Kind, s.StatusAt(now),
         s.ContentLength, s.AcceptedBytes, s.PartCount, s.PartsReceived, s.PartsInFlight,
         s.CreatedAt.UtcDateTime, s.UpdatedAt.UtcDateTime, s.ExpiresAt.UtcDateTime);
 }

@@ -8,8 +8,6 @@ internal static class SessionBodies
 {
     public static SessionBody From(UploadSession session, BackendRegistry backends, DateTimeOffset now)
     {
-        // A live session past its expiry is expired, whether or not the sweeper has got to it yet.
-        var status = SessionStatus.IsLive(session.Status) && session.ExpiresAt <= now ? SessionStatus.Expired : session.Status;
         var checksums = backends.TryGet(session.Backend, out var backend) ? backend.Rules.Checksums : new ChecksumsRequired([], []);
         var self = "/v1/uploads/" + session.Id;
         return new SessionBody(
@@ -18,7 +16,7 @@ internal static class SessionBodies
             BackendType: session.BackendType,
             Target: session.Target,
             Kind: session.Kind,
-            Status: status,
+            Status: session.StatusAt(now),
             ContentLength: session.ContentLength,
             AcceptedBytes: session.AcceptedBytes,
             PartSize: session.PartSize,

@@ -65,6 +65,9 @@ internal sealed record UploadSession
 
     public SessionResult? Result { get; init; }
 
+    /// <summary>The status as clients see it: a live session past its expiry is expired, whether or not the sweeper has got to it.</summary>
+    public string StatusAt(DateTimeOffset now) => SessionStatus.IsLive(Status) && ExpiresAt <= now ? SessionStatus.Expired : Status;
+
     public long OffsetOf(int partNumber) => PartMath.OffsetOf(PartSize, partNumber);
 
     public long SizeOf(int partNumber) => PartMath.SizeOf(ContentLength, PartSize, partNumber);

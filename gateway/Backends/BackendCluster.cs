@@ -15,8 +15,6 @@ internal sealed class BackendCluster(string clusterId, IProxyStateLookup proxy, 
     private readonly Dictionary<string, ILoadBalancingPolicy> _policies =
         policies.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
-    public string Id => clusterId;
-
     public ClusterState State =>
         proxy.TryGetCluster(clusterId, out var cluster)
             ? cluster

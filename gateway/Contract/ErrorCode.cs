@@ -31,12 +31,4 @@ internal sealed record ErrorCode(string Code, int Status, string Title)
     public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "Method not allowed");
 
     public static readonly ErrorCode Internal = new("internal_error", 500, "Internal error");
-
-    public static readonly IReadOnlyList<ErrorCode> All =
-    [
-        Unauthorized, NotFound, InvalidRequest, InvalidTarget, UnknownBackend, UnsupportedKind, PartSizeMismatch,
-        ChecksumMismatch, ChecksumRequired, PartConflict, PartsMissing, Conflict, InvalidState, UploadTooLarge,
-        QuotaExceeded, ConcurrencyLimit, RateLimited, Expired, BackendError, BackendUnavailable, StoreUnavailable,
-        MethodNotAllowed, Internal,
-    ];
 }

@@ -30,6 +30,13 @@ internal sealed class PartForwarder(
         {
             return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, telemetry));
         }
+        catch (PartBodyException e)
+        {
+            // Raised while spooling a part or draining a retried one; while streaming, YARP reports it and Translate maps it.
+            var refusal = new GatewayException(e.Error, e.Message);
+            telemetry.Failed(refusal);
+            throw refusal;
+        }
         catch (Exception e)
         {
             telemetry.Failed(e);
@@ -62,12 +69,6 @@ internal sealed class PartForwarder(
         {
             await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
             record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed, telemetry);
-        }
-        catch (PartBodyException e)
-        {
-            // Raised while spooling; while streaming, YARP reports it and Translate maps it.
-            await ReleaseAsync(lease);
-            throw new GatewayException(e.Error, e.Message);
         }
         catch
         {
@@ -125,15 +126,7 @@ internal sealed class PartForwarder(
     private async Task<PartBody> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
     {
         using var body = new PartBodyStream(context.Request.Body, begin.ExpectedSize, claimed, computeSha1: false);
-        PartDigests digests;
-        try
-        {
-            digests = await body.DrainAsync(context.RequestAborted);
-        }
-        catch (PartBodyException e)
-        {
-            throw new GatewayException(e.Error, e.Message);
-        }
+        var digests = await body.DrainAsync(context.RequestAborted);
         var existing = begin.Existing!;
         if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))
         {

@@ -88,7 +88,7 @@ internal sealed class RedisSessionStore : ISessionStore
             1 => new PartBegin(PartBeginOutcome.AlreadyReceived, Deserialize((string)r[2]!), (long)r[1],
                 PartRecordFormat.Decode(lease.PartNumber, (string)r[3]!)),
             -1 => new PartBegin(PartBeginOutcome.NotFound),
-            -2 => new PartBegin(PartBeginOutcome.InvalidState, Status: (string)r[1]),
+            -2 => new PartBegin(PartBeginOutcome.InvalidState, Status: (string)r[1]!),
             -3 => new PartBegin(PartBeginOutcome.Expired),
             -4 => new PartBegin(PartBeginOutcome.NoSuchPart, PartCount: (int)(long)r[1]),
             -5 => new PartBegin(PartBeginOutcome.SizeMismatch, ExpectedSize: (long)r[1]),
@@ -125,7 +125,7 @@ internal sealed class RedisSessionStore : ISessionStore
             -8 => PartEndOutcome.Conflict,
             _ => throw new InvalidOperationException($"end_part.lua returned unknown code {code}."),
         };
-        return new PartEnd(outcome, (long)r[1], (int)(long)r[2], (string)r[3]);
+        return new PartEnd(outcome, (long)r[1], (int)(long)r[2], (string)r[3]!);
     }
 
     public async Task<IReadOnlyList<PartRecord>> ListPartsAsync(string id, CancellationToken cancellationToken)
@@ -151,10 +151,10 @@ internal sealed class RedisSessionStore : ISessionStore
         var r = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Transition, [_keys.Session(id)], args))!;
         return (long)r[0] switch
         {
-            0 => new Transition(TransitionOutcome.Done, (string)r[1]),
+            0 => new Transition(TransitionOutcome.Done, (string)r[1]!),
             -1 => new Transition(TransitionOutcome.NotFound),
-            -2 => new Transition(TransitionOutcome.WrongState, (string)r[1]),
-            -9 => new Transition(TransitionOutcome.PartsMissing, (string)r[1]),
+            -2 => new Transition(TransitionOutcome.WrongState, (string)r[1]!),
+            -9 => new Transition(TransitionOutcome.PartsMissing, (string)r[1]!),
             var code => throw new InvalidOperationException($"transition.lua returned unknown code {code}."),
         };
     }

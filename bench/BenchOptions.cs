@@ -13,6 +13,9 @@ internal enum UploadPathKind
 
     /// <summary>The direct API through a plain haproxy in HTTP mode: what any reverse proxy costs on this machine.</summary>
     Haproxy,
+
+    /// <summary>The direct API through nginx with request buffering off: the proxy most deployments already run.</summary>
+    Nginx,
 }
 
 /// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
@@ -30,11 +33,11 @@ internal sealed class BenchOptions
           --repetitions N       measured uploads per configuration (default 3)
           --warmup N            unmeasured uploads per path before measuring (default 1)
           --backends LIST       sandbox,box (default both)
-          --paths LIST          direct,gateway,gateway-spool,haproxy (default direct,gateway; gateway-spool: Box parts
-                                sent without their SHA-1, so the gateway spools them to disk; haproxy: the direct
-                                API through a plain haproxy, a baseline for what any proxy hop costs)
+          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx (default direct,gateway; gateway-spool: Box
+                                parts sent without their SHA-1, so the gateway spools them to disk; haproxy, nginx:
+                                the direct API through a plain proxy, a baseline for what any proxy hop costs)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
-          --pin                 give the gateway (with redis-server and haproxy) the last core to itself and the
+          --pin                 give the gateway (with redis-server and the plain proxies) the last core to itself and the
                                 client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
           --gateway-env K=V     extra environment variable for the gateway process (repeatable; for experiments)
@@ -129,7 +132,8 @@ internal sealed class BenchOptions
                         "gateway" => UploadPathKind.Gateway,
                         "gateway-spool" => UploadPathKind.GatewaySpool,
                         "haproxy" => UploadPathKind.Haproxy,
-                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy)."),
+                        "nginx" => UploadPathKind.Nginx,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx)."),
                     })];
                     break;
                 case "--json":

@@ -67,7 +67,7 @@ internal static class BenchmarkRun
         Log($"services: {string.Join(", ", stack.All.Select(c => $"{c.Name} pid {c.Pid} at {c.BaseAddress}"))}");
         Console.WriteLine(stack.GatewayCpus is null
             ? "placement: not pinned (every process may run on every core)"
-            : $"placement: gateway, redis-server and haproxy on core {stack.GatewayCpus}; benchmark client and mocks on core(s) {stack.ClientCpus}");
+            : $"placement: gateway, redis-server and the plain proxies on core {stack.GatewayCpus}; benchmark client and mocks on core(s) {stack.ClientCpus}");
         Console.WriteLine();
 
         // The gateway's footprint before it has seen a single part: the cold idle baseline.
@@ -167,9 +167,10 @@ internal static class BenchmarkRun
                 yield return (backend, kind) switch
                 {
                     ("sandbox", UploadPathKind.Direct) => new DirectSandbox(kind, http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId),
-                    ("sandbox", UploadPathKind.Haproxy) => new DirectSandbox(kind, http, file, stack.HaproxySandbox!, ServiceStack.SandboxKey, ServiceStack.SandboxId),
+                    ("sandbox", UploadPathKind.Haproxy or UploadPathKind.Nginx) =>
+                        new DirectSandbox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.SandboxKey, ServiceStack.SandboxId),
                     ("box", UploadPathKind.Direct) => new DirectBox(kind, http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken),
-                    ("box", UploadPathKind.Haproxy) => new DirectBox(kind, http, file, stack.HaproxyBox!, ServiceStack.BoxToken),
+                    ("box", UploadPathKind.Haproxy or UploadPathKind.Nginx) => new DirectBox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.BoxToken),
                     _ => new ViaGateway(backend, kind, http, file, stack.Gateway.BaseAddress, ServiceStack.GatewayKey, ServiceStack.SandboxId),
                 };
             }

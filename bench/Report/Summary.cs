@@ -121,8 +121,8 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
 
     private static string MockOf(string backend) => backend == "box" ? "mock-box" : "mock-sandbox";
 
-    /// <summary>The process in the middle of a path: haproxy for the haproxy baseline, else the gateway (idle on direct runs).</summary>
-    private static string ProxyOf(string path) => path == "haproxy" ? "haproxy" : "gateway";
+    /// <summary>The process in the middle of a path: the plain proxy for its baseline, else the gateway (idle on direct runs).</summary>
+    private static string ProxyOf(string path) => path is "haproxy" or "nginx" ? path : "gateway";
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 

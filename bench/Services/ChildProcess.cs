@@ -87,11 +87,16 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         return child;
     }
 
-    /// <summary>haproxy in the foreground with a given configuration; ready once it accepts connections on <paramref name="port"/>.</summary>
-    public static async Task<ChildProcess> StartHaproxyAsync(string executable, string configuration, int port, string? cpus, CancellationToken cancellationToken)
+    /// <summary>A plain proxy (haproxy, nginx) in the foreground; ready once it accepts connections on <paramref name="port"/>.</summary>
+    public static async Task<ChildProcess> StartProxyAsync(string name, string executable, IEnumerable<string> arguments, int port, string? cpus,
+        CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(executable) { ArgumentList = { "-db", "-f", configuration } };
-        var child = Start("haproxy", Pinned(info, cpus));
+        var info = new ProcessStartInfo(executable);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        var child = Start(name, Pinned(info, cpus));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -107,7 +112,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             }
             catch (System.Net.Sockets.SocketException)
             {
-                throw new BenchException($"haproxy did not start:\n{child.Output}");
+                throw new BenchException($"{name} did not start:\n{child.Output}");
             }
         }
         child.BaseAddress = new Uri($"http://127.0.0.1:{port}/");

@@ -28,10 +28,8 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess Gateway { get; private set; } = null!;
 
-    /// <summary>haproxy's front ends for each mock (the haproxy path), when asked for.</summary>
-    public Uri? HaproxySandbox { get; private set; }
-
-    public Uri? HaproxyBox { get; private set; }
+    /// <summary>The plain proxies' front ends: one per (proxy path, backend), each passing the mock's API through.</summary>
+    private readonly Dictionary<(UploadPathKind Path, string Backend), Uri> _proxyFronts = [];
 
     /// <summary>Where each side runs with <c>--pin</c>: the gateway's core, and the client's and mocks' cores (null: anywhere).</summary>
     public string? GatewayCpus { get; private set; }
@@ -142,6 +140,36 @@ internal sealed class ServiceStack : IAsyncDisposable
         {
             await StartHaproxyAsync(work, cancellationToken);
         }
+        if (options.Paths.Contains(UploadPathKind.Nginx))
+        {
+            await StartNginxAsync(work, cancellationToken);
+        }
+    }
+
+    /// <summary>Where a plain proxy path reaches a backend's mock.</summary>
+    public Uri ProxyFront(UploadPathKind path, string backend) => _proxyFronts[(path, backend)];
+
+    /// <summary>The mocks that run, each with a free port for a proxy's front end.</summary>
+    private List<(string Backend, int Port, Uri Mock)> ProxyPorts()
+    {
+        var ports = new List<(string, int, Uri)>();
+        if (Sandbox is not null)
+        {
+            ports.Add(("sandbox", FreePort(), Sandbox.BaseAddress));
+        }
+        if (Box is not null)
+        {
+            ports.Add(("box", FreePort(), Box.BaseAddress));
+        }
+        return ports;
+    }
+
+    private void AddFronts(UploadPathKind path, List<(string Backend, int Port, Uri Mock)> ports)
+    {
+        foreach (var (backend, port, _) in ports)
+        {
+            _proxyFronts[(path, backend)] = new Uri($"http://127.0.0.1:{port}/");
+        }
     }
 
     /// <summary>
@@ -161,15 +189,7 @@ internal sealed class ServiceStack : IAsyncDisposable
                 timeout server 120s
 
             """);
-        var ports = new List<(string Name, int Port, Uri Mock)>();
-        if (Sandbox is not null)
-        {
-            ports.Add(("sandbox", FreePort(), Sandbox.BaseAddress));
-        }
-        if (Box is not null)
-        {
-            ports.Add(("box", FreePort(), Box.BaseAddress));
-        }
+        var ports = ProxyPorts();
         foreach (var (name, port, mock) in ports)
         {
             sections.Append(CultureInfo.InvariantCulture, $"""
@@ -183,19 +203,62 @@ internal sealed class ServiceStack : IAsyncDisposable
         }
         var configuration = Path.Combine(work, "haproxy.cfg");
         await File.WriteAllTextAsync(configuration, sections.ToString(), cancellationToken);
-        Add(await ChildProcess.StartHaproxyAsync(Find("haproxy", "haproxy"), configuration, ports[0].Port, GatewayCpus, cancellationToken));
-        foreach (var (name, port, _) in ports)
+        Add(await ChildProcess.StartProxyAsync("haproxy", Find("haproxy", "haproxy"), ["-db", "-f", configuration], ports[0].Port, GatewayCpus, cancellationToken));
+        AddFronts(UploadPathKind.Haproxy, ports);
+    }
+
+    /// <summary>
+    /// nginx as deployments run it in front of an upload API: one worker, request bodies streamed
+    /// (<c>proxy_request_buffering off</c>, no size limit), HTTP/1.1 keep-alive to the mock, the client's Host passed on
+    /// (mock-box builds <c>session_endpoints</c> from it). Temp paths and logs in the run's folder, so no root-owned
+    /// defaults are touched.
+    /// </summary>
+    private async Task StartNginxAsync(string work, CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Directory.CreateDirectory(Path.Combine(work, "nginx")).FullName;
+        var config = new System.Text.StringBuilder($$"""
+            daemon off;
+            master_process off;
+            worker_processes 1;
+            pid {{directory}}/nginx.pid;
+            error_log {{directory}}/error.log warn;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path {{directory}}/body;
+                proxy_temp_path {{directory}}/proxy;
+                fastcgi_temp_path {{directory}}/fastcgi;
+                uwsgi_temp_path {{directory}}/uwsgi;
+                scgi_temp_path {{directory}}/scgi;
+                client_max_body_size 0;
+                proxy_request_buffering off;
+                proxy_buffering off;
+                proxy_http_version 1.1;
+                proxy_read_timeout 120s;
+                proxy_send_timeout 120s;
+
+            """);
+        var ports = ProxyPorts();
+        foreach (var (name, port, mock) in ports)
         {
-            var address = new Uri($"http://127.0.0.1:{port}/");
-            if (name == "sandbox")
-            {
-                HaproxySandbox = address;
-            }
-            else
-            {
-                HaproxyBox = address;
-            }
+            config.Append(CultureInfo.InvariantCulture, $$"""
+                    upstream {{name}}-mock { server {{mock.Host}}:{{mock.Port}}; keepalive 64; }
+                    server {
+                        listen 127.0.0.1:{{port}};
+                        location / {
+                            proxy_pass http://{{name}}-mock;
+                            proxy_set_header Host $http_host;
+                            proxy_set_header Connection "";
+                        }
+                    }
+
+                """);
         }
+        config.AppendLine("}");
+        var configuration = Path.Combine(directory, "nginx.conf");
+        await File.WriteAllTextAsync(configuration, config.ToString(), cancellationToken);
+        Add(await ChildProcess.StartProxyAsync("nginx", Find("nginx", "nginx"), ["-c", configuration, "-p", directory], ports[0].Port, GatewayCpus, cancellationToken));
+        AddFronts(UploadPathKind.Nginx, ports);
     }
 
     /// <summary>Moves every thread of the benchmark itself onto <paramref name="cpus"/> (threads started later inherit it).</summary>

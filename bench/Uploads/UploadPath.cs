@@ -18,6 +18,7 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
         UploadPathKind.Direct => "direct",
         UploadPathKind.Gateway => "gateway",
         UploadPathKind.Haproxy => "haproxy",
+        UploadPathKind.Nginx => "nginx",
         _ => "gateway-spool",
     };
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using MockSandbox.Tests.Support;
@@ -12,7 +13,7 @@ public sealed class ExpiryTests
     [InlineData(ClockRegistration.AfterAddMockSandbox)]
     public async Task A_session_past_expires_at_is_expired_its_bytes_deleted_and_its_reservation_released(ClockRegistration registration)
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(new Dictionary<string, string?> { ["MockSandbox:SessionTtl"] = "01:00:00" }, clock, registration);
         const int Size = 2 * SandboxMockHost.PartSize;
         var id = (await mock.CreateFileSessionAsync(Size)).Id();
@@ -44,7 +45,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task A_staged_session_expires_too_and_cannot_be_completed()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         var id = (await mock.CreateFileSessionAsync(10)).Id();
         await mock.PutPartOkAsync(id, 0, new byte[10]);
@@ -58,7 +59,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Expired_sessions_nobody_touches_release_their_quota_for_new_sessions()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         await mock.ConfigureSandboxAsync(new JsonObject
         {
@@ -79,7 +80,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task The_sweep_expires_sessions_without_any_request_touching_them()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         var id = (await mock.CreateFileSessionAsync(100)).Id();
         await mock.PutPartOkAsync(id, 0, new byte[100]);
@@ -95,7 +96,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Ended_sessions_are_forgotten_one_ttl_after_their_expiry()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(new Dictionary<string, string?> { ["MockSandbox:SessionTtl"] = "01:00:00" }, clock);
         var id = (await mock.CreateFileSessionAsync(0)).Id();
         await mock.CompleteOkAsync(id);
@@ -113,7 +114,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task A_completed_session_does_not_expire()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         var id = (await mock.CreateFileSessionAsync(0)).Id();
         await mock.CompleteOkAsync(id);

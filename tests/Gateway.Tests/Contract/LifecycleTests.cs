@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using Gateway.Expiry;
@@ -211,7 +212,7 @@ public sealed class LifecycleTests(RedisServer redis) : IClassFixture<RedisServe
     [Fact]
     public async Task An_expired_upload_refuses_parts_and_the_sweeper_ends_it_at_the_backend()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(redis, clock, gateway: s => s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:10:00");
         using var client = new ContractClient(system.Client());
         var file = TestData.Bytes(2 * PartSize);

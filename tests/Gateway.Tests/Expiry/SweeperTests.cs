@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Gateway.Expiry;
 using Gateway.Sessions;
 using Gateway.Tests.Support;
@@ -13,7 +14,7 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task Two_instances_sweeping_at_once_expire_every_session_exactly_once()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(redis, clock, gateway: s =>
         {
             s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:01:00";
@@ -46,7 +47,7 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task A_sweeper_skips_while_another_instance_holds_the_lock()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(redis, clock, gateway: s => s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:01:00");
         using var client = new ContractClient(system.Client());
         await client.CreateSandboxFileAsync(100, "/workspace/held.bin");
@@ -64,7 +65,7 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task The_sweeper_aborts_the_backend_session_of_an_expired_upload()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(redis, clock, gateway: s => s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:01:00");
         using var client = new ContractClient(system.Client());
         var file = TestData.Bytes(GatewayHarness.PartSize);

@@ -2,14 +2,15 @@ using System.Net;
 using Gateway.Tests.Auth;
 using Gateway.Tests.Support;
 using TestSupport;
+using Xunit.Abstractions;
 using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Hostile;
 
 /// <summary>One system for the whole catalogue, with live uploads for the cases to aim at.</summary>
-public sealed class HostileFixture : IAsyncLifetime
+public sealed class HostileFixture(IMessageSink output) : IAsyncLifetime
 {
-    public RedisServer Redis { get; } = new();
+    public RedisServer Redis { get; } = new(output);
 
     public GatewayHarness System { get; private set; } = null!;
 

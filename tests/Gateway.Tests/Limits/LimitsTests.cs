@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using Gateway.Expiry;
 using Gateway.Tests.Support;
@@ -82,7 +83,7 @@ public sealed class LimitsTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task Expiry_releases_the_staging_quota_of_what_it_ends()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(redis, clock, gateway: s =>
         {
             s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = (3 * MiB).ToString();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Gateway.Sessions;
 using TestSupport;
 
@@ -12,7 +13,7 @@ public abstract class SessionStoreContract
     private const string Tenant = "acme";
     private const long MiB = 1024 * 1024;
 
-    protected FakeTimeProvider Clock { get; } = new();
+    protected FakeTimeProvider Clock { get; } = Clocks.StartingNow();
 
     private protected StoreOptions Options { get; } = new() { LeaseTtl = TimeSpan.FromSeconds(30), KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..12] };
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Gateway.Auth;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using MockBox.Tests.Support;
 using TestSupport;
@@ -34,7 +35,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Session_past_its_ttl_answers_410_session_expired_to_every_operation_and_its_bytes_are_deleted()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var box = await MockBoxHost.StartAsync(clock: clock);
         var session = await box.CreateSessionAsync(150_000);
         var parts = await box.UploadAllPartsAsync(session, seed: 4);
@@ -63,7 +64,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Creating_a_session_sweeps_the_bytes_of_sessions_that_expired_unattended()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var box = await MockBoxHost.StartAsync(clock: clock);
         var abandoned = await box.CreateSessionAsync(150_000);
         await box.UploadAllPartsAsync(abandoned, seed: 4);
@@ -79,7 +80,7 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Ttl_changed_through_the_mock_surface_applies_to_sessions_created_afterwards()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var box = await MockBoxHost.StartAsync(clock: clock);
         using (var patch = await box.Client.PatchAsync("/_mock/settings", MockBoxHost.JsonContent("""{"session_ttl_seconds":60}""")))
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -119,7 +120,7 @@ public sealed partial class StatusObjectSeedTests
     /// <summary>One session in each of the eight statuses (completing is caught while a publish waits).</summary>
     private static async Task<Dictionary<string, JsonElement>> SessionsInEveryStateAsync()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         var sessions = new Dictionary<string, JsonElement>();
         var content = TestData.Bytes(110, 0, SandboxMockHost.PartSize + 10);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using MockSandbox.Tests.Support;
@@ -34,7 +35,7 @@ public sealed class StagingQuotaTests
     [InlineData("expired")]
     public async Task Every_end_state_releases_the_reservation(string end)
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(new Dictionary<string, string?> { ["MockSandbox:Limits:SandboxStagingQuotaBytes"] = "1000" }, clock);
         var content = TestData.Bytes(60, 0, 1000);
         var id = (await mock.CreateFileSessionAsync(1000)).Id();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using MockSandbox.Tests.Support;
 using TestSupport;
@@ -26,7 +27,7 @@ public sealed class AbortTests
     [Fact]
     public async Task Aborting_twice_is_idempotent()
     {
-        var clock = new FakeTimeProvider();
+        var clock = Clocks.StartingNow();
         await using var mock = await SandboxMockHost.StartAsync(clock: clock);
         var id = (await mock.CreateFileSessionAsync(10)).Id();
         using var first = await mock.AbortAsync(id);

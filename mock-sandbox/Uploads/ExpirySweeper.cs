@@ -35,8 +35,8 @@ internal sealed class ExpirySweeper : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Ticks on the injected clock's timer: real time for TimeProvider.System and for the tests' fake clock,
-        // whose "now" the sweep then reads. Tests that move the clock use POST /_mock/sweep instead of waiting.
+        // Ticks on the injected clock's timer: real time for TimeProvider.System; for the tests' FakeTimeProvider
+        // it fires when the test advances the clock. POST /_mock/sweep runs one sweep on demand.
         using var timer = new PeriodicTimer(Interval, _time);
         try
         {

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MockBox.Tests.Support;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using ServiceDefaults;
 using TestSupport;
 
 namespace MockBox.Tests.Telemetry;
@@ -21,8 +20,7 @@ public sealed class TracingTests
             builder =>
             {
                 builder.AddMockBox();
-                builder.Services.Configure<ServiceTelemetryOptions>(options =>
-                    options.ConfigureTracing.Add(tracing => tracing.AddProcessor(new CaptureProcessor(exported))));
+                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new CaptureProcessor(exported)));
             },
             app => app.MapMockBox(),
             new Dictionary<string, string?> { ["MockBox:AccessTokens:0"] = MockBoxHost.Token });

@@ -33,7 +33,14 @@ public sealed class TracingTests
         };
         request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{parentId}-01");
 
-        using var response = await client.SendAsync(request);
+        // Sent as another process would send it: this process's own HttpClient instrumentation (the mock's
+        // service defaults listen process-wide) would otherwise replace the header with a span of its own.
+        HttpResponseMessage response;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            response = await client.SendAsync(request);
+        }
+        using var sent = response;
         await BoxAssert.StatusAsync(response, HttpStatusCode.Created);
         await app.DisposeAsync(); // flushes the tracer provider
 

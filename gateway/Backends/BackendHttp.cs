@@ -63,16 +63,14 @@ internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOp
 
     /// <summary>
     /// Readiness: any HTTP answer from a destination means the backend is reachable. Straight through the
-    /// cluster's client: a probe is never retried.
+    /// cluster's client: a probe is never retried. The health check's own timeout bounds it.
     /// </summary>
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, BackendCluster.BaseOf(cluster.PickDestination()));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            using var response = await cluster.Client.SendAsync(request, timeout.Token);
+            using var response = await cluster.Client.SendAsync(request, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or GatewayException)

@@ -11,26 +11,28 @@ namespace Gateway.Tests.Hosting;
 /// <summary>What the gateway takes from service-defaults and the standard packages, seen from outside.</summary>
 public sealed class ServiceDefaultsTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private const string SandboxDestination = "ReverseProxy:Clusters:sandbox-cluster:Destinations:one:Address";
-
-    [Fact]
-    public async Task A_cluster_destination_named_by_service_resolves_through_service_discovery()
+    [Theory]
+    [InlineData("sandbox", "mock-sandbox")]
+    [InlineData("box", "mock-box")]
+    public async Task A_cluster_destination_named_by_service_resolves_through_service_discovery(string backend, string service)
     {
         // What an Aspire AppHost hands the gateway: a service name in the cluster, its address in services:…
+        var destination = $"ReverseProxy:Clusters:{backend}-cluster:Destinations:one:Address";
         await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
         {
-            s["services:mock-sandbox:http:0"] = s[SandboxDestination];
-            s[SandboxDestination] = "http://mock-sandbox";
+            s[$"services:{service}:http:0"] = s[destination];
+            s[destination] = $"http://{service}";
         });
         using var client = new ContractClient(system.Client());
         var file = TestData.Bytes(GatewayHarness.PartSize, seed: 81);
 
-        var id = (await client.CreateSandboxFileAsync(file.Length, "/workspace/discovered.bin")).GetProperty("upload_id").GetString()!;
+        var id = (backend == "sandbox"
+            ? await client.CreateSandboxFileAsync(file.Length, "/workspace/discovered.bin")
+            : await client.CreateBoxFileAsync(file.Length, "discovered.bin")).GetProperty("upload_id").GetString()!;
         await client.PutPartOkAsync(id, 1, file, GatewayHarness.PartSize);
-        await ExpectAsync(await client.CompleteAsync(id), HttpStatusCode.OK);
+        var completed = backend == "sandbox" ? await client.CompleteAsync(id) : await client.CompleteAsync(id, new { checksum = new { sha1 = TestData.Sha1Hex(file) } });
 
-        using var sandbox = system.SandboxClient();
-        Assert.Equal(file, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/discovered.bin"));
+        Assert.Equal(file.Length, (await ExpectAsync(completed, HttpStatusCode.OK)).GetProperty("accepted_bytes").GetInt64());
         using var ready = await client.Http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }

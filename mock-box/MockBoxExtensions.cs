@@ -71,6 +71,9 @@ public static class MockBoxExtensions
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<MockBoxOptions>>().Value;
 
+        // /healthz and /readyz (service-defaults), for an orchestrator: not the backend's API, answered before
+        // its middleware (no credential, no injected fault).
+        app.MapDefaultEndpoints();
         app.UseBoxErrors();
         // Before fault injection: a "drop after K bytes" rule reads the part body too.
         app.Use(UploadSessionsApi.LiftBodyLimitForPartsAsync);

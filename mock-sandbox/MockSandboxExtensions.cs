@@ -72,6 +72,9 @@ public static class MockSandboxExtensions
         ArgumentNullException.ThrowIfNull(app);
         var testMode = app.Services.GetRequiredService<IOptions<MockSandboxOptions>>().Value.TestMode;
 
+        // /healthz and /readyz (service-defaults), for an orchestrator: not the backend's API, answered before
+        // its middleware (no credential, no injected fault).
+        app.MapDefaultEndpoints();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         if (testMode)
         {

@@ -3,14 +3,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Contract;
+using Polly;
 
 namespace Gateway.Backends;
 
 /// <summary>
-/// Control-plane calls to one backend: the cluster's HTTP client, the backend's credential, a timeout, and
-/// transport failures turned into <c>backend_unavailable</c>. Both adapters use it.
+/// Control-plane calls to one backend: its resilient client (<see cref="ControlPlaneHttp"/>), the backend's
+/// credential, and transport failures, timeouts and an open circuit turned into <c>backend_unavailable</c>. Both
+/// adapters use it.
 /// </summary>
-internal sealed class BackendHttp(BackendCluster cluster, BackendOptions options)
+internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOptions options, IHttpClientFactory clients)
 {
     public BackendCluster Cluster => cluster;
 
@@ -37,14 +39,16 @@ internal sealed class BackendHttp(BackendCluster cluster, BackendOptions options
 
     public async Task<BackendResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.RequestTimeout);
         try
         {
-            using var response = await cluster.Client.SendAsync(request, timeout.Token);
-            return await BackendResponse.ReadAsync(response, timeout.Token);
+            using var client = clients.CreateClient(ControlPlaneHttp.ClientName(name));
+            // The resilience handler's timeouts bound the call (RequestTimeout per attempt); the answer is read
+            // within the attempt, since SendAsync buffers it.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            using var response = await client.SendAsync(request, cancellationToken);
+            return await BackendResponse.ReadAsync(response, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException
+        catch (Exception e) when (e is HttpRequestException or IOException or ExecutionRejectedException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new GatewayException(ErrorCode.BackendUnavailable,
@@ -57,15 +61,16 @@ internal sealed class BackendHttp(BackendCluster cluster, BackendOptions options
         }
     }
 
-    /// <summary>Readiness: any HTTP answer from a destination means the backend is reachable.</summary>
+    /// <summary>
+    /// Readiness: any HTTP answer from a destination means the backend is reachable. Straight through the
+    /// cluster's client: a probe is never retried. The health check's own timeout bounds it.
+    /// </summary>
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, BackendCluster.BaseOf(cluster.PickDestination()));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            using var response = await cluster.Client.SendAsync(request, timeout.Token);
+            using var response = await cluster.Client.SendAsync(request, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or GatewayException)

@@ -15,13 +15,14 @@ internal sealed class BackendRegistry
 
     private readonly Dictionary<string, (IUploadBackend Backend, BackendCluster Cluster)> _backends = new(StringComparer.Ordinal);
 
-    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies, GatewayMetrics metrics)
+    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies, GatewayMetrics metrics,
+        IHttpClientFactory clients)
     {
         var loadBalancing = policies.ToList();
         foreach (var (name, backend) in options.Value.Backends)
         {
             var cluster = new BackendCluster(backend.Cluster, proxy, loadBalancing);
-            var http = new BackendHttp(cluster, backend);
+            var http = new BackendHttp(name, cluster, backend, clients);
             IUploadBackend adapter = backend.Type switch
             {
                 SandboxType => new SandboxBackend(name, backend, http),

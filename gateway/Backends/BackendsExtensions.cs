@@ -10,7 +10,10 @@ internal static class BackendsExtensions
         services.AddOptions<BackendCatalogOptions>().BindConfiguration(BackendCatalogOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendCatalogOptions>, BackendCatalogValidation>();
         // Clusters only: the gateway maps no proxy routes; it forwards parts itself through IHttpForwarder.
-        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        // Destinations such as http://mock-sandbox resolve through service discovery (services:mock-sandbox:http:0,
+        // what an Aspire AppHost injects), for parts and control plane alike; literal URLs stay as they are.
+        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy")).AddServiceDiscoveryDestinationResolver();
+        services.AddControlPlaneClients(configuration);
         services.AddSingleton<BackendRegistry>();
         return services;
     }

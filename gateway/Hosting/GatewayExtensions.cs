@@ -21,7 +21,7 @@ internal static class GatewayExtensions
     {
         builder.AddServiceDefaults("gateway");
         var services = builder.Services;
-        services.AddGatewayTelemetry();
+        services.AddGatewayTelemetry(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSessionStore(builder.Configuration);
         services.AddBackends(builder.Configuration);
@@ -41,13 +41,14 @@ internal static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
+        app.MapDefaultEndpoints();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         // Loads ReverseProxy:Clusters (HTTP clients, health checks); the gateway declares no proxy routes.
         app.MapReverseProxy();
-        app.MapHealth();
         app.MapUploadsApiV1().RequireAuthorization();
         app.MapBackendsApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);

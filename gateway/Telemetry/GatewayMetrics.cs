@@ -11,7 +11,7 @@ namespace Gateway.Telemetry;
 /// </summary>
 /// <remarks>
 /// The Meter comes from <see cref="IMeterFactory"/>, so each gateway host has its own: the gauges observe that
-/// host's <see cref="TelemetryProbe"/>, and tests running several gateways in one process can tell them apart.
+/// host's <see cref="HealthGauges"/>, and tests running several gateways in one process can tell them apart.
 /// Durations are measured with <see cref="Stopwatch"/>: latency is real time, even where a test freezes the clock.
 /// </remarks>
 internal sealed class GatewayMetrics
@@ -68,22 +68,22 @@ internal sealed class GatewayMetrics
     }
 
     /// <summary>
-    /// The gauges, read from the probe. The probe calls this when the host starts rather than being a constructor
-    /// dependency: it needs the session store, and the store needs these metrics.
+    /// The gauges, read from the last health report. The health publisher calls this when it is built rather
+    /// than being a constructor dependency: its checks need the session store, and the store needs these metrics.
     /// </summary>
-    public void Observe(TelemetryProbe probe)
+    public void Observe(HealthGauges health)
     {
-        ArgumentNullException.ThrowIfNull(probe);
-        _meter.CreateObservableUpDownCounter(SessionsActive, () => Optional(probe.Current.LiveSessions),
+        ArgumentNullException.ThrowIfNull(health);
+        _meter.CreateObservableUpDownCounter(SessionsActive, () => Optional(health.LiveSessions),
             "{session}", "Sessions not yet ended, across every instance (each instance reports the store's count).");
-        _meter.CreateObservableGauge(StoreUp, () => Optional(probe.Current.StoreReachable is { } up ? (up ? 1 : 0) : (int?)null),
-            null, "1 when this instance reached the session store at its last probe, else 0.");
-        _meter.CreateObservableGauge(BackendUp, () => probe.Current.Backends.Select(b =>
+        _meter.CreateObservableGauge(StoreUp, () => Optional(health.StoreUp is { } up ? (up ? 1 : 0) : (int?)null),
+            null, "1 when this instance reached the session store at its last health check, else 0.");
+        _meter.CreateObservableGauge(BackendUp, () => health.Backends.Select(b =>
                 new Measurement<int>(b.Value ? 1 : 0, new KeyValuePair<string, object?>(Tags.Backend, b.Key))),
-            null, "1 when this instance reached the backend at its last probe, else 0.");
+            null, "1 when this instance reached the backend at its last health check, else 0.");
     }
 
-    /// <summary>No measurement until the first probe has answered: unknown is not zero.</summary>
+    /// <summary>No measurement until the first health check has answered: unknown is not zero.</summary>
     private static IEnumerable<Measurement<T>> Optional<T>(T? value) where T : struct =>
         value is { } known ? [new Measurement<T>(known)] : [];
 

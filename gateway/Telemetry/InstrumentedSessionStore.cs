@@ -6,8 +6,9 @@ namespace Gateway.Telemetry;
 
 /// <summary>
 /// Every store call as a span (<c>store {operation}</c>) and a <c>gateway.store.operation.duration</c>
-/// measurement, failures with their <c>error.type</c>. StackExchange.Redis 1.2.6 traces nothing itself, and
-/// the in-memory store is measured the same way so both read alike on a dashboard.
+/// measurement, failures with their <c>error.type</c>: one operation of the session's life, whatever it takes
+/// underneath. The Redis commands it sends are spans of their own below it (the StackExchange.Redis
+/// instrumentation, client spans); the in-memory store is measured the same way so both read alike on a dashboard.
 /// </summary>
 /// <param name="system"><c>db.system.name</c>: "redis", or "memory" for the embedded store.</param>
 internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetrics metrics, string system) : ISessionStore
@@ -73,7 +74,7 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetri
 
     private async Task<T> TraceAsync<T>(string operation, string? uploadId, Func<Task<T>> call)
     {
-        using var activity = Start("store " + operation, ActivityKind.Client, uploadId);
+        using var activity = Start("store " + operation, ActivityKind.Internal, uploadId);
         activity?.SetTag(Tags.DbSystem, system);
         activity?.SetTag(Tags.DbOperation, operation);
         var started = Stopwatch.GetTimestamp();

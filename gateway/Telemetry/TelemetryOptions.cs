@@ -8,8 +8,8 @@ internal sealed class TelemetryOptions
     public const string Section = "Gateway:Telemetry";
 
     /// <summary>
-    /// Shortest time between two health probes (store reachable, backends reachable, live sessions counted). A
-    /// probe runs only when a metrics reader asks for the gauges, so a gateway nobody watches sends no probes.
+    /// Time between two runs of the health checks (the store and every backend, as <c>/readyz</c> checks them)
+    /// whose results feed the <c>gateway.store.up</c>, <c>gateway.backend.up</c> and <c>gateway.sessions.active</c> gauges.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -17,4 +17,11 @@ internal sealed class TelemetryOptions
     /// <summary>How many of this instance's latest problem responses the admin view keeps.</summary>
     [Range(1, 1000)]
     public int RecentErrors { get; set; } = 50;
+
+    /// <summary>
+    /// Whether every Redis command is a span (OpenTelemetry.Instrumentation.StackExchangeRedis), under the store
+    /// call that sent it. The gateway's own <c>store …</c> spans are there either way; this adds the commands
+    /// (name only, never keys or arguments) at a cost per command the benchmark measures.
+    /// </summary>
+    public bool RedisInstrumentation { get; set; } = true;
 }

@@ -10,7 +10,6 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;
-using ServiceDefaults;
 using TestSupport;
 
 namespace Gateway.Tests.Telemetry;
@@ -51,11 +50,8 @@ public sealed class ObservedGateway : IAsyncDisposable
                 {
                     builder.AddGateway();
                     builder.Logging.SetMinimumLevel(LogLevel.Information);
-                    builder.Services.Configure<ServiceTelemetryOptions>(options =>
-                    {
-                        options.ConfigureTracing.Add(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(spans)));
-                        options.ConfigureLogging.Add(logging => logging.AddProcessor(logs));
-                    });
+                    builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(spans)));
+                    builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(logs));
                 },
                 app => app.MapGateway(),
                 system.GatewaySettings);

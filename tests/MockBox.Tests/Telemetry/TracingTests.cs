@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MockBox.Tests.Support;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using ServiceDefaults;
 using TestSupport;
 
 namespace MockBox.Tests.Telemetry;
@@ -21,8 +20,7 @@ public sealed class TracingTests
             builder =>
             {
                 builder.AddMockBox();
-                builder.Services.Configure<ServiceTelemetryOptions>(options =>
-                    options.ConfigureTracing.Add(tracing => tracing.AddProcessor(new CaptureProcessor(exported))));
+                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new CaptureProcessor(exported)));
             },
             app => app.MapMockBox(),
             new Dictionary<string, string?> { ["MockBox:AccessTokens:0"] = MockBoxHost.Token });
@@ -35,7 +33,14 @@ public sealed class TracingTests
         };
         request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{parentId}-01");
 
-        using var response = await client.SendAsync(request);
+        // Sent as another process would send it: this process's own HttpClient instrumentation (the mock's
+        // service defaults listen process-wide) would otherwise replace the header with a span of its own.
+        HttpResponseMessage response;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            response = await client.SendAsync(request);
+        }
+        using var sent = response;
         await BoxAssert.StatusAsync(response, HttpStatusCode.Created);
         await app.DisposeAsync(); // flushes the tracer provider
 

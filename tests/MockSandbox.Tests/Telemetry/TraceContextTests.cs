@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MockSandbox.Tests.Support;
+using OpenTelemetry;
 
 namespace MockSandbox.Tests.Telemetry;
 
@@ -29,7 +30,14 @@ public sealed class TraceContextTests
         await using var mock = await SandboxMockHost.StartAsync();
         var request = new HttpRequestMessage(HttpMethod.Get, SandboxMockHost.FileUrl("/workspace/none"));
         request.Headers.Add("traceparent", $"00-{traceId}-{parentId}-01");
-        using var response = await mock.Client.SendAsync(request);
+        // Sent as another process would send it: this process's own HttpClient instrumentation (the mock's
+        // service defaults listen process-wide) would otherwise replace the header with a span of its own.
+        HttpResponseMessage response;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            response = await mock.Client.SendAsync(request);
+        }
+        using var sent = response;
 
         await Eventually.HoldsAsync(() => Task.FromResult(!seen.IsEmpty), "the request span ends");
         var span = Assert.Single(seen);

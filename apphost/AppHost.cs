@@ -1,4 +1,6 @@
 using AppHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 // The whole system on one machine, under Aspire's orchestrator (DCP): a Redis, both mocks and the gateway in front
 // of them, every service exporting traces, metrics and logs to the Aspire dashboard. The public ports are the
@@ -53,4 +55,7 @@ switch (store.Kind)
         break;
 }
 
-builder.Build().Run();
+var app = builder.Build();
+// ./run prints this line; the dashboard shows the same resources.
+Log.StoreChosen(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AppHost"), store.Description);
+app.Run();

@@ -51,6 +51,10 @@ internal static class ResourceExtensions
             context.Args.Add("");
             context.Args.Add("--appendonly");
             context.Args.Add("no");
+            // Left to itself redis-server rewrites its command line and environment in place (its process title);
+            // ./run finds what a run left by the environment.
+            context.Args.Add("--set-proc-title");
+            context.Args.Add("no");
         });
         var check = $"{name}-ping";
         builder.Services.AddHealthChecks().AddAsyncCheck(check, cancellationToken => PingAsync(endpoint, cancellationToken));

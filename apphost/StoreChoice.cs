@@ -26,6 +26,15 @@ internal sealed record StoreChoice(StoreKind Kind, string? RedisServerPath, stri
 {
     public const string Variable = "GATEWAY_STORE";
 
+    /// <summary>What the store is, for a person: ./run prints it.</summary>
+    public string Description => Kind switch
+    {
+        StoreKind.RedisServer => $"Redis ({RedisServerPath}, run by the AppHost), two gateway replicas behind one port",
+        StoreKind.Container => "Redis (Aspire's container), two gateway replicas behind one port",
+        StoreKind.External => "Redis at the address in Gateway__Store__Redis, two gateway replicas behind one port",
+        _ => "the embedded in-memory store (no redis-server on the PATH), one gateway replica; sessions end with it",
+    };
+
     public static StoreChoice From(IConfiguration configuration)
     {
         if (configuration["Gateway:Store:Redis"] is { Length: > 0 } external)

@@ -55,6 +55,17 @@ switch (store.Kind)
         break;
 }
 
+// OTEL_EXPORTER_OTLP_ENDPOINT given to the AppHost (./run passes its environment on): the services export there,
+// e.g. to observability/'s collector, instead of to the dashboard, which then shows resources and console logs.
+if (builder.Configuration[SystemResources.OtlpEndpointVariable] is { Length: > 0 } collector)
+{
+    var protocol = builder.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"];
+    foreach (var service in new[] { mockSandbox, mockBox, gateway })
+    {
+        service.ExportTelemetryTo(collector, protocol);
+    }
+}
+
 var app = builder.Build();
 // ./run prints this line; the dashboard shows the same resources.
 Log.StoreChosen(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AppHost"), store.Description);

@@ -5,8 +5,22 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AppHost;
 
-internal static class ResourceExtensions
+internal static class SystemResources
 {
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// Sends the service's OTLP export to <paramref name="endpoint"/> rather than to the dashboard: runs after
+    /// Aspire's own OTLP callback, so it replaces the endpoint, the protocol and the dashboard's API key header.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> ExportTelemetryTo(this IResourceBuilder<ProjectResource> service, string endpoint, string? protocol) =>
+        service.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables[OtlpEndpointVariable] = endpoint;
+            context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = string.IsNullOrWhiteSpace(protocol) ? "grpc" : protocol;
+            context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_HEADERS");
+        });
+
     /// <summary>
     /// Makes the service listen where DCP says. Aspire says it with <c>ASPNETCORE_URLS</c>, but each service's
     /// appsettings.json names <c>Urls</c> (its stand-alone port), and appsettings.json outranks

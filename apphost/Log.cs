@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace AppHost;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Store: {Store}.")]
+    public static partial void StoreChosen(ILogger logger, string store);
+}

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using UploadGateway.Client.Http;
 using UploadGateway.Client.Uploads;
+using UploadGateway.Contract;
 
 namespace UploadGateway.Client;
 
@@ -22,7 +23,7 @@ namespace UploadGateway.Client;
 /// </remarks>
 public sealed class GatewayClient : IDisposable
 {
-    internal const string ContentDigestHeader = "Content-Digest";
+    internal const string ContentDigestHeader = ContractValues.Headers.ContentDigest;
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;

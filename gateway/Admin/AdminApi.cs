@@ -1,5 +1,5 @@
 using System.Globalization;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;

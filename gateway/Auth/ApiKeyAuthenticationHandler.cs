@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Gateway.Contract;
+using Gateway.Api.V1;
+using Gateway.Domain;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             // Never log the key itself: only that one was refused.
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
+        TenantResolution.Attach(Context, tenant);
         var identity = new ClaimsIdentity([new Claim(TenantClaims.Tenant, tenant.Name)], SchemeName);
         if (tenant.IsAdmin)
         {
@@ -47,7 +49,7 @@ internal static class AuthProblems
         ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized, "Send Authorization: Bearer <API key or JWT> with valid credentials.");
 
     public static Task ForbidAsync(HttpContext context) =>
-        ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized with { Code = "forbidden", Status = StatusCodes.Status403Forbidden, Title = "Forbidden" },
+        ProblemWriter.WriteAsync(context, ErrorCode.Forbidden,
             "These credentials do not carry the scope this endpoint needs.");
 }
 

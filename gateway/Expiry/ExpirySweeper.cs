@@ -1,12 +1,13 @@
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Gateway.Uploads;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Expiry;
 
 /// <summary>
 /// Ends expired sessions: their backend sessions aborted, their quota released, their status <c>expired</c>
-/// (ARCHITECTURE.md, state and scale). Every instance runs one; a lock with a lease in the store lets one
+/// (docs/architecture.md, state and scale). Every instance runs one; a lock with a lease in the store lets one
 /// sweep at a time, and another take over when the holder dies.
 /// </summary>
 internal sealed class ExpirySweeper(

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Admin;
+using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Contract;
@@ -9,6 +10,7 @@ using Gateway.Forwarding;
 using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Gateway.Uploads;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServiceDefaults;
 
@@ -24,7 +26,9 @@ internal static class GatewayExtensions
         services.AddGatewayTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSessionStore(builder.Configuration);
+        services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        services.AddUploads();
         services.AddForwarding();
         services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
@@ -34,7 +38,8 @@ internal static class GatewayExtensions
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // A JSON API, not HTML: no need to escape <, > or ' in details and names.
             json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, V1JsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(1, ContractJsonContext.Default);
         });
         return builder;
     }

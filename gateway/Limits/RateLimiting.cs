@@ -1,12 +1,13 @@
 using System.Threading.RateLimiting;
 using Gateway.Auth;
-using Gateway.Contract;
+using Gateway.Api.V1;
+using Gateway.Domain;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gateway.Limits;
 
 /// <summary>
-/// The per-tenant request rate (CONTRACT.md, limits): a token bucket per tenant, sized by the tenant's
+/// The per-tenant request rate (README.md, limits): a token bucket per tenant, sized by the tenant's
 /// <c>RequestsPerSecond</c> and <c>RequestBurst</c>. Unauthenticated requests share buckets per client
 /// address, which blunts key guessing. Over the rate: <c>429 rate_limited</c> with <c>Retry-After</c>.
 /// </summary>
@@ -17,9 +18,7 @@ internal static class RateLimiting
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var tenantName = context.User.FindFirst(TenantClaims.Tenant)?.Value;
-                var tenants = context.RequestServices.GetRequiredService<TenantDirectory>();
-                if (tenantName is not null && tenants.TryGet(tenantName, out var tenant))
+                if (TenantResolution.Find(context) is { } tenant)
                 {
                     return RateLimitPartition.GetTokenBucketLimiter("tenant:" + tenant.Name, _ => Bucket(tenant.Limits.RequestsPerSecond, tenant.Limits.RequestBurst));
                 }

@@ -1,13 +1,13 @@
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Limits;
 
 /// <summary>
-/// Staging quota (CONTRACT.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
+/// Staging quota (README.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
 /// reserves its whole <c>content_length</c> at create and releases it when it ends; each reservation lapses at
 /// the session's expiry in the store itself, so none outlives its session even if an instance crashes.
 /// </summary>

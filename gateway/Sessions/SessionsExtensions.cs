@@ -1,6 +1,5 @@
 using Gateway.Sessions.InMemory;
 using Gateway.Sessions.Redis;
-using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -14,8 +13,7 @@ internal static class SessionsExtensions
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (string.IsNullOrWhiteSpace(configuration[$"{StoreOptions.Section}:Redis"]))
         {
-            services.AddSingleton<ISessionStore>(sp => new InstrumentedSessionStore(
-                new InMemorySessionStore(Options(sp), sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<GatewayMetrics>(), "memory"));
+            services.AddSingleton<ISessionStore>(sp => new InMemorySessionStore(Options(sp), sp.GetRequiredService<TimeProvider>()));
         }
         else
         {
@@ -27,11 +25,9 @@ internal static class SessionsExtensions
                 redis.AbortOnConnectFail = false;
                 return ConnectionMultiplexer.Connect(redis);
             });
-            services.AddSingleton<ISessionStore>(sp => new InstrumentedSessionStore(
-                new RedisSessionStore(sp.GetRequiredService<IConnectionMultiplexer>(), Options(sp), sp.GetRequiredService<TimeProvider>()),
-                sp.GetRequiredService<GatewayMetrics>(), "redis"));
+            services.AddSingleton<ISessionStore>(sp =>
+                new RedisSessionStore(sp.GetRequiredService<IConnectionMultiplexer>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
         }
-        services.AddSingleton<UploadLifecycle>();
         return services;
     }
 

@@ -1,3 +1,6 @@
+using Gateway.Backends;
+using Gateway.Sessions;
+using Gateway.Sessions.Redis;
 using ServiceDefaults;
 
 namespace Gateway.Telemetry;
@@ -17,6 +20,28 @@ internal static class GatewayTelemetryExtensions
         services.AddSingleton<RecentErrors>();
         services.AddSingleton<TelemetryProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryProbe>());
+        return services;
+    }
+
+    /// <summary>
+    /// Spans and measurements around the store and every backend adapter. Call after the store is registered:
+    /// it wraps whichever one Sessions chose.
+    /// </summary>
+    public static IServiceCollection AddGatewayTelemetryDecorators(this IServiceCollection services)
+    {
+        var store = services.LastOrDefault(d => d.ServiceType == typeof(ISessionStore) && d.ImplementationFactory is not null)
+            ?? throw new InvalidOperationException("Register the session store before its telemetry.");
+        services.Remove(store);
+        services.AddSingleton<ISessionStore>(sp =>
+        {
+            var inner = (ISessionStore)store.ImplementationFactory!(sp);
+            return new InstrumentedSessionStore(inner, sp.GetRequiredService<GatewayMetrics>(), inner is RedisSessionStore ? "redis" : "memory");
+        });
+        services.AddSingleton<BackendDecorator>(sp =>
+        {
+            var metrics = sp.GetRequiredService<GatewayMetrics>();
+            return backend => new InstrumentedBackend(backend, metrics);
+        });
         return services;
     }
 }

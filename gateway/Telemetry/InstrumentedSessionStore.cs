@@ -6,8 +6,8 @@ namespace Gateway.Telemetry;
 
 /// <summary>
 /// Every store call as a span (<c>store {operation}</c>) and a <c>gateway.store.operation.duration</c>
-/// measurement, failures with their <c>error.type</c>. StackExchange.Redis 1.2.6 traces nothing itself, and
-/// the in-memory store is measured the same way so both read alike on a dashboard.
+/// measurement, failures with their <c>error.type</c>. Registered by Telemetry over whichever store Sessions chose, so
+/// the Redis and in-memory stores read alike on a dashboard.
 /// </summary>
 /// <param name="system"><c>db.system.name</c>: "redis", or "memory" for the embedded store.</param>
 internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetrics metrics, string system) : ISessionStore

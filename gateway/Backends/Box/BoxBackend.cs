@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
+using UploadGateway.Contract;
 
 namespace Gateway.Backends.Box;
 
@@ -23,12 +23,14 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
 
     public string Name => name;
 
+    public BackendCluster Cluster => http.Cluster;
+
     public BackendRules Rules { get; } = new(
         BackendRegistry.BoxType,
-        Kinds: ["file"],
-        Conflicts: ["error", "replace"],
+        Kinds: [ContractValues.Kinds.File],
+        Conflicts: [ContractValues.Conflicts.Error, ContractValues.Conflicts.Replace],
         TargetFields: ["folder_id", "file_name", "file_id"],
-        Checksums: new ChecksumsRequired(Part: ["sha1"], Complete: ["sha1"]),
+        Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha1], Complete: [ContractValues.Algorithms.Sha1]),
         MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
         MaxConcurrency: options.MaxConcurrency,
         NeedsPartSha1BeforeBody: true);
@@ -38,14 +40,6 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         if (target.SandboxId is not null || target.Path is not null || target.User is not null)
         {
             throw TargetNames.NotApplicable(target.SandboxId is not null ? "sandbox_id" : target.Path is not null ? "path" : "user", "box");
-        }
-        if (kind != "file")
-        {
-            throw new GatewayException(ErrorCode.UnsupportedKind, $"Box backends take files only, not \"{kind}\".");
-        }
-        if (conflict == "merge")
-        {
-            throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to directory archives, which Box does not take.");
         }
         if (target.FileName is not null)
         {
@@ -70,7 +64,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             : await CreateFileSessionAsync(target.FolderId!, request.ContentLength, target.FileName!, cancellationToken);
 
         // conflict "replace": the name is taken, so upload a new version of the file holding it (CONTRACT.md, create).
-        if (response.Status == 409 && request.Conflict == "replace" && ConflictingFileId(response) is { } existing)
+        if (response.Status == 409 && request.Conflict == ContractValues.Conflicts.Replace && ConflictingFileId(response) is { } existing)
         {
             response = await CreateVersionSessionAsync(existing, request.ContentLength, null, cancellationToken);
         }
@@ -101,7 +95,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new BoxPartTransformer(size, this, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
+        new BoxPartTransformer(size, http, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
             digests.Sha1 ?? throw new InvalidOperationException("Box parts need their SHA-1 before the body."));
 
     public async Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
@@ -167,8 +161,6 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
     }
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
-
-    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
 
     private Task<BackendResponse> CreateFileSessionAsync(string folderId, long size, string fileName, CancellationToken cancellationToken)
     {

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
+using UploadGateway.Contract;
 
 namespace Gateway.Backends.Sandbox;
 
@@ -18,12 +18,14 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public string Name => name;
 
+    public BackendCluster Cluster => http.Cluster;
+
     public BackendRules Rules { get; } = new(
         BackendRegistry.SandboxType,
-        Kinds: ["file", "directory_tar"],
-        Conflicts: ["error", "replace", "merge"],
+        Kinds: ContractValues.Kinds.All,
+        Conflicts: ContractValues.Conflicts.All,
         TargetFields: ["sandbox_id", "path", "user"],
-        Checksums: new ChecksumsRequired(Part: ["sha256"], Complete: []),
+        Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha256], Complete: []),
         MinUploadBytes: options.MinUploadBytes ?? 0,
         MaxConcurrency: options.MaxConcurrency,
         NeedsPartSha1BeforeBody: false);
@@ -43,7 +45,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.user must be a POSIX user name (a-z, 0-9, _ and -, at most 32).");
         }
-        if (conflict == "merge" && kind != "directory_tar")
+        if (conflict == ContractValues.Conflicts.Merge && kind != ContractValues.Kinds.DirectoryTar)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to kind \"directory_tar\".");
         }
@@ -52,7 +54,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
     {
-        var directory = request.Kind == "directory_tar";
+        var directory = request.Kind == ContractValues.Kinds.DirectoryTar;
         var body = new SandboxCreateBody(
             Kind: request.Kind,
             SourceKind: directory ? "directory_archive" : "restartable_file",
@@ -85,7 +87,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new SandboxPartTransformer(size, this, PartPath(session, partNumber), digests.Sha256);
+        new SandboxPartTransformer(size, http, PartPath(session, partNumber), digests.Sha256);
 
     public Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
     {
@@ -125,8 +127,6 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
     }
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
-
-    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
 
     private static string SessionPath(UploadSession session) =>
         $"v1/sandboxes/{Uri.EscapeDataString(session.Target.SandboxId!)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using FsCheck;
 using FsCheck.Fluent;
-using Gateway.Contract;
+using Gateway.Api.V1;
+using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
 

@@ -1,4 +1,4 @@
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary>Contract log events, ids 1000-1099.</summary>
 internal static partial class Log

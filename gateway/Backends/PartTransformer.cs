@@ -1,8 +1,7 @@
 using System.Net.Http.Headers;
-using Gateway.Backends;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Gateway.Forwarding;
+namespace Gateway.Backends;
 
 /// <summary>
 /// Shapes the outgoing part request for one backend and keeps the backend's answer instead of copying it to

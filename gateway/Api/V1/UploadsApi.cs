@@ -1,17 +1,24 @@
 using System.Globalization;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
+using Gateway.Uploads;
+using UploadGateway.Contract;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
-/// <summary>The v1 upload contract (CONTRACT.md, endpoints). Handlers translate; the work is in the services they call.</summary>
+/// <summary>
+/// The v1 upload contract's endpoints (docs/architecture.md; the served /openapi/v1.json). Handlers parse the
+/// wire, call the core (<see cref="UploadLifecycle"/>, <see cref="PartForwarder"/>, the store) and map its
+/// answers back to wire bodies.
+/// </summary>
 internal static class UploadsApi
 {
-    public const string ContentDigestHeader = "Content-Digest";
+    public const string ContentDigestHeader = ContractValues.Headers.ContentDigest;
 
     public static RouteGroupBuilder MapUploadsApiV1(this IEndpointRouteBuilder endpoints)
     {
@@ -28,8 +35,18 @@ internal static class UploadsApi
 
     private static async Task<Created<SessionBody>> CreateAsync(Tenant tenant, HttpContext context, UploadLifecycle lifecycle, BackendRegistry backends, TimeProvider time)
     {
-        var request = await JsonBodies.ReadAsync(context, ContractJsonContext.Default.CreateUploadRequest, optional: false);
-        var session = await lifecycle.CreateAsync(tenant, request!, context.RequestAborted);
+        var request = (await JsonBodies.ReadAsync(context, V1JsonContext.Default.CreateUploadRequest, optional: false))!;
+        if (string.IsNullOrEmpty(request.Backend))
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, "backend is required: GET /v1/backends lists the ones you may use.");
+        }
+        if (request.ContentLength is not { } length)
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, "content_length is required and may not be negative.");
+        }
+        var create = new CreateUpload(request.Backend, request.Target, request.Kind ?? ContractValues.Kinds.File,
+            request.Conflict ?? ContractValues.Conflicts.Error, length, request.Checksum);
+        var session = await lifecycle.CreateAsync(tenant, create, context.RequestAborted);
         return TypedResults.Created("/v1/uploads/" + session.Id, SessionBodies.From(session, backends, time.GetUtcNow()));
     }
 
@@ -73,7 +90,9 @@ internal static class UploadsApi
         {
             limit.MaxRequestBodySize = tenant.Limits.MaxPartBytes;
         }
-        return TypedResults.Ok(await parts.PutAsync(context, tenant, id, n, digests));
+        var receipt = await parts.PutAsync(context, tenant, id, n, digests);
+        var part = receipt.Part;
+        return TypedResults.Ok(new PartBody(part.Number, receipt.Offset, part.Size, part.Sha256, part.Sha1, receipt.AcceptedBytes, receipt.PartsReceived));
     }
 
     private static async Task<Ok<PartsPage>> ListPartsAsync(string id, Tenant tenant, HttpContext context, ISessionStore store)
@@ -89,7 +108,7 @@ internal static class UploadsApi
     private static async Task<Results<Ok<SessionBody>, Accepted<SessionBody>>> CompleteAsync(
         string id, Tenant tenant, HttpContext context, UploadLifecycle lifecycle, BackendRegistry backends, TimeProvider time)
     {
-        var request = await JsonBodies.ReadAsync(context, ContractJsonContext.Default.CompleteRequest, optional: true);
+        var request = await JsonBodies.ReadAsync(context, V1JsonContext.Default.CompleteRequest, optional: true);
         var (session, retryAfter) = await lifecycle.CompleteAsync(tenant, id, request?.Checksum, context.RequestAborted);
         var body = SessionBodies.From(session, backends, time.GetUtcNow());
         if (retryAfter is { } wait)

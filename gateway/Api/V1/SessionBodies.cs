@@ -1,9 +1,9 @@
 using Gateway.Backends;
 using Gateway.Sessions;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
-/// <summary>Sessions as clients see them (CONTRACT.md, session body).</summary>
+/// <summary>Sessions as v1 clients see them: the session body.</summary>
 internal static class SessionBodies
 {
     public static SessionBody From(UploadSession session, BackendRegistry backends, DateTimeOffset now)

@@ -1,8 +1,8 @@
-namespace Gateway.Contract;
+namespace Gateway.Domain;
 
 /// <summary>
 /// A failure with a contract error code, thrown where it is found (store, backend adapter, forwarding) and
-/// written as problem+json by <see cref="ProblemMiddleware"/>.
+/// answered by the front that called the core (v1: problem+json).
 /// </summary>
 internal sealed class GatewayException(ErrorCode error, string detail) : Exception(detail)
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Gateway.Contract;
+namespace Gateway.Domain;
 
 /// <summary>Whole-object digests as the contract takes them: lowercase hex of the right length.</summary>
 internal static partial class Checksums

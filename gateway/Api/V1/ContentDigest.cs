@@ -1,10 +1,6 @@
-namespace Gateway.Contract;
+using Gateway.Domain;
 
-/// <summary>Digests of one part: SHA-256 always computed by the gateway, SHA-1 for backends that need it.</summary>
-internal sealed record PartDigests(byte[]? Sha256, byte[]? Sha1)
-{
-    public static readonly PartDigests None = new(null, null);
-}
+namespace Gateway.Api.V1;
 
 /// <summary>
 /// Parses <c>Content-Digest</c> (RFC 9530 §2), e.g. <c>sha-256=:base64:, sha=:base64:</c>: a structured-field

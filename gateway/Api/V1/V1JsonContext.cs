@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary>
 /// The contract's JSON: snake_case, source-generated. Unknown members are refused rather than ignored, so a
@@ -17,5 +17,4 @@ namespace Gateway.Contract;
 [JsonSerializable(typeof(PartsPage))]
 [JsonSerializable(typeof(UploadsPage))]
 [JsonSerializable(typeof(BackendsBody))]
-[JsonSerializable(typeof(HealthBody))]
-internal sealed partial class ContractJsonContext : JsonSerializerContext;
+internal sealed partial class V1JsonContext : JsonSerializerContext;

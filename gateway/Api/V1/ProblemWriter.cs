@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Telemetry;
+using Gateway.Domain;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary>
 /// Writes RFC 9457 problem details in the contract's shape:

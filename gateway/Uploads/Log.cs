@@ -1,6 +1,6 @@
-namespace Gateway.Sessions;
+namespace Gateway.Uploads;
 
-/// <summary>Session lifecycle log events, ids 2000-2099.</summary>
+/// <summary>Upload lifecycle log events, ids 2000-2099.</summary>
 internal static partial class Log
 {
     [LoggerMessage(2000, LogLevel.Information, "Created upload {UploadId} on backend {Backend} ({ContentLength} bytes, {PartCount} parts)")]

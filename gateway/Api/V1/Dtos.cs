@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
+using Gateway.Backends;
+using Gateway.Domain;
 using Gateway.Sessions;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
-// The wire shapes of CONTRACT.md. snake_case comes from ContractJsonContext.
+// The wire shapes of the v1 contract (docs/architecture.md; served as /openapi/v1.json). snake_case comes from V1JsonContext.
 
 /// <summary><c>POST /v1/uploads</c>.</summary>
 internal sealed record CreateUploadRequest
@@ -19,14 +21,6 @@ internal sealed record CreateUploadRequest
     public string? Conflict { get; init; }
 
     public WholeChecksums? Checksum { get; init; }
-}
-
-/// <summary>Whole-object digests, hex.</summary>
-internal sealed record WholeChecksums
-{
-    public string? Sha256 { get; init; }
-
-    public string? Sha1 { get; init; }
 }
 
 /// <summary><c>POST /v1/uploads/{id}/complete</c>.</summary>
@@ -60,8 +54,6 @@ internal sealed record SessionBody(
     DateTime ExpiresAt,
     SessionResult? Result,
     SessionLinks Links);
-
-internal sealed record ChecksumsRequired(IReadOnlyList<string> Part, IReadOnlyList<string> Complete);
 
 internal sealed record SessionLinks(string Self, string Parts, string Complete);
 
@@ -102,7 +94,3 @@ internal sealed record BackendInfo(
     long MinUploadBytes,
     SessionLimits Limits,
     long SessionTtlSeconds);
-
-internal sealed record HealthBody(
-    string Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Checks = null);

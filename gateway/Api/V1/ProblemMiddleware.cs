@@ -1,7 +1,8 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using Gateway.Domain;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary>
 /// Every failure leaves as the contract's problem+json: known failures with their precise code, empty 4xx

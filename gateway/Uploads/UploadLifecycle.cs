@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Limits;
+using Gateway.Sessions;
 using Gateway.Telemetry;
+using UploadGateway.Contract;
 
-namespace Gateway.Sessions;
+namespace Gateway.Uploads;
 
 /// <summary>
 /// The control plane of a session: create, complete, abort and expire, each keeping the gateway's session, the
@@ -19,22 +21,14 @@ internal sealed class UploadLifecycle(
     GatewayMetrics metrics,
     ILogger<UploadLifecycle> logger)
 {
-    private static readonly string[] Kinds = ["file", "directory_tar"];
-    private static readonly string[] Conflicts = ["error", "replace", "merge"];
-
-    public async Task<UploadSession> CreateAsync(Tenant tenant, CreateUploadRequest request, CancellationToken cancellationToken)
+    public async Task<UploadSession> CreateAsync(Tenant tenant, CreateUpload request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.Backend))
-        {
-            throw new GatewayException(ErrorCode.InvalidRequest, "backend is required: GET /v1/backends lists the ones you may use.");
-        }
         if (!tenant.MayUse(request.Backend) || !backends.TryGet(request.Backend, out var backend))
         {
             throw new GatewayException(ErrorCode.UnknownBackend, $"No backend '{Shorten(request.Backend)}' is available to this tenant.");
         }
-        var kind = request.Kind ?? "file";
-        var conflict = request.Conflict ?? "error";
-        if (!Kinds.Contains(kind))
+        var (kind, conflict, length) = (request.Kind, request.Conflict, request.ContentLength);
+        if (!ContractValues.Kinds.All.Contains(kind))
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "kind must be \"file\" or \"directory_tar\".");
         }
@@ -42,11 +36,16 @@ internal sealed class UploadLifecycle(
         {
             throw new GatewayException(ErrorCode.UnsupportedKind, $"Backend '{backend.Name}' does not take \"{kind}\".");
         }
-        if (!Conflicts.Contains(conflict))
+        if (!ContractValues.Conflicts.All.Contains(conflict))
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "conflict must be \"error\", \"replace\" or \"merge\".");
         }
-        if (request.ContentLength is not { } length || length < 0)
+        if (!backend.Rules.Conflicts.Contains(conflict))
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest,
+                $"Backend '{backend.Name}' does not take conflict \"{conflict}\"; it takes {string.Join(", ", backend.Rules.Conflicts)}.");
+        }
+        if (length < 0)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "content_length is required and may not be negative.");
         }
@@ -129,15 +128,13 @@ internal sealed class UploadLifecycle(
     {
         var given = Checksums.Validate(checksums);
         var session = await GetAsync(tenant, id, cancellationToken);
-        switch (session.Status)
+        switch (session.StatusAt(time.GetUtcNow()))
         {
             case SessionStatus.Completed:
                 return (session, null);
             case SessionStatus.Aborted or SessionStatus.Failed:
                 throw new GatewayException(ErrorCode.InvalidState, $"The upload is {session.Status}; it cannot be completed.");
             case SessionStatus.Expired:
-                throw new GatewayException(ErrorCode.Expired, "The upload expired.");
-            case var _ when session.ExpiresAt <= time.GetUtcNow():
                 throw new GatewayException(ErrorCode.Expired, "The upload expired.");
             case SessionStatus.Created or SessionStatus.Uploading:
                 var missing = PartMath.MissingRanges(session.ReceivedParts, session.PartCount);
@@ -150,7 +147,7 @@ internal sealed class UploadLifecycle(
         var whole = new WholeChecksums { Sha256 = given?.Sha256 ?? session.Sha256, Sha1 = given?.Sha1 };
         foreach (var required in backend.Rules.Checksums.Complete)
         {
-            if ((required == "sha1" ? whole.Sha1 : whole.Sha256) is null)
+            if ((required == ContractValues.Algorithms.Sha1 ? whole.Sha1 : whole.Sha256) is null)
             {
                 throw new GatewayException(ErrorCode.ChecksumRequired,
                     $"Backend '{backend.Name}' needs the whole object's {required} at complete: send {{\"checksum\": {{\"{required}\": \"<hex>\"}}}}.");
@@ -214,7 +211,7 @@ internal sealed class UploadLifecycle(
             await store.ForgetExpiryAsync(id, cancellationToken);
             return false;
         }
-        if (session.ExpiresAt > time.GetUtcNow())
+        if (session.StatusAt(time.GetUtcNow()) != SessionStatus.Expired)
         {
             return false;
         }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Gateway.Hosting;
+namespace Gateway.Domain;
 
 /// <summary>Runs the [Range]/[RegularExpression] attributes of a nested options object, naming failures by configuration path.</summary>
 internal static class DataAnnotations

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
+using Gateway.Domain;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary>Reads the small JSON bodies of the control plane, refusing anything malformed with <c>invalid_request</c>.</summary>
 internal static class JsonBodies

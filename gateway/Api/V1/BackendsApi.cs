@@ -1,8 +1,9 @@
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Gateway.Contract;
+namespace Gateway.Api.V1;
 
 /// <summary><c>GET /v1/backends</c>: the backends this caller may use, with their rules.</summary>
 internal static class BackendsApi
@@ -23,7 +24,7 @@ internal static class BackendsApi
                 b.Rules.TargetFields,
                 b.Rules.Checksums,
                 b.Rules.MinUploadBytes,
-                new Sessions.SessionLimits(limits.MaxUploadBytes, limits.MaxPartBytes, Math.Min(limits.MaxConcurrency, b.Rules.MaxConcurrency), limits.StagingQuotaBytes),
+                new SessionLimits(limits.MaxUploadBytes, limits.MaxPartBytes, Math.Min(limits.MaxConcurrency, b.Rules.MaxConcurrency), limits.StagingQuotaBytes),
                 (long)limits.SessionTtl.TotalSeconds))]));
     }
 }

@@ -33,6 +33,7 @@ internal static class GatewayExtensions
         services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
+        services.AddV1Problems();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -46,7 +47,7 @@ internal static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
-        app.UseMiddleware<ProblemMiddleware>();
+        app.UseV1Problems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -1,7 +1,5 @@
 using System.Threading.RateLimiting;
 using Gateway.Auth;
-using Gateway.Api.V1;
-using Gateway.Domain;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gateway.Limits;
@@ -25,11 +23,14 @@ internal static class RateLimiting
                 var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter("anonymous:" + address, _ => Bucket(20, 40));
             });
-            options.OnRejected = async (rejected, _) =>
+            // 429 and Retry-After only: the front's status-code page writes the body (v1: rate_limited).
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                await ProblemWriter.WriteAsync(rejected.HttpContext, ErrorCode.RateLimited,
-                    "Too many requests for this tenant; slow down and retry after the time given.", retryAfter: retryAfter);
+                rejected.HttpContext.Response.Headers.RetryAfter =
+                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
             };
         });
 

@@ -1,11 +1,8 @@
 namespace Gateway.Api.V1;
 
-/// <summary>Contract log events, ids 1000-1099.</summary>
+/// <summary>v1 front log events, ids 1000-1099.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Debug, "The client went away during {Method} {Path}")]
-    public static partial void ClientWentAway(ILogger logger, string method, PathString path);
-
     [LoggerMessage(1001, LogLevel.Information, "Request failed with {Code}: {Detail}")]
     public static partial void RequestFailed(ILogger logger, string code, string detail);
 

@@ -11,7 +11,8 @@ namespace Gateway.Expiry;
 /// sweep at a time, and another take over when the holder dies.
 /// </summary>
 internal sealed class ExpirySweeper(
-    ISessionStore store,
+    ISessionExpiryIndex index,
+    IStoreLock locks,
     UploadLifecycle lifecycle,
     IOptions<ExpiryOptions> options,
     TimeProvider time,
@@ -49,7 +50,7 @@ internal sealed class ExpirySweeper(
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
         using var activity = GatewayTelemetry.Start("expiry sweep");
-        if (!await store.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease, cancellationToken))
+        if (!await locks.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease))
         {
             return 0;
         }
@@ -58,7 +59,7 @@ internal sealed class ExpirySweeper(
         {
             for (var batch = 0; batch < MaxBatchesPerSweep; batch++)
             {
-                var due = await store.DueForExpiryAsync(Batch, cancellationToken);
+                var due = await index.DueForExpiryAsync(Batch, cancellationToken);
                 foreach (var id in due)
                 {
                     if (await lifecycle.ExpireAsync(id, cancellationToken))
@@ -67,7 +68,7 @@ internal sealed class ExpirySweeper(
                     }
                 }
                 // Renew the lease between batches; stop if it was lost to another instance meanwhile.
-                if (due.Count < Batch || !await store.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease, cancellationToken))
+                if (due.Count < Batch || !await locks.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease))
                 {
                     break;
                 }
@@ -75,7 +76,7 @@ internal sealed class ExpirySweeper(
         }
         finally
         {
-            await store.ReleaseLockAsync(LockName, Owner, CancellationToken.None);
+            await locks.ReleaseLockAsync(LockName, Owner);
         }
         if (expired > 0)
         {

@@ -61,7 +61,7 @@ internal sealed class PartForwarder(
         }
 
         var lease = PartLease.New(uploadId, tenant.Name, partNumber);
-        var begin = await store.BeginPartAsync(lease, declared, cancellationToken);
+        var begin = await store.BeginPartAsync(lease, declared);
         if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
         {
             return await VerifyRetryAsync(context, begin, partNumber, claimed);
@@ -82,7 +82,7 @@ internal sealed class PartForwarder(
             throw;
         }
 
-        var end = await store.EndPartAsync(lease, record, CancellationToken.None);
+        var end = await store.EndPartAsync(lease, record);
         if (end.Outcome == PartEndOutcome.Recorded)
         {
             telemetry.Recorded(record.Size);
@@ -195,7 +195,7 @@ internal sealed class PartForwarder(
     {
         try
         {
-            await store.EndPartAsync(lease, null, CancellationToken.None);
+            await store.EndPartAsync(lease, null);
         }
         catch (Exception e)
         {

@@ -15,6 +15,7 @@ namespace Gateway.Uploads;
 /// </summary>
 internal sealed class UploadLifecycle(
     ISessionStore store,
+    ISessionExpiryIndex expiry,
     BackendRegistry backends,
     StagingQuota quota,
     TimeProvider time,
@@ -68,7 +69,7 @@ internal sealed class UploadLifecycle(
         var id = NewId();
         var now = time.GetUtcNow();
         var ttlEnd = now + tenant.Limits.SessionTtl;
-        var scopes = await quota.ReserveAsync(tenant, backend.Name, target, id, length, ttlEnd, cancellationToken);
+        var scopes = await quota.ReserveAsync(tenant, backend.Name, target, id, length, ttlEnd);
         BackendSession created;
         try
         {
@@ -110,7 +111,7 @@ internal sealed class UploadLifecycle(
                 throw new GatewayException(ErrorCode.UploadTooLarge,
                     $"Backend '{backend.Name}' chose parts of {session.PartSize} bytes, over this tenant's max_part_bytes {tenant.Limits.MaxPartBytes}.");
             }
-            await store.CreateAsync(session, cancellationToken);
+            await store.CreateAsync(session);
         }
         catch
         {
@@ -154,7 +155,7 @@ internal sealed class UploadLifecycle(
             }
         }
 
-        var begun = await store.TransitionAsync(id, tenant.Name, [SessionStatus.Staged, SessionStatus.Completing], SessionStatus.Completing, null, true, cancellationToken);
+        var begun = await store.ApplyAsync(id, tenant.Name, SessionTransition.BeginComplete);
         ThrowIfNotDone(begun, id);
         var parts = await store.ListPartsAsync(id, cancellationToken);
         CommitOutcome outcome;
@@ -166,19 +167,19 @@ internal sealed class UploadLifecycle(
         {
             if (e.EndsSession)
             {
-                await EndAsync(session, SessionStatus.Failed, null, [SessionStatus.Completing]);
+                await EndAsync(session, SessionTransition.Fail);
             }
             else
             {
                 // Retryable or correctable (a wrong digest): the parts are all still there.
-                await store.TransitionAsync(id, null, [SessionStatus.Completing], SessionStatus.Staged, null, false, CancellationToken.None);
+                await store.ApplyAsync(id, null, SessionTransition.Reopen);
             }
             throw;
         }
         switch (outcome)
         {
             case CommitOutcome.Completed completed:
-                await EndAsync(session, SessionStatus.Completed, completed.Result, [SessionStatus.Completing]);
+                await EndAsync(session, SessionTransition.Complete, completed.Result);
                 return (await GetAsync(tenant, id, cancellationToken), null);
             case CommitOutcome.Pending pending:
                 return (await GetAsync(tenant, id, cancellationToken), pending.RetryAfter);
@@ -199,7 +200,7 @@ internal sealed class UploadLifecycle(
             return;
         }
         await backends.Get(session.Backend).AbortAsync(session, cancellationToken);
-        await EndAsync(session, SessionStatus.Aborted, null, SessionStatus.Live);
+        await EndAsync(session, SessionTransition.Abort);
     }
 
     /// <summary>Ends a session past its expiry: the backend's session aborted (best effort), quota released.</summary>
@@ -208,7 +209,7 @@ internal sealed class UploadLifecycle(
         var session = await store.GetAsync(id, null, cancellationToken);
         if (session is null || !SessionStatus.IsLive(session.Status))
         {
-            await store.ForgetExpiryAsync(id, cancellationToken);
+            await expiry.ForgetExpiryAsync(id);
             return false;
         }
         if (session.StatusAt(time.GetUtcNow()) != SessionStatus.Expired)
@@ -219,22 +220,24 @@ internal sealed class UploadLifecycle(
         {
             await AbortBackendQuietlyAsync(backend, session);
         }
-        return await EndAsync(session, SessionStatus.Expired, null, SessionStatus.Live);
+        return await EndAsync(session, SessionTransition.Expire);
     }
 
     /// <summary>The caller's session, or 404.</summary>
     private async Task<UploadSession> GetAsync(Tenant tenant, string id, CancellationToken cancellationToken) =>
         await store.GetAsync(id, tenant.Name, cancellationToken) ?? throw new GatewayException(ErrorCode.NotFound, $"No upload {id}.");
 
-    private async Task<bool> EndAsync(UploadSession session, string status, SessionResult? result, IReadOnlyCollection<string> from)
+    /// <summary>Ends a session (completed, failed, aborted, expired): its quota released, out of the expiry index.</summary>
+    private async Task<bool> EndAsync(UploadSession session, SessionTransition end, SessionResult? result = null)
     {
-        var ended = await store.TransitionAsync(session.Id, null, from, status, result, false, CancellationToken.None);
+        var ended = await store.ApplyAsync(session.Id, null, end, result);
         if (ended.Outcome != TransitionOutcome.Done)
         {
             return false;
         }
+        var status = end.To;
         await quota.ReleaseAsync(session.QuotaScopes, session.Id);
-        await store.ForgetExpiryAsync(session.Id, CancellationToken.None);
+        await expiry.ForgetExpiryAsync(session.Id);
         Log.UploadEnded(logger, session.Id, status);
         metrics.SessionEnded(session.Id, session.Backend, status);
         return true;

@@ -56,7 +56,7 @@ internal static class UploadsApi
         return TypedResults.Ok(SessionBodies.From(session, backends, time.GetUtcNow()));
     }
 
-    private static async Task<Ok<UploadsPage>> ListAsync(Tenant tenant, HttpContext context, ISessionStore store, BackendRegistry backends, TimeProvider time)
+    private static async Task<Ok<UploadsPage>> ListAsync(Tenant tenant, HttpContext context, ISessionListing store, BackendRegistry backends, TimeProvider time)
     {
         var query = context.Request.Query;
         var status = query["status"].ToString() is { Length: > 0 } s ? s : null;

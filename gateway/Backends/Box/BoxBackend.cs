@@ -19,8 +19,6 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
     /// <summary>FACTS.md: the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
     private const long BoxMinimum = 20_000_000;
 
-    private static readonly string[] Endpoints = ["upload_part", "commit", "abort", "list_parts", "status"];
-
     public string Name => name;
 
     public BackendCluster Cluster => http.Cluster;
@@ -73,13 +71,16 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             throw Error(response, "create");
         }
 
-        var session = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "Box answered create without a session.");
-        var endpoints = session.GetProperty("session_endpoints");
+        var session = response.Read(BoxAnswerJsonContext.Default.BoxSessionAnswer, name, "create");
+        var endpoints = session.SessionEndpoints;
         var urls = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var endpoint in Endpoints)
+        foreach (var (endpoint, url) in new[]
         {
-            // The gateway sends Box's token to these URLs: only to the cluster's own hosts (FACTS.md: absolute URLs, followed as given).
-            var url = endpoints.GetProperty(endpoint).GetString();
+            ("upload_part", endpoints.UploadPart), ("commit", endpoints.Commit), ("abort", endpoints.Abort),
+            ("list_parts", endpoints.ListParts), ("status", endpoints.Status),
+        })
+        {
+            // The gateway sends Box's token to these URLs, which Box gives as absolute URLs to follow as given: only to the cluster's own hosts.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !http.Cluster.Owns(uri))
             {
                 throw new GatewayException(ErrorCode.BackendError, $"Box's {endpoint} endpoint is not on a host of the backend's cluster.");
@@ -87,11 +88,11 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             urls[endpoint] = url;
         }
         return new BackendSession(
-            new BackendSessionRef(session.GetProperty("id").GetString()!, urls),
-            PartSize: session.GetProperty("part_size").GetInt64(),
-            PartCount: session.GetProperty("total_parts").GetInt32(),
+            new BackendSessionRef(session.Id, urls),
+            PartSize: session.PartSize,
+            PartCount: session.TotalParts,
             Target: target,
-            ExpiresAt: session.GetProperty("session_expires_at").GetDateTimeOffset());
+            ExpiresAt: session.SessionExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
@@ -104,15 +105,15 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         var sha1 = Convert.ToHexStringLower(digests.Sha1!);
         if (response.IsSuccess)
         {
-            var part = response.Json()?.GetProperty("part");
-            if (part is not { } p || p.GetProperty("offset").GetInt64() != offset || !string.Equals(p.GetProperty("sha1").GetString(), sha1, StringComparison.OrdinalIgnoreCase))
+            var part = response.Read(BoxAnswerJsonContext.Default.BoxUploadedPartAnswer, name, "part upload").Part;
+            if (part.Offset != offset || !string.Equals(part.Sha1, sha1, StringComparison.OrdinalIgnoreCase))
             {
                 throw new GatewayException(ErrorCode.BackendError, "Box acknowledged a different part than the one sent.");
             }
-            return p.GetProperty("part_id").GetString();
+            return part.PartId;
         }
         // A part stored before a lost answer (an instance died between Box's 200 and the store) is not an error:
-        // Box's own parts list tells whether the stored bytes are these (FACTS.md: list the parts first).
+        // Box's own parts list tells whether the stored bytes are these.
         if (response.Status == 416 && Envelope(response) == "range_overlaps_existing_part")
         {
             var stored = await FindPartAsync(session, offset, cancellationToken);
@@ -141,14 +142,9 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         {
             throw Error(response, "commit");
         }
-        var file = response.Json()?.GetProperty("entries")[0]
-            ?? throw new GatewayException(ErrorCode.BackendError, "Box answered commit without the file.");
-        return new CommitOutcome.Completed(new SessionResult
-        {
-            FileId = file.GetProperty("id").GetString(),
-            Sha1 = file.TryGetProperty("sha1", out var sha1) ? sha1.GetString() : null,
-            Size = file.TryGetProperty("size", out var size) ? size.GetInt64() : null,
-        });
+        var file = response.Read(BoxAnswerJsonContext.Default.BoxCommitAnswer, name, "commit").Entries.FirstOrDefault()
+            ?? throw new GatewayException(ErrorCode.BackendError, $"Backend '{name}' answered commit without the file.");
+        return new CommitOutcome.Completed(new SessionResult { FileId = file.Id, Sha1 = file.Sha1, Size = file.Size });
     }
 
     public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
@@ -187,15 +183,12 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             {
                 throw Error(response, "list parts");
             }
-            var entries = response.Json()!.Value.GetProperty("entries");
-            foreach (var entry in entries.EnumerateArray())
+            var entries = response.Read(BoxAnswerJsonContext.Default.BoxPartsAnswer, name, "list parts").Entries;
+            if (entries.FirstOrDefault(e => e.Offset == offset) is { } entry)
             {
-                if (entry.GetProperty("offset").GetInt64() == offset)
-                {
-                    return new BoxPart(entry.GetProperty("part_id").GetString()!, offset, entry.GetProperty("size").GetInt64(), entry.GetProperty("sha1").GetString()!);
-                }
+                return new BoxPart(entry.PartId, offset, entry.Size, entry.Sha1);
             }
-            if (entries.GetArrayLength() < Limit)
+            if (entries.Count < Limit)
             {
                 return null;
             }

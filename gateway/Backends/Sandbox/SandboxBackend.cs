@@ -75,15 +75,14 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw Error(response, "create");
         }
-        var session = response.Json()?.GetProperty("session")
-            ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered create without a session.");
+        var session = response.Read(SandboxAnswerJsonContext.Default.SandboxCreateAnswer, name, "create").Session;
         return new BackendSession(
-            new BackendSessionRef(session.GetProperty("upload_id").GetString()!),
-            PartSize: session.GetProperty("part_size").GetInt64(),
-            PartCount: session.GetProperty("part_count").GetInt32(),
-            Target: request.Target with { Path = session.GetProperty("target_path").GetString() },
-            MaxConcurrency: session.GetProperty("max_concurrency").GetInt32(),
-            ExpiresAt: session.GetProperty("expires_at").GetDateTimeOffset());
+            new BackendSessionRef(session.UploadId),
+            PartSize: session.PartSize,
+            PartCount: session.PartCount,
+            Target: request.Target with { Path = session.TargetPath },
+            MaxConcurrency: session.MaxConcurrency,
+            ExpiresAt: session.ExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
@@ -107,13 +106,12 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw Error(response, "complete");
         }
-        var json = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered complete without a body.");
-        var published = json.GetProperty("session");
+        var published = response.Read(SandboxAnswerJsonContext.Default.SandboxCompleteAnswer, name, "complete");
         return new CommitOutcome.Completed(new SessionResult
         {
-            Path = published.GetProperty("target_path").GetString(),
-            Size = json.GetProperty("published_bytes").GetInt64(),
-            FileCount = json.GetProperty("published_file_count").GetInt32(),
+            Path = published.Session.TargetPath,
+            Size = published.PublishedBytes,
+            FileCount = published.PublishedFileCount,
         });
     }
 

@@ -12,6 +12,7 @@ using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
 using ServiceDefaults;
 
 namespace Gateway.Hosting;
@@ -34,6 +35,7 @@ internal static class GatewayExtensions
         services.AddLimits();
         services.AddExpiry();
         services.AddV1Problems();
+        services.AddV1OpenApi();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -58,6 +60,9 @@ internal static class GatewayExtensions
         app.MapBackendsApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapDashboard();
+        // The contract as a document and a reference page, anonymous (see V1OpenApi).
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
         return app;
     }
 }

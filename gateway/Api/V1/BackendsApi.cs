@@ -9,7 +9,7 @@ namespace Gateway.Api.V1;
 internal static class BackendsApi
 {
     public static RouteHandlerBuilder MapBackendsApiV1(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/v1/backends", List);
+        endpoints.MapGet("/v1/backends", List).WithSummary("The backends this caller may use, with their rules").Problems(401, 429);
 
     private static Ok<BackendsBody> List(Tenant tenant, BackendRegistry backends)
     {

@@ -22,14 +22,26 @@ internal static class UploadsApi
 
     public static RouteGroupBuilder MapUploadsApiV1(this IEndpointRouteBuilder endpoints)
     {
+        // Every endpoint may also answer 401 unauthorized, 429 rate_limited and 503 store_unavailable.
+        int[] always = [401, 429, 503];
         var api = endpoints.MapGroup("/v1/uploads");
-        api.MapPost("", CreateAsync);
-        api.MapGet("", ListAsync);
-        api.MapGet("/{id}", GetAsync);
-        api.MapDelete("/{id}", AbortAsync);
-        api.MapPut("/{id}/parts/{partNumber}", PutPartAsync);
-        api.MapGet("/{id}/parts", ListPartsAsync);
-        api.MapPost("/{id}/complete", CompleteAsync);
+        api.MapPost("", CreateAsync).WithSummary("Create an upload session (and the backend's)")
+            .WithMetadata(new RequestBody(typeof(CreateUploadRequest), "application/json")).Problems([.. always, 400, 409, 413, 422, 502]);
+        api.MapGet("", ListAsync).WithSummary("The caller's sessions, newest first").Problems([.. always, 400])
+            .WithMetadata(
+                new QueryParameter("status", "Only sessions with this status."),
+                new QueryParameter("limit", "Page size, 1 to 100 (default 20).", Integer: true),
+                new QueryParameter("cursor", "next_cursor of the previous page."));
+        api.MapGet("/{id}", GetAsync).WithSummary("A session's progress").Problems([.. always, 404]);
+        api.MapDelete("/{id}", AbortAsync).WithSummary("Abort here and at the backend; quota released").Problems([.. always, 404, 409, 502]);
+        api.MapPut("/{id}/parts/{partNumber}", PutPartAsync).WithSummary("Upload part n (raw bytes; optional Content-Digest, RFC 9530)")
+            .WithMetadata(new RequestBody(typeof(Stream), "application/octet-stream")).Problems([.. always, 400, 404, 409, 410, 413, 502]);
+        api.MapGet("/{id}/parts", ListPartsAsync).WithSummary("Parts received, ascending").Problems([.. always, 400, 404])
+            .WithMetadata(
+                new QueryParameter("after", "Only parts after this number.", Integer: true),
+                new QueryParameter("limit", "Page size, 1 to 1000 (default 100).", Integer: true));
+        api.MapPost("/{id}/complete", CompleteAsync).WithSummary("Commit: the backend assembles the object (202 + Retry-After while it does)")
+            .WithMetadata(new RequestBody(typeof(CompleteRequest), "application/json")).Problems([.. always, 400, 404, 409, 410, 502]);
         return api;
     }
 

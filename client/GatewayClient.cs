@@ -13,7 +13,7 @@ using UploadGateway.Contract;
 namespace UploadGateway.Client;
 
 /// <summary>
-/// The gateway's v1 upload contract (CONTRACT.md): typed, async, cancellable, retrying what the contract
+/// The gateway's v1 upload contract (README.md, the contract): typed, async, cancellable, retrying what the contract
 /// calls retryable. Thread-safe; one instance per gateway and credential is meant to live long.
 /// </summary>
 /// <remarks>

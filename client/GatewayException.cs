@@ -5,7 +5,7 @@ namespace UploadGateway.Client;
 
 /// <summary>
 /// The gateway refused a request: an RFC 9457 problem with the contract's stable <see cref="Code"/>
-/// (CONTRACT.md, error codes). Thrown after retries are used up for retryable codes, at once for the others.
+/// (README.md, the contract: error codes). Thrown after retries are used up for retryable codes, at once for the others.
 /// </summary>
 public sealed class GatewayException : Exception
 {
@@ -37,7 +37,7 @@ public sealed class GatewayException : Exception
     public bool IsRetryable => ErrorCodes.IsRetryable(Status, Code);
 }
 
-/// <summary>The error codes of CONTRACT.md a client acts on.</summary>
+/// <summary>The error codes of the contract (README.md) a client acts on.</summary>
 public static class ErrorCodes
 {
     public const string Unauthorized = ContractValues.ErrorCodes.Unauthorized;
@@ -63,7 +63,7 @@ public static class ErrorCodes
     public const string StoreUnavailable = ContractValues.ErrorCodes.StoreUnavailable;
 
     /// <summary>
-    /// CONTRACT.md: <c>429 concurrency_limit</c>/<c>rate_limited</c> and <c>503 backend_unavailable</c>/
+    /// The contract (README.md): <c>429 concurrency_limit</c>/<c>rate_limited</c> and <c>503 backend_unavailable</c>/
     /// <c>store_unavailable</c> are retryable. A 429 or 503 without a problem body (a proxy in front of the
     /// gateway) means the same thing in HTTP (RFC 9110 §15.6.4, RFC 6585 §4). Nothing else is: a
     /// <c>502 backend_error</c> is an answer the gateway could not map, and repeating it changes nothing.

@@ -2,7 +2,7 @@ using UploadGateway.Contract;
 
 namespace UploadGateway.Client;
 
-// The wire shapes of the gateway's v1 contract (CONTRACT.md), as .NET records. Properties are PascalCase
+// The wire shapes of the gateway's v1 contract (README.md, the contract), as .NET records. Properties are PascalCase
 // here and snake_case on the wire (ClientJsonContext). Enumerations the contract may grow (status, kind,
 // conflict) stay strings, with the known values as constants, so a newer gateway never breaks an older client.
 

@@ -8,7 +8,7 @@ using UploadGateway.Contract;
 namespace Gateway.Backends.Box;
 
 /// <summary>
-/// Box's chunked upload API (FACTS.md): Box chooses the part size, parts are byte ranges with a SHA-1
+/// Box's chunked upload API (Box's chunked upload guide, https://developer.box.com/guides/uploads/chunked/): Box chooses the part size, parts are byte ranges with a SHA-1
 /// <c>Digest</c>, the session's own <c>session_endpoints</c> are followed as given, commit needs the whole
 /// file's SHA-1 and may answer <c>202</c> while Box still assembles.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
 {
     public const string DigestHeader = "Digest";
 
-    /// <summary>FACTS.md: the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
+    /// <summary>Box's guide (https://developer.box.com/guides/uploads/chunked/) says the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
     private const long BoxMinimum = 20_000_000;
 
     public string Name => name;
@@ -61,7 +61,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             ? await CreateVersionSessionAsync(fileId, request.ContentLength, target.FileName, cancellationToken)
             : await CreateFileSessionAsync(target.FolderId!, request.ContentLength, target.FileName!, cancellationToken);
 
-        // conflict "replace": the name is taken, so upload a new version of the file holding it (CONTRACT.md, create).
+        // conflict "replace": the name is taken, so upload a new version of the file holding it (README.md, the contract: create).
         if (response.Status == 409 && request.Conflict == ContractValues.Conflicts.Replace && ConflictingFileId(response) is { } existing)
         {
             response = await CreateVersionSessionAsync(existing, request.ContentLength, null, cancellationToken);

@@ -2,13 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace Gateway.Backends.Box;
 
-/// <summary><c>POST /files/upload_sessions</c> (FACTS.md, operation 1).</summary>
+/// <summary><c>POST /files/upload_sessions</c> (Box: https://developer.box.com/reference/post-files-upload-sessions/).</summary>
 internal sealed record BoxCreateBody(string FolderId, long FileSize, string FileName);
 
-/// <summary><c>POST /files/{file_id}/upload_sessions</c> (FACTS.md, operation 2).</summary>
+/// <summary><c>POST /files/{file_id}/upload_sessions</c> (Box: https://developer.box.com/reference/post-files-id-upload-sessions/).</summary>
 internal sealed record BoxNewVersionBody(long FileSize, string? FileName);
 
-/// <summary><c>POST …/commit</c>: the parts as Box acknowledged them (FACTS.md, operation 7).</summary>
+/// <summary><c>POST …/commit</c>: the parts as Box acknowledged them (Box: https://developer.box.com/reference/post-files-upload-sessions-id-commit/).</summary>
 internal sealed record BoxCommitBody(IReadOnlyList<BoxPart> Parts);
 
 internal sealed record BoxPart(string PartId, long Offset, long Size, string Sha1);

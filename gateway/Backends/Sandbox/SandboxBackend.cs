@@ -8,7 +8,7 @@ using UploadGateway.Contract;
 namespace Gateway.Backends.Sandbox;
 
 /// <summary>
-/// The sandbox upload API (SANDBOX-API.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
+/// The sandbox upload API (mock-sandbox/README.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
 /// <c>Idempotency-Key</c> on create and complete, and errors in <c>{"error": {"code", …}}</c>.
 /// </summary>
 internal sealed partial class SandboxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
@@ -129,7 +129,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
     private static string SessionPath(UploadSession session) =>
         $"v1/sandboxes/{Uri.EscapeDataString(session.Target.SandboxId!)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";
 
-    // Contract parts are 1-based, the sandbox's are 0-based (SANDBOX-API.md, one part).
+    // Contract parts are 1-based, the sandbox's are 0-based (mock-sandbox/README.md, one part).
     private static string PartPath(UploadSession session, int partNumber) =>
         SessionPath(session) + "/parts/" + (partNumber - 1).ToString(CultureInfo.InvariantCulture);
 
@@ -150,7 +150,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         };
     }
 
-    /// <summary>A control-plane call the sandbox refused, in contract terms (SANDBOX-API.md, conventions).</summary>
+    /// <summary>A control-plane call the sandbox refused, in contract terms (mock-sandbox/README.md, conventions).</summary>
     private static GatewayException Error(BackendResponse response, string operation)
     {
         var (code, details) = Envelope(response);

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Gateway.Backends.Sandbox;
 
-/// <summary>Create body of the sandbox upload API (SANDBOX-API.md, create).</summary>
+/// <summary>Create body of the sandbox upload API (mock-sandbox/README.md, create).</summary>
 internal sealed record SandboxCreateBody(
     string Kind,
     string SourceKind,
@@ -14,7 +14,7 @@ internal sealed record SandboxCreateBody(
     string? ArchiveFormat,
     Dictionary<string, string> Metadata);
 
-/// <summary>Complete body (SANDBOX-API.md, publish).</summary>
+/// <summary>Complete body (mock-sandbox/README.md, publish).</summary>
 internal sealed record SandboxCompleteBody(string? WholeChecksumSha256);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -155,7 +155,7 @@ public sealed class BackendFaultTests(RedisServer redis) : IClassFixture<RedisSe
             direct.Headers.TryAddWithoutValidation("Digest", "sha=" + Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(part)));
             (await box.SendAsync(direct)).EnsureSuccessStatusCode();
         }
-        // Real Box answers a resent range with 416 (FACTS.md); the mock takes identical resends, so say it as Box would.
+        // Real Box answers a resent range with 416 (Box's chunked upload guide, https://developer.box.com/guides/uploads/chunked/); the mock takes identical resends, so say it as Box would.
         await InjectAsync(system.Box, new { kind = "error", method = "PUT", status = 416, code = "range_overlaps_existing_part", count = 1 });
 
         await client.PutPartOkAsync(id, 1, file, PartSize);

@@ -6,7 +6,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Contract;
 
-/// <summary>CONTRACT.md, create: what is checked before and by the backend, and how each refusal reads.</summary>
+/// <summary>The contract, create (README.md): what is checked before and by the backend, and how each refusal reads.</summary>
 public sealed class CreateTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Theory]

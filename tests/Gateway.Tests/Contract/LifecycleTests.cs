@@ -8,7 +8,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Contract;
 
-/// <summary>CONTRACT.md: status, resume, complete, abort, expiry, listing.</summary>
+/// <summary>The contract (README.md): status, resume, complete, abort, expiry, listing.</summary>
 public sealed class LifecycleTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private const int PartSize = GatewayHarness.PartSize;

@@ -5,7 +5,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Contract;
 
-/// <summary>CONTRACT.md, upload a part: size rule, digests, retries, chunked bodies.</summary>
+/// <summary>The contract, upload a part (README.md): size rule, digests, retries, chunked bodies.</summary>
 public sealed class PartRuleTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private const int PartSize = GatewayHarness.PartSize;

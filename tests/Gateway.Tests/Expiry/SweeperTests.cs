@@ -7,7 +7,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Expiry;
 
-/// <summary>ARCHITECTURE.md: expired sessions are aborted at the backend and released, one sweeper at a time.</summary>
+/// <summary>docs/architecture.md: expired sessions are aborted at the backend and released, one sweeper at a time.</summary>
 public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Fact]

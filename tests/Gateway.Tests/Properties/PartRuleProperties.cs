@@ -9,7 +9,7 @@ using Gateway.Sessions;
 namespace Gateway.Tests.Properties;
 
 /// <summary>
-/// Property-based tests (FsCheck) of the part rule of CONTRACT.md and of what enforces it: parts tile the
+/// Property-based tests (FsCheck) of the part rule of the contract (README.md) and of what enforces it: parts tile the
 /// object exactly, ranges are what Box expects, gaps are reported exactly, and a part body passes only at
 /// its exact length and digest.
 /// </summary>
@@ -47,7 +47,7 @@ public sealed class PartRuleProperties
     [Fact]
     public void Every_part_maps_to_a_content_range_box_accepts()
     {
-        // FACTS.md, upload part: the first byte is a multiple of part_size; the last is first + part_size - 1,
+        // Box's "upload part" (https://developer.box.com/reference/put-files-upload-sessions-id/): the first byte is a multiple of part_size; the last is first + part_size - 1,
         // or file_size - 1 for the final part.
         Check.One(Runs, Prop.ForAll(Sizes, s =>
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
-namespace Gateway.Tests.Contract;
+namespace Gateway.Tests.Api.V1;
 
 /// <summary>The contract (README.md): status, resume, complete, abort, expiry, listing.</summary>
 public sealed class LifecycleTests(RedisServer redis) : IClassFixture<RedisServer>

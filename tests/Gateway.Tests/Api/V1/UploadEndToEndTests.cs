@@ -3,7 +3,7 @@ using Gateway.Tests.Support;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
-namespace Gateway.Tests.Contract;
+namespace Gateway.Tests.Api.V1;
 
 /// <summary>Whole uploads through the gateway to both mocks, checked byte for byte where they landed.</summary>
 public sealed class UploadEndToEndTests(RedisServer redis) : IClassFixture<RedisServer>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
-namespace Gateway.Tests.Contract;
+namespace Gateway.Tests.Api.V1;
 
 /// <summary>Backend faults, injected through the mocks' /_mock/ surface, map to the contract's codes and leave progress exact.</summary>
 public sealed class BackendFaultTests(RedisServer redis) : IClassFixture<RedisServer>

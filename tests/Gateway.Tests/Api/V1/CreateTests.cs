@@ -4,7 +4,7 @@ using Gateway.Tests.Support;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
-namespace Gateway.Tests.Contract;
+namespace Gateway.Tests.Api.V1;
 
 /// <summary>The contract, create (README.md): what is checked before and by the backend, and how each refusal reads.</summary>
 public sealed class CreateTests(RedisServer redis) : IClassFixture<RedisServer>

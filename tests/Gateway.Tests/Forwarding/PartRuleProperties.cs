@@ -6,7 +6,7 @@ using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
 
-namespace Gateway.Tests.Properties;
+namespace Gateway.Tests.Forwarding;
 
 /// <summary>
 /// Property-based tests (FsCheck) of the part rule of the contract (README.md) and of what enforces it: parts tile the

@@ -3,7 +3,7 @@ using Gateway.Tests.Support;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
-namespace Gateway.Tests.Contract;
+namespace Gateway.Tests.Api.V1;
 
 /// <summary>The contract, upload a part (README.md): size rule, digests, retries, chunked bodies.</summary>
 public sealed class PartRuleTests(RedisServer redis) : IClassFixture<RedisServer>

@@ -8,11 +8,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using UploadGateway.Client.Http;
 using UploadGateway.Client.Uploads;
+using UploadGateway.Contract;
 
 namespace UploadGateway.Client;
 
 /// <summary>
-/// The gateway's v1 upload contract (CONTRACT.md): typed, async, cancellable, retrying what the contract
+/// The gateway's v1 upload contract (README.md, the contract): typed, async, cancellable, retrying what the contract
 /// calls retryable. Thread-safe; one instance per gateway and credential is meant to live long.
 /// </summary>
 /// <remarks>
@@ -22,7 +23,7 @@ namespace UploadGateway.Client;
 /// </remarks>
 public sealed class GatewayClient : IDisposable
 {
-    internal const string ContentDigestHeader = "Content-Digest";
+    internal const string ContentDigestHeader = ContractValues.Headers.ContentDigest;
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;

@@ -1,10 +1,11 @@
 using System.Net;
+using UploadGateway.Contract;
 
 namespace UploadGateway.Client;
 
 /// <summary>
 /// The gateway refused a request: an RFC 9457 problem with the contract's stable <see cref="Code"/>
-/// (CONTRACT.md, error codes). Thrown after retries are used up for retryable codes, at once for the others.
+/// (README.md, the contract: error codes). Thrown after retries are used up for retryable codes, at once for the others.
 /// </summary>
 public sealed class GatewayException : Exception
 {
@@ -36,33 +37,33 @@ public sealed class GatewayException : Exception
     public bool IsRetryable => ErrorCodes.IsRetryable(Status, Code);
 }
 
-/// <summary>The error codes of CONTRACT.md a client acts on.</summary>
+/// <summary>The error codes of the contract (README.md) a client acts on.</summary>
 public static class ErrorCodes
 {
-    public const string Unauthorized = "unauthorized";
-    public const string NotFound = "not_found";
-    public const string InvalidRequest = "invalid_request";
-    public const string InvalidTarget = "invalid_target";
-    public const string UnknownBackend = "unknown_backend";
-    public const string UnsupportedKind = "unsupported_kind";
-    public const string PartSizeMismatch = "part_size_mismatch";
-    public const string ChecksumMismatch = "checksum_mismatch";
-    public const string ChecksumRequired = "checksum_required";
-    public const string PartConflict = "part_conflict";
-    public const string PartsMissing = "parts_missing";
-    public const string Conflict = "conflict";
-    public const string InvalidState = "invalid_state";
-    public const string UploadTooLarge = "upload_too_large";
-    public const string QuotaExceeded = "quota_exceeded";
-    public const string ConcurrencyLimit = "concurrency_limit";
-    public const string RateLimited = "rate_limited";
-    public const string Expired = "expired";
-    public const string BackendError = "backend_error";
-    public const string BackendUnavailable = "backend_unavailable";
-    public const string StoreUnavailable = "store_unavailable";
+    public const string Unauthorized = ContractValues.ErrorCodes.Unauthorized;
+    public const string NotFound = ContractValues.ErrorCodes.NotFound;
+    public const string InvalidRequest = ContractValues.ErrorCodes.InvalidRequest;
+    public const string InvalidTarget = ContractValues.ErrorCodes.InvalidTarget;
+    public const string UnknownBackend = ContractValues.ErrorCodes.UnknownBackend;
+    public const string UnsupportedKind = ContractValues.ErrorCodes.UnsupportedKind;
+    public const string PartSizeMismatch = ContractValues.ErrorCodes.PartSizeMismatch;
+    public const string ChecksumMismatch = ContractValues.ErrorCodes.ChecksumMismatch;
+    public const string ChecksumRequired = ContractValues.ErrorCodes.ChecksumRequired;
+    public const string PartConflict = ContractValues.ErrorCodes.PartConflict;
+    public const string PartsMissing = ContractValues.ErrorCodes.PartsMissing;
+    public const string Conflict = ContractValues.ErrorCodes.Conflict;
+    public const string InvalidState = ContractValues.ErrorCodes.InvalidState;
+    public const string UploadTooLarge = ContractValues.ErrorCodes.UploadTooLarge;
+    public const string QuotaExceeded = ContractValues.ErrorCodes.QuotaExceeded;
+    public const string ConcurrencyLimit = ContractValues.ErrorCodes.ConcurrencyLimit;
+    public const string RateLimited = ContractValues.ErrorCodes.RateLimited;
+    public const string Expired = ContractValues.ErrorCodes.Expired;
+    public const string BackendError = ContractValues.ErrorCodes.BackendError;
+    public const string BackendUnavailable = ContractValues.ErrorCodes.BackendUnavailable;
+    public const string StoreUnavailable = ContractValues.ErrorCodes.StoreUnavailable;
 
     /// <summary>
-    /// CONTRACT.md: <c>429 concurrency_limit</c>/<c>rate_limited</c> and <c>503 backend_unavailable</c>/
+    /// The contract (README.md): <c>429 concurrency_limit</c>/<c>rate_limited</c> and <c>503 backend_unavailable</c>/
     /// <c>store_unavailable</c> are retryable. A 429 or 503 without a problem body (a proxy in front of the
     /// gateway) means the same thing in HTTP (RFC 9110 §15.6.4, RFC 6585 §4). Nothing else is: a
     /// <c>502 backend_error</c> is an answer the gateway could not map, and repeating it changes nothing.

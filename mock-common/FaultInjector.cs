@@ -12,6 +12,10 @@ public sealed class FaultInjector
         {
             throw new ArgumentOutOfRangeException(nameof(rule), "count must be positive, or absent for a rule that stays until cleared");
         }
+        if (rule.Kind == FaultKind.Omit && string.IsNullOrEmpty(rule.Field))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rule), "an omit fault needs the field to leave out");
+        }
         lock (_lock)
         {
             _rules.Add(new Entry(rule, rule.Count));

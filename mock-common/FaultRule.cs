@@ -16,6 +16,13 @@ public enum FaultKind
     /// <summary>Reads <see cref="FaultRule.AfterBytes"/> bytes of the request body, then drops the connection.</summary>
     [JsonStringEnumMemberName("drop")]
     Drop,
+
+    /// <summary>
+    /// Handles the request, then leaves every member named <see cref="FaultRule.Field"/> out of its JSON answer:
+    /// a malformed answer, as a client of a changed or broken API would see it.
+    /// </summary>
+    [JsonStringEnumMemberName("omit")]
+    Omit,
 }
 
 /// <summary>
@@ -43,6 +50,9 @@ public sealed record FaultRule
     public int? RetryAfter { get; init; }
 
     public long AfterBytes { get; init; }
+
+    /// <summary>The member an <see cref="FaultKind.Omit"/> fault leaves out, at any depth of the answer.</summary>
+    public string? Field { get; init; }
 
     public bool Matches(string method, string path) =>
         (Method is null || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,6 +51,9 @@ public static class MockSurfaceExtensions
                     await DrainAsync(context.Request.Body, failure.AfterBytes, context.RequestAborted);
                     context.Abort();
                     return;
+                case FaultKind.Omit:
+                    await OmitAsync(context, next, failure.Field ?? "");
+                    return;
                 default:
                     await next(context);
                     return;
@@ -89,6 +93,56 @@ public static class MockSurfaceExtensions
             return TypedResults.NoContent();
         });
         return group;
+    }
+
+    /// <summary>Runs the API, holding its (small, JSON) answer back, and sends it on without the member.</summary>
+    private static async Task OmitAsync(HttpContext context, RequestDelegate next, string field)
+    {
+        var original = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+        var body = held.ToArray();
+        if (JsonNode.Parse(body) is { } json)
+        {
+            Remove(json, field);
+            body = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        }
+        context.Response.ContentLength = body.Length;
+        await original.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static void Remove(JsonNode node, string field)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                obj.Remove(field);
+                foreach (var (_, child) in obj.ToList())
+                {
+                    if (child is not null)
+                    {
+                        Remove(child, field);
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    if (child is not null)
+                    {
+                        Remove(child, field);
+                    }
+                }
+                break;
+        }
     }
 
     private static async Task DrainAsync(Stream body, long count, CancellationToken cancellationToken)

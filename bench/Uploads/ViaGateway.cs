@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Bench.Uploads;
 
 /// <summary>
-/// Through the gateway's v1 contract (CONTRACT.md): create, 1-based parts, complete with the whole-file digest the
+/// Through the gateway's v1 contract (README.md, the contract): create, 1-based parts, complete with the whole-file digest the
 /// backend needs. Box parts carry their SHA-1 in <c>Content-Digest: sha=:…:</c> so the gateway streams them,
 /// except on the spool path, which leaves it out to measure the gateway spooling each part to disk first.
 /// </summary>

@@ -1,6 +1,8 @@
+using UploadGateway.Contract;
+
 namespace UploadGateway.Client;
 
-// The wire shapes of the gateway's v1 contract (CONTRACT.md), as .NET records. Properties are PascalCase
+// The wire shapes of the gateway's v1 contract (README.md, the contract), as .NET records. Properties are PascalCase
 // here and snake_case on the wire (ClientJsonContext). Enumerations the contract may grow (status, kind,
 // conflict) stay strings, with the known values as constants, so a newer gateway never breaks an older client.
 
@@ -41,33 +43,33 @@ public sealed record UploadTarget
 /// <summary>The values of <c>kind</c>.</summary>
 public static class UploadKinds
 {
-    public const string File = "file";
+    public const string File = ContractValues.Kinds.File;
 
     /// <summary>A tar archive the backend unpacks at the target path (sandbox backends).</summary>
-    public const string DirectoryTar = "directory_tar";
+    public const string DirectoryTar = ContractValues.Kinds.DirectoryTar;
 }
 
 /// <summary>The values of <c>conflict</c>: what happens when the target exists.</summary>
 public static class ConflictPolicies
 {
-    public const string Error = "error";
-    public const string Replace = "replace";
+    public const string Error = ContractValues.Conflicts.Error;
+    public const string Replace = ContractValues.Conflicts.Replace;
 
     /// <summary>Directory archives only: the archive is laid over what is there.</summary>
-    public const string Merge = "merge";
+    public const string Merge = ContractValues.Conflicts.Merge;
 }
 
 /// <summary>The values of a session's <c>status</c>.</summary>
 public static class UploadStatuses
 {
-    public const string Created = "created";
-    public const string Uploading = "uploading";
-    public const string Staged = "staged";
-    public const string Completing = "completing";
-    public const string Completed = "completed";
-    public const string Aborted = "aborted";
-    public const string Expired = "expired";
-    public const string Failed = "failed";
+    public const string Created = ContractValues.Statuses.Created;
+    public const string Uploading = ContractValues.Statuses.Uploading;
+    public const string Staged = ContractValues.Statuses.Staged;
+    public const string Completing = ContractValues.Statuses.Completing;
+    public const string Completed = ContractValues.Statuses.Completed;
+    public const string Aborted = ContractValues.Statuses.Aborted;
+    public const string Expired = ContractValues.Statuses.Expired;
+    public const string Failed = ContractValues.Statuses.Failed;
 
     /// <summary>Statuses in which a session still takes parts.</summary>
     public static bool TakesParts(string status) => status is Created or Uploading or Staged;

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 using UploadGateway.Client.Http;
+using UploadGateway.Contract;
 
 namespace UploadGateway.Client.Uploads;
 
@@ -103,8 +104,8 @@ internal sealed class FileUpload
     private static async Task<WholeChecksums> ReadAsync(UploadSession session, SafeFileHandle file, SortedSet<int> missing,
         Dictionary<int, string> received, ChannelWriter<PartJob> queue, CancellationToken cancellationToken)
     {
-        var partSha1 = session.ChecksumsRequired.Part.Contains("sha1");
-        var wholeSha1 = session.ChecksumsRequired.Complete.Contains("sha1");
+        var partSha1 = session.ChecksumsRequired.Part.Contains(ContractValues.Algorithms.Sha1);
+        var wholeSha1 = session.ChecksumsRequired.Complete.Contains(ContractValues.Algorithms.Sha1);
         using var whole256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var whole1 = wholeSha1 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
         using var part256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

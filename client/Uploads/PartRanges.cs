@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace UploadGateway.Client.Uploads;
 
-/// <summary>Part arithmetic of CONTRACT.md and the <c>missing_parts</c> notation (<c>"2,4-7"</c>).</summary>
+/// <summary>Part arithmetic of the contract (README.md) and the <c>missing_parts</c> notation (<c>"2,4-7"</c>).</summary>
 internal static class PartRanges
 {
     /// <summary>Part <c>n</c> covers <c>[(n-1)·part_size, min(n·part_size, content_length))</c>.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +18,9 @@ internal static class AdminApi
     public static RouteGroupBuilder MapAdminApiV1(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/v1/admin");
-        api.MapGet("/uploads", ListUploadsAsync);
+        api.MapGet("/uploads", ListUploadsAsync).WithSummary("Operators: every tenant's live sessions (admin scope)")
+            .Produces<AdminUploadsBody>().ProducesProblem(StatusCodes.Status400BadRequest, "application/problem+json")
+            .ProducesProblem(StatusCodes.Status401Unauthorized, "application/problem+json").ProducesProblem(StatusCodes.Status403Forbidden, "application/problem+json");
         return api;
     }
 

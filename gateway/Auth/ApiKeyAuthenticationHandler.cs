@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Gateway.Contract;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +26,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             // Never log the key itself: only that one was refused.
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
+        TenantResolution.Attach(Context, tenant);
         var identity = new ClaimsIdentity([new Claim(TenantClaims.Tenant, tenant.Name)], SchemeName);
         if (tenant.IsAdmin)
         {
@@ -40,15 +40,24 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => AuthProblems.ForbidAsync(Context);
 }
 
-/// <summary>The contract's answers to a failed authentication (401) and a missing scope (403).</summary>
+/// <summary>
+/// A failed authentication (401) and a missing scope (403) answer with their status only: each front's
+/// status-code page writes the body in its own shape (v1: problem+json naming <c>unauthorized</c> or
+/// <c>forbidden</c>, with <c>WWW-Authenticate: Bearer</c>).
+/// </summary>
 internal static class AuthProblems
 {
-    public static Task ChallengeAsync(HttpContext context) =>
-        ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized, "Send Authorization: Bearer <API key or JWT> with valid credentials.");
+    public static Task ChallengeAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
+    }
 
-    public static Task ForbidAsync(HttpContext context) =>
-        ProblemWriter.WriteAsync(context, ErrorCode.Unauthorized with { Code = "forbidden", Status = StatusCodes.Status403Forbidden, Title = "Forbidden" },
-            "These credentials do not carry the scope this endpoint needs.");
+    public static Task ForbidAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    }
 }
 
 internal static class TenantClaims

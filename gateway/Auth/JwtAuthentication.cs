@@ -71,6 +71,7 @@ internal static class JwtAuthentication
             context.Fail("The token's tenant claim does not name a configured tenant.");
             return Task.CompletedTask;
         }
+        TenantResolution.Attach(context.HttpContext, tenant);
         var identity = new ClaimsIdentity([new Claim(TenantClaims.Tenant, tenant.Name)], SchemeName);
         var scopes = principal.FindAll(TenantClaims.Scope).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         if (scopes.Contains(jwt.AdminScope, StringComparer.Ordinal))

@@ -1,5 +1,5 @@
 using Gateway.Backends.Sandbox;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 
 namespace Gateway.Auth;

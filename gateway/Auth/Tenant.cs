@@ -2,7 +2,7 @@ namespace Gateway.Auth;
 
 /// <summary>
 /// The caller, resolved from its credentials: a tenant of <c>Gateway:Tenants</c>. Sessions belong to the
-/// tenant that created them; another tenant gets 404 for them (CONTRACT.md).
+/// tenant that created them; another tenant gets 404 for them (README.md, auth).
 /// </summary>
 internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, TargetRules Targets, bool IsAdmin)
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Backends;
-using Gateway.Hosting;
+using Gateway.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Auth;

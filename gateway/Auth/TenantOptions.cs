@@ -32,7 +32,7 @@ internal sealed class TargetRules
     public List<string> BoxFolderIds { get; set; } = [];
 }
 
-/// <summary>The limits of CONTRACT.md, per tenant, with their defaults.</summary>
+/// <summary>The limits of the contract (README.md), per tenant, with their defaults.</summary>
 internal sealed class TenantLimits
 {
     /// <summary>Largest session (<c>content_length</c>).</summary>

@@ -1,19 +1,22 @@
-using Gateway.Contract;
+using Gateway.Domain;
 
 namespace Gateway.Auth;
 
 /// <summary>
-/// Handlers take the caller as a <see cref="Tenant"/> parameter: minimal APIs bind it through
-/// <see cref="BindAsync"/>, from the authenticated principal's tenant claim.
+/// The caller's tenant, resolved once per request: the authentication handler that accepted the credentials
+/// attaches it to the request, and the rate limiter and the handlers' <see cref="Tenant"/> parameter
+/// (<see cref="Tenant.BindAsync"/>) read it from there instead of looking it up again.
 /// </summary>
 internal static class TenantResolution
 {
-    public static Tenant Resolve(HttpContext context)
-    {
-        var name = context.User.FindFirst(TenantClaims.Tenant)?.Value;
-        var tenants = context.RequestServices.GetRequiredService<TenantDirectory>();
-        return name is not null && tenants.TryGet(name, out var tenant)
-            ? tenant
-            : throw new GatewayException(ErrorCode.Unauthorized, "The credentials do not select a configured tenant.");
-    }
+    private sealed record TenantFeature(Tenant Tenant);
+
+    public static void Attach(HttpContext context, Tenant tenant) => context.Features.Set(new TenantFeature(tenant));
+
+    /// <summary>The authenticated caller's tenant, or null for an anonymous request.</summary>
+    public static Tenant? Find(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true ? context.Features.Get<TenantFeature>()?.Tenant : null;
+
+    public static Tenant Resolve(HttpContext context) =>
+        Find(context) ?? throw new GatewayException(ErrorCode.Unauthorized, "The credentials do not select a configured tenant.");
 }

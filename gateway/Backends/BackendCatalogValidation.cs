@@ -1,4 +1,4 @@
-using Gateway.Hosting;
+using Gateway.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Backends;

@@ -1,4 +1,4 @@
-using Gateway.Contract;
+using Gateway.Domain;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Gateway.Contract;
+using Gateway.Domain;
 using Polly;
 
 namespace Gateway.Backends;

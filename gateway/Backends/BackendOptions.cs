@@ -18,7 +18,7 @@ internal sealed class BackendOptions
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 8;
 
-    /// <summary>Smallest upload the backend takes; Box chunked uploads start at 20 MB (FACTS.md).</summary>
+    /// <summary>Smallest upload the backend takes; Box chunked uploads start at 20 MB (Box's chunked upload guide, https://developer.box.com/guides/uploads/chunked/).</summary>
     [Range(0, long.MaxValue)]
     public long? MinUploadBytes { get; set; }
 

@@ -1,6 +1,5 @@
 using Gateway.Backends.Box;
 using Gateway.Backends.Sandbox;
-using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -13,12 +12,13 @@ internal sealed class BackendRegistry
     public const string SandboxType = "sandbox";
     public const string BoxType = "box";
 
-    private readonly Dictionary<string, (IUploadBackend Backend, BackendCluster Cluster)> _backends = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IUploadBackend> _backends = new(StringComparer.Ordinal);
 
-    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies, GatewayMetrics metrics,
-        IHttpClientFactory clients)
+    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies,
+        IHttpClientFactory clients, IEnumerable<BackendDecorator> decorators)
     {
         var loadBalancing = policies.ToList();
+        var wrappers = decorators.ToList();
         foreach (var (name, backend) in options.Value.Backends)
         {
             var cluster = new BackendCluster(backend.Cluster, proxy, loadBalancing);
@@ -29,20 +29,14 @@ internal sealed class BackendRegistry
                 BoxType => new BoxBackend(name, backend, http),
                 _ => throw new InvalidOperationException($"Backend '{name}' has unknown type '{backend.Type}'."),
             };
-            _backends[name] = (new InstrumentedBackend(adapter, metrics), cluster);
+            _backends[name] = wrappers.Aggregate(adapter, (inner, decorate) => decorate(inner));
         }
     }
 
-    public IEnumerable<IUploadBackend> All => _backends.Values.Select(b => b.Backend);
+    public IEnumerable<IUploadBackend> All => _backends.Values;
 
-    public bool TryGet(string name, out IUploadBackend backend)
-    {
-        var found = _backends.TryGetValue(name, out var entry);
-        backend = entry.Backend;
-        return found;
-    }
+    public bool TryGet(string name, out IUploadBackend backend) => _backends.TryGetValue(name, out backend!);
 
-    public IUploadBackend Get(string name) => _backends[name].Backend;
-
-    public BackendCluster ClusterOf(string name) => _backends[name].Cluster;
+    /// <summary>A backend a session names; sessions only name configured backends.</summary>
+    public IUploadBackend Get(string name) => _backends[name];
 }

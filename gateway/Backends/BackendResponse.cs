@@ -1,9 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using Gateway.Domain;
 
 namespace Gateway.Backends;
 
 /// <summary>A backend's answer, read whole: backends answer with small JSON documents, never with file bytes.</summary>
-internal sealed record BackendResponse(int Status, byte[] Body, TimeSpan? RetryAfter)
+internal sealed partial record BackendResponse(int Status, byte[] Body, TimeSpan? RetryAfter)
 {
     private const int MaxBody = 4 * 1024 * 1024;
 
@@ -31,6 +34,28 @@ internal sealed record BackendResponse(int Status, byte[] Body, TimeSpan? RetryA
         }
         return new BackendResponse((int)response.StatusCode, body.ToArray(), retryAfter);
     }
+
+    /// <summary>
+    /// A successful answer as its typed record. An answer the gateway cannot use (not JSON, a member missing,
+    /// null or of the wrong type) is <c>502 backend_error</c> naming the backend and the operation, never a 500.
+    /// </summary>
+    public T Read<T>(JsonTypeInfo<T> type, string backend, string operation) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(Body, type) ?? throw new JsonException("The answer is null.");
+        }
+        catch (JsonException e)
+        {
+            var what = MissingMember().Match(e.Message) is { Success: true } m ? $"without '{m.Groups[1].Value}'"
+                : e.Path is { Length: > 1 } path ? $"with an unusable {path[2..]}"
+                : "with a body that is not the expected JSON";
+            throw new GatewayException(ErrorCode.BackendError, $"Backend '{backend}' answered {operation} {what}.");
+        }
+    }
+
+    [GeneratedRegex("missing required properties including: '([^']+)'")]
+    private static partial Regex MissingMember();
 
     /// <summary>The body as JSON, or null when it is not JSON (a proxy's HTML error page, say).</summary>
     public JsonElement? Json()

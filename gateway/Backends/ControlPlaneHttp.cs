@@ -36,7 +36,7 @@ internal static class ControlPlaneHttp
         foreach (var name in configuration.GetSection($"{BackendCatalogOptions.Section}:Backends").GetChildren().Select(b => b.Key))
         {
             services.AddHttpClient(ClientName(name))
-                .ConfigurePrimaryHttpMessageHandler(sp => new ClusterHandler(sp.GetRequiredService<BackendRegistry>().ClusterOf(name)))
+                .ConfigurePrimaryHttpMessageHandler(sp => new ClusterHandler(sp.GetRequiredService<BackendRegistry>().Get(name).Cluster))
                 .AddStandardResilienceHandler()
                 .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
                     Configure(resilience, sp.GetRequiredService<IOptions<BackendCatalogOptions>>().Value.Backends[name]));

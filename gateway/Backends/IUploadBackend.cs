@@ -1,5 +1,4 @@
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
 
 namespace Gateway.Backends;
@@ -7,7 +6,7 @@ namespace Gateway.Backends;
 /// <summary>
 /// One storage backend, in its own dialect behind the contract. The control plane (create, complete, abort)
 /// goes through the cluster's HTTP client; the data plane is a <see cref="PartTransformer"/> that shapes the
-/// part request <see cref="Forwarding.PartForwarder"/> streams with YARP, and <see cref="AcceptPartAsync"/>
+/// part request the forwarder streams with YARP to <see cref="Cluster"/>, and <see cref="AcceptPartAsync"/>
 /// that reads the answer.
 /// </summary>
 internal interface IUploadBackend
@@ -16,6 +15,9 @@ internal interface IUploadBackend
     string Name { get; }
 
     BackendRules Rules { get; }
+
+    /// <summary>The YARP cluster that reaches the backend: its HTTP client and destinations.</summary>
+    BackendCluster Cluster { get; }
 
     /// <summary>Checks and normalizes a target for this backend type; throws the contract's target errors.</summary>
     UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict);
@@ -45,6 +47,12 @@ internal sealed record BackendRules(
     long MinUploadBytes,
     int MaxConcurrency,
     bool NeedsPartSha1BeforeBody);
+
+/// <summary>Which digests a backend needs: per part (in <c>Content-Digest</c>) and at complete.</summary>
+internal sealed record ChecksumsRequired(IReadOnlyList<string> Part, IReadOnlyList<string> Complete);
+
+/// <summary>Wraps every backend adapter the registry builds (telemetry registers one).</summary>
+internal delegate IUploadBackend BackendDecorator(IUploadBackend backend);
 
 internal sealed record BackendCreate(string UploadId, string Tenant, UploadTarget Target, string Kind, string Conflict, long ContentLength, string? Sha256);
 

@@ -1,4 +1,4 @@
-using Gateway.Contract;
+using Gateway.Domain;
 
 namespace Gateway.Backends;
 

@@ -1,16 +1,18 @@
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Gateway.Uploads;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Expiry;
 
 /// <summary>
 /// Ends expired sessions: their backend sessions aborted, their quota released, their status <c>expired</c>
-/// (ARCHITECTURE.md, state and scale). Every instance runs one; a lock with a lease in the store lets one
+/// (docs/architecture.md, state and scale). Every instance runs one; a lock with a lease in the store lets one
 /// sweep at a time, and another take over when the holder dies.
 /// </summary>
 internal sealed class ExpirySweeper(
-    ISessionStore store,
+    ISessionExpiryIndex index,
+    IStoreLock locks,
     UploadLifecycle lifecycle,
     IOptions<ExpiryOptions> options,
     TimeProvider time,
@@ -48,7 +50,7 @@ internal sealed class ExpirySweeper(
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
         using var activity = GatewayTelemetry.Start("expiry sweep");
-        if (!await store.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease, cancellationToken))
+        if (!await locks.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease))
         {
             return 0;
         }
@@ -57,7 +59,7 @@ internal sealed class ExpirySweeper(
         {
             for (var batch = 0; batch < MaxBatchesPerSweep; batch++)
             {
-                var due = await store.DueForExpiryAsync(Batch, cancellationToken);
+                var due = await index.DueForExpiryAsync(Batch, cancellationToken);
                 foreach (var id in due)
                 {
                     if (await lifecycle.ExpireAsync(id, cancellationToken))
@@ -66,7 +68,7 @@ internal sealed class ExpirySweeper(
                     }
                 }
                 // Renew the lease between batches; stop if it was lost to another instance meanwhile.
-                if (due.Count < Batch || !await store.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease, cancellationToken))
+                if (due.Count < Batch || !await locks.TryAcquireLockAsync(LockName, Owner, options.Value.LockLease))
                 {
                     break;
                 }
@@ -74,7 +76,7 @@ internal sealed class ExpirySweeper(
         }
         finally
         {
-            await store.ReleaseLockAsync(LockName, Owner, CancellationToken.None);
+            await locks.ReleaseLockAsync(LockName, Owner);
         }
         if (expired > 0)
         {

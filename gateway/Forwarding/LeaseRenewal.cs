@@ -25,7 +25,7 @@ internal sealed class LeaseRenewal : IAsyncDisposable
             {
                 try
                 {
-                    await store.RenewLeaseAsync(lease, stop);
+                    await store.RenewLeaseAsync(lease);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Gateway.Contract;
+using Gateway.Domain;
 
 namespace Gateway.Forwarding;
 

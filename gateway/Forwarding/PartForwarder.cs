@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
@@ -10,9 +10,15 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Forwarding;
 
 /// <summary>
-/// The path of one part (ARCHITECTURE.md): begin in the store (one round trip), stream the body through
+/// The path of one part (docs/architecture.md): begin in the store (one round trip), stream the body through
 /// YARP's <see cref="IHttpForwarder"/> to the backend while hashing it, end in the store (one round trip).
 /// </summary>
+/// <remarks>
+/// The one core entry point that takes an <see cref="HttpContext"/>: YARP's forwarder streams a request body
+/// from the incoming request's context and nothing else, and copying the body to hand it over would cost the
+/// part path a copy. It reads only the body, its declared length and the abort token; fronts parse everything
+/// else (part number, digests) and map the <see cref="PartReceipt"/> back to their wire.
+/// </remarks>
 internal sealed class PartForwarder(
     ISessionStore store,
     BackendRegistry backends,
@@ -23,7 +29,7 @@ internal sealed class PartForwarder(
     GatewayMetrics metrics,
     ILogger<PartForwarder> logger)
 {
-    public async Task<PartBody> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed)
+    public async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed)
     {
         using var telemetry = metrics.StartPart(uploadId, partNumber);
         try
@@ -44,7 +50,7 @@ internal sealed class PartForwarder(
         }
     }
 
-    private async Task<PartBody> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, PartTelemetry telemetry)
+    private async Task<PartReceipt> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, PartTelemetry telemetry)
     {
         var cancellationToken = context.RequestAborted;
         var declared = context.Request.ContentLength;
@@ -55,7 +61,7 @@ internal sealed class PartForwarder(
         }
 
         var lease = PartLease.New(uploadId, tenant.Name, partNumber);
-        var begin = await store.BeginPartAsync(lease, declared, cancellationToken);
+        var begin = await store.BeginPartAsync(lease, declared);
         if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
         {
             return await VerifyRetryAsync(context, begin, partNumber, claimed);
@@ -76,7 +82,7 @@ internal sealed class PartForwarder(
             throw;
         }
 
-        var end = await store.EndPartAsync(lease, record, CancellationToken.None);
+        var end = await store.EndPartAsync(lease, record);
         if (end.Outcome == PartEndOutcome.Recorded)
         {
             telemetry.Recorded(record.Size);
@@ -95,6 +101,7 @@ internal sealed class PartForwarder(
     private async Task<PartRecord> ForwardAsync(HttpContext context, UploadSession session, int partNumber, long size, PartDigests claimed, PartTelemetry telemetry)
     {
         var backend = backends.Get(session.Backend);
+        var cluster = backend.Cluster;
         using var body = new PartBodyStream(context.Request.Body, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
@@ -103,7 +110,6 @@ internal sealed class PartForwarder(
         var outgoing = body.Digests ?? claimed;
         context.Request.Body = spool?.Content ?? body;
 
-        var cluster = backends.ClusterOf(session.Backend);
         var destination = cluster.PickDestination(context);
         var transformer = backend.CreatePartTransformer(session, partNumber, size, outgoing);
         telemetry.Forwarding();
@@ -123,7 +129,7 @@ internal sealed class PartForwarder(
     }
 
     /// <summary>A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).</summary>
-    private async Task<PartBody> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
+    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
     {
         using var body = new PartBodyStream(context.Request.Body, begin.ExpectedSize, claimed, computeSha1: false);
         var digests = await body.DrainAsync(context.RequestAborted);
@@ -189,7 +195,7 @@ internal sealed class PartForwarder(
     {
         try
         {
-            await store.EndPartAsync(lease, null, CancellationToken.None);
+            await store.EndPartAsync(lease, null);
         }
         catch (Exception e)
         {
@@ -198,8 +204,8 @@ internal sealed class PartForwarder(
         }
     }
 
-    private static PartBody Body(UploadSession session, PartRecord part, long acceptedBytes, int partsReceived) =>
-        new(part.Number, session.OffsetOf(part.Number), part.Size, part.Sha256, part.Sha1, acceptedBytes, partsReceived);
+    private static PartReceipt Body(UploadSession session, PartRecord part, long acceptedBytes, int partsReceived) =>
+        new(part, session.OffsetOf(part.Number), acceptedBytes, partsReceived);
 
     private static T? Find<T>(Exception? exception) where T : Exception
     {
@@ -225,3 +231,6 @@ internal sealed class PartForwarder(
 
     private static string Hex(byte[]? bytes) => Convert.ToHexStringLower(bytes ?? []);
 }
+
+/// <summary>A part the store counted (or had counted before), with the session's progress after it.</summary>
+internal sealed record PartReceipt(PartRecord Part, long Offset, long AcceptedBytes, int PartsReceived);

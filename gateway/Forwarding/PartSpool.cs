@@ -2,7 +2,7 @@ namespace Gateway.Forwarding;
 
 /// <summary>
 /// A part written to a temporary file first. Box needs a part's SHA-1 in a header before its body
-/// (CONTRACT.md, upload a part); when the client did not send one, the gateway spools the part to disk (never
+/// (docs/architecture.md, the path of one part); when the client did not send one, the gateway spools the part to disk (never
 /// to memory) to compute it, then forwards the file. The file deletes itself when disposed.
 /// </summary>
 internal sealed class PartSpool : IAsyncDisposable

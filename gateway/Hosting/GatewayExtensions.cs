@@ -1,15 +1,17 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Admin;
+using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Contract;
 using Gateway.Expiry;
 using Gateway.Forwarding;
 using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Gateway.Uploads;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
 using ServiceDefaults;
 
 namespace Gateway.Hosting;
@@ -24,17 +26,21 @@ internal static class GatewayExtensions
         services.AddGatewayTelemetry(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSessionStore(builder.Configuration);
+        services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        services.AddUploads();
         services.AddForwarding();
         services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
+        services.AddV1Problems();
+        services.AddV1OpenApi();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // A JSON API, not HTML: no need to escape <, > or ' in details and names.
             json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, V1JsonContext.Default);
         });
         return builder;
     }
@@ -43,7 +49,7 @@ internal static class GatewayExtensions
     {
         // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
         app.MapDefaultEndpoints();
-        app.UseMiddleware<ProblemMiddleware>();
+        app.UseV1Problems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -53,6 +59,9 @@ internal static class GatewayExtensions
         app.MapBackendsApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapDashboard();
+        // The contract as a document and a reference page, anonymous (see V1OpenApi).
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
         return app;
     }
 }

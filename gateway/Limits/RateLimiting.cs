@@ -1,12 +1,11 @@
 using System.Threading.RateLimiting;
 using Gateway.Auth;
-using Gateway.Contract;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gateway.Limits;
 
 /// <summary>
-/// The per-tenant request rate (CONTRACT.md, limits): a token bucket per tenant, sized by the tenant's
+/// The per-tenant request rate (README.md, limits): a token bucket per tenant, sized by the tenant's
 /// <c>RequestsPerSecond</c> and <c>RequestBurst</c>. Unauthenticated requests share buckets per client
 /// address, which blunts key guessing. Over the rate: <c>429 rate_limited</c> with <c>Retry-After</c>.
 /// </summary>
@@ -17,20 +16,21 @@ internal static class RateLimiting
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var tenantName = context.User.FindFirst(TenantClaims.Tenant)?.Value;
-                var tenants = context.RequestServices.GetRequiredService<TenantDirectory>();
-                if (tenantName is not null && tenants.TryGet(tenantName, out var tenant))
+                if (TenantResolution.Find(context) is { } tenant)
                 {
                     return RateLimitPartition.GetTokenBucketLimiter("tenant:" + tenant.Name, _ => Bucket(tenant.Limits.RequestsPerSecond, tenant.Limits.RequestBurst));
                 }
                 var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter("anonymous:" + address, _ => Bucket(20, 40));
             });
-            options.OnRejected = async (rejected, _) =>
+            // 429 and Retry-After only: the front's status-code page writes the body (v1: rate_limited).
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                await ProblemWriter.WriteAsync(rejected.HttpContext, ErrorCode.RateLimited,
-                    "Too many requests for this tenant; slow down and retry after the time given.", retryAfter: retryAfter);
+                rejected.HttpContext.Response.Headers.RetryAfter =
+                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
             };
         });
 

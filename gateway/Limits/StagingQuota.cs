@@ -1,17 +1,17 @@
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Contract;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Limits;
 
 /// <summary>
-/// Staging quota (CONTRACT.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
+/// Staging quota (README.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
 /// reserves its whole <c>content_length</c> at create and releases it when it ends; each reservation lapses at
 /// the session's expiry in the store itself, so none outlives its session even if an instance crashes.
 /// </summary>
-internal sealed class StagingQuota(ISessionStore store, IOptions<BackendCatalogOptions> backends)
+internal sealed class StagingQuota(IQuotaStore store, IOptions<BackendCatalogOptions> backends)
 {
     public static string TenantScope(string tenant) => "tenant:" + tenant;
 
@@ -19,12 +19,12 @@ internal sealed class StagingQuota(ISessionStore store, IOptions<BackendCatalogO
 
     /// <summary>Reserves in every scope or in none; returns the scopes held.</summary>
     public async Task<IReadOnlyList<string>> ReserveAsync(Tenant tenant, string backend, UploadTarget target, string uploadId,
-        long bytes, DateTimeOffset until, CancellationToken cancellationToken)
+        long bytes, DateTimeOffset until)
     {
         var taken = new List<string>();
         foreach (var (scope, limit, what) in Scopes(tenant, backend, target))
         {
-            if (!await store.TryReserveAsync(scope, uploadId, bytes, limit, until, cancellationToken))
+            if (!await store.TryReserveAsync(scope, uploadId, bytes, limit, until))
             {
                 await ReleaseAsync(taken, uploadId);
                 throw new GatewayException(ErrorCode.QuotaExceeded,
@@ -39,7 +39,7 @@ internal sealed class StagingQuota(ISessionStore store, IOptions<BackendCatalogO
     {
         foreach (var scope in scopes)
         {
-            await store.ReleaseAsync(scope, uploadId, CancellationToken.None);
+            await store.ReleaseAsync(scope, uploadId);
         }
     }
 

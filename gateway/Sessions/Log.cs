@@ -1,14 +1,13 @@
+using StackExchange.Redis;
+
 namespace Gateway.Sessions;
 
-/// <summary>Session lifecycle log events, ids 2000-2099.</summary>
+/// <summary>Session store log events, ids 2100-2199.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(2000, LogLevel.Information, "Created upload {UploadId} on backend {Backend} ({ContentLength} bytes, {PartCount} parts)")]
-    public static partial void UploadCreated(ILogger logger, string uploadId, string backend, long contentLength, int partCount);
+    [LoggerMessage(2100, LogLevel.Warning, "Lost the {ConnectionType} connection to Redis at {EndPoint} ({FailureType}); reconnecting")]
+    public static partial void RedisConnectionFailed(ILogger logger, string endPoint, ConnectionType connectionType, ConnectionFailureType failureType, Exception? exception);
 
-    [LoggerMessage(2001, LogLevel.Information, "Upload {UploadId} is {Status}")]
-    public static partial void UploadEnded(ILogger logger, string uploadId, string status);
-
-    [LoggerMessage(2002, LogLevel.Warning, "Could not abort the backend session of upload {UploadId}; it will expire at the backend")]
-    public static partial void OrphanedBackendSession(ILogger logger, string uploadId, Exception exception);
+    [LoggerMessage(2101, LogLevel.Information, "Restored the {ConnectionType} connection to Redis at {EndPoint}")]
+    public static partial void RedisConnectionRestored(ILogger logger, string endPoint, ConnectionType connectionType);
 }

@@ -3,7 +3,7 @@ using System.Text;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// The part rule of CONTRACT.md: parts are 1-based, part <c>n</c> covers bytes
+/// The part rule: parts are 1-based, part <c>n</c> covers bytes
 /// <c>[(n-1)·part_size, min(n·part_size, content_length))</c>.
 /// </summary>
 internal static class PartMath
@@ -15,6 +15,13 @@ internal static class PartMath
 
     public static long SizeOf(long contentLength, long partSize, int partNumber) =>
         Math.Min(partSize, contentLength - OffsetOf(partSize, partNumber));
+
+    /// <summary>
+    /// <see cref="SizeOf"/> in Lua, over <c>size</c>, <c>part_size</c> and <c>n</c>, for the Redis scripts'
+    /// prelude (Sessions/Redis/RedisScripts.cs): the rule's other spelling, kept beside the first. The store
+    /// test suite checks both stores size every part alike.
+    /// </summary>
+    public const string LuaSizeOf = "math.min(part_size, size - (n - 1) * part_size)";
 
     /// <summary>The lowest part number not yet received, or null when none is missing.</summary>
     public static int? NextPart(IReadOnlyList<int> receivedAscending, int partCount)

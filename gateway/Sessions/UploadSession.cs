@@ -73,7 +73,7 @@ internal sealed record UploadSession
     public long SizeOf(int partNumber) => PartMath.SizeOf(ContentLength, PartSize, partNumber);
 }
 
-/// <summary>Where the object lands. Which fields apply depends on the backend type (CONTRACT.md, Create).</summary>
+/// <summary>Where the object lands. Which fields apply depends on the backend type (README.md, the contract: Create).</summary>
 internal sealed record UploadTarget
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

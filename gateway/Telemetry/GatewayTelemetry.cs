@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gateway.Contract;
+using Gateway.Domain;
 using StackExchange.Redis;
 
 namespace Gateway.Telemetry;
@@ -27,7 +27,7 @@ internal static class GatewayTelemetry
         public const string PartBytes = "upload.part.bytes";
         public const string Status = "upload.status";
 
-        /// <summary>"ok", or the contract's error code (CONTRACT.md) when the operation failed.</summary>
+        /// <summary>"ok", or the contract's error code (<see cref="ErrorCode"/>) when the operation failed.</summary>
         public const string Outcome = "upload.outcome";
 
         /// <summary>create | part | complete | abort.</summary>
@@ -55,7 +55,7 @@ internal static class GatewayTelemetry
     }
 
     /// <summary>
-    /// The code a failure is known by: the contract's code when there is one (ProblemMiddleware answers with the
+    /// The code a failure is known by: the contract's code when there is one (the problem response carries the
     /// same), else the exception's type, as the semantic conventions ask of <c>error.type</c>.
     /// </summary>
     public static string ErrorTypeOf(Exception exception) => exception switch

@@ -1,3 +1,6 @@
+using Gateway.Backends;
+using Gateway.Sessions;
+using Gateway.Sessions.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -53,4 +56,26 @@ internal static class GatewayTelemetryExtensions
 
     /// <summary>A check that has not answered by then counts as unreachable.</summary>
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Spans and measurements around the store and every backend adapter. Call after the store is registered:
+    /// it wraps whichever one Sessions chose.
+    /// </summary>
+    public static IServiceCollection AddGatewayTelemetryDecorators(this IServiceCollection services)
+    {
+        var store = services.LastOrDefault(d => d.ServiceType == typeof(ISessionStore) && d.ImplementationFactory is not null)
+            ?? throw new InvalidOperationException("Register the session store before its telemetry.");
+        services.Remove(store);
+        services.AddSingleton<ISessionStore>(sp =>
+        {
+            var inner = (ISessionStore)store.ImplementationFactory!(sp);
+            return new InstrumentedSessionStore(inner, sp.GetRequiredService<GatewayMetrics>(), inner is RedisSessionStore ? "redis" : "memory");
+        });
+        services.AddSingleton<BackendDecorator>(sp =>
+        {
+            var metrics = sp.GetRequiredService<GatewayMetrics>();
+            return backend => new InstrumentedBackend(backend, metrics);
+        });
+        return services;
+    }
 }

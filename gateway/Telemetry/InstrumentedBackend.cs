@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Gateway.Backends;
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
 using static Gateway.Telemetry.GatewayTelemetry;
 
@@ -18,6 +17,8 @@ internal sealed class InstrumentedBackend(IUploadBackend inner, GatewayMetrics m
     public string Name => inner.Name;
 
     public BackendRules Rules => inner.Rules;
+
+    public BackendCluster Cluster => inner.Cluster;
 
     public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict) => inner.ValidateTarget(target, kind, conflict);
 

@@ -8,59 +8,65 @@ namespace Gateway.Telemetry;
 /// Every store call as a span (<c>store {operation}</c>) and a <c>gateway.store.operation.duration</c>
 /// measurement, failures with their <c>error.type</c>: one operation of the session's life, whatever it takes
 /// underneath. The Redis commands it sends are spans of their own below it (the StackExchange.Redis
-/// instrumentation, client spans); the in-memory store is measured the same way so both read alike on a dashboard.
+/// instrumentation, client spans). Registered by Telemetry over whichever store Sessions chose (with all its
+/// capabilities), so the Redis and in-memory stores read alike on a dashboard.
 /// </summary>
 /// <param name="system"><c>db.system.name</c>: "redis", or "memory" for the embedded store.</param>
-internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetrics metrics, string system) : ISessionStore
+internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetrics metrics, string system)
+    : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
 {
-    public Task CreateAsync(UploadSession session, CancellationToken cancellationToken) =>
-        TraceAsync("create", session.Id, () => inner.CreateAsync(session, cancellationToken));
+    private ISessionListing Listing => (ISessionListing)inner;
+
+    private ISessionExpiryIndex Expiry => (ISessionExpiryIndex)inner;
+
+    private IQuotaStore Quota => (IQuotaStore)inner;
+
+    private IStoreLock Locks => (IStoreLock)inner;
+
+    public Task CreateAsync(UploadSession session) =>
+        TraceAsync("create", session.Id, () => inner.CreateAsync(session));
 
     public Task<UploadSession?> GetAsync(string id, string? tenant, CancellationToken cancellationToken) =>
         TraceAsync("get", id, () => inner.GetAsync(id, tenant, cancellationToken));
 
-    public Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize, CancellationToken cancellationToken) =>
-        TraceAsync("begin_part", lease.UploadId, () => inner.BeginPartAsync(lease, declaredSize, cancellationToken));
+    public Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize) =>
+        TraceAsync("begin_part", lease.UploadId, () => inner.BeginPartAsync(lease, declaredSize));
 
-    public Task RenewLeaseAsync(PartLease lease, CancellationToken cancellationToken) =>
-        TraceAsync("renew_lease", lease.UploadId, () => inner.RenewLeaseAsync(lease, cancellationToken));
+    public Task RenewLeaseAsync(PartLease lease) =>
+        TraceAsync("renew_lease", lease.UploadId, () => inner.RenewLeaseAsync(lease));
 
-    public Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted, CancellationToken cancellationToken) =>
-        TraceAsync("end_part", lease.UploadId, () => inner.EndPartAsync(lease, accepted, cancellationToken));
+    public Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted) =>
+        TraceAsync("end_part", lease.UploadId, () => inner.EndPartAsync(lease, accepted));
 
     public Task<IReadOnlyList<PartRecord>> ListPartsAsync(string id, CancellationToken cancellationToken) =>
         TraceAsync("list_parts", id, () => inner.ListPartsAsync(id, cancellationToken));
 
-    public Task<Transition> TransitionAsync(string id, string? tenant, IReadOnlyCollection<string> from, string to,
-        SessionResult? result, bool requireAllParts, CancellationToken cancellationToken) =>
-        TraceAsync("transition", id, () => inner.TransitionAsync(id, tenant, from, to, result, requireAllParts, cancellationToken));
+    public Task<Transition> ApplyAsync(string id, string? tenant, SessionTransition transition, SessionResult? result = null) =>
+        TraceAsync("transition", id, () => inner.ApplyAsync(id, tenant, transition, result));
 
     public Task<SessionPage> ListAsync(string tenant, string? status, ListCursor? after, int limit, CancellationToken cancellationToken) =>
-        TraceAsync("list", null, () => inner.ListAsync(tenant, status, after, limit, cancellationToken));
+        TraceAsync("list", null, () => Listing.ListAsync(tenant, status, after, limit, cancellationToken));
 
     public Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken) =>
         TraceAsync("list_live", null, () => inner.ListLiveAsync(max, cancellationToken));
 
     public Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken) =>
-        TraceAsync("due_for_expiry", null, () => inner.DueForExpiryAsync(max, cancellationToken));
+        TraceAsync("due_for_expiry", null, () => Expiry.DueForExpiryAsync(max, cancellationToken));
 
-    public Task ForgetExpiryAsync(string id, CancellationToken cancellationToken) =>
-        TraceAsync("forget_expiry", id, () => inner.ForgetExpiryAsync(id, cancellationToken));
+    public Task ForgetExpiryAsync(string id) =>
+        TraceAsync("forget_expiry", id, () => Expiry.ForgetExpiryAsync(id));
 
-    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until, CancellationToken cancellationToken) =>
-        TraceAsync("reserve", id, () => inner.TryReserveAsync(scope, id, bytes, limit, until, cancellationToken));
+    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until) =>
+        TraceAsync("reserve", id, () => Quota.TryReserveAsync(scope, id, bytes, limit, until));
 
-    public Task ReleaseAsync(string scope, string id, CancellationToken cancellationToken) =>
-        TraceAsync("release", id, () => inner.ReleaseAsync(scope, id, cancellationToken));
+    public Task ReleaseAsync(string scope, string id) =>
+        TraceAsync("release", id, () => Quota.ReleaseAsync(scope, id));
 
-    public Task<long> ReservedAsync(string scope, CancellationToken cancellationToken) =>
-        TraceAsync("reserved", null, () => inner.ReservedAsync(scope, cancellationToken));
+    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl) =>
+        TraceAsync("lock_acquire", null, () => Locks.TryAcquireLockAsync(name, owner, ttl));
 
-    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken) =>
-        TraceAsync("lock_acquire", null, () => inner.TryAcquireLockAsync(name, owner, ttl, cancellationToken));
-
-    public Task ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken) =>
-        TraceAsync("lock_release", null, () => inner.ReleaseLockAsync(name, owner, cancellationToken));
+    public Task ReleaseLockAsync(string name, string owner) =>
+        TraceAsync("lock_release", null, () => Locks.ReleaseLockAsync(name, owner));
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
         TraceAsync("ping", null, () => inner.IsReachableAsync(cancellationToken));

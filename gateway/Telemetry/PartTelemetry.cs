@@ -4,7 +4,7 @@ using static Gateway.Telemetry.GatewayTelemetry;
 namespace Gateway.Telemetry;
 
 /// <summary>
-/// One part's way through the gateway (ARCHITECTURE.md, the path of one part), observed: the span
+/// One part's way through the gateway (docs/architecture.md, the path of one part), observed: the span
 /// <c>upload part</c> (parent of the two store calls and of YARP's forwarding, whose HttpClient sends
 /// <c>traceparent</c> to the backend), <c>gateway.parts.in_flight</c> while it streams,
 /// <c>gateway.backend.request.duration</c> for the forwarding, <c>gateway.part.duration</c> for the whole, and

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gateway.Contract;
+using Gateway.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Telemetry;
@@ -42,7 +42,7 @@ internal sealed class RecentErrors(IOptions<TelemetryOptions> options, TimeProvi
 /// <summary>Where every problem response is observed: the server span, <c>gateway.errors</c>, and <see cref="RecentErrors"/>.</summary>
 internal static class ProblemTelemetry
 {
-    /// <summary>Called by ProblemWriter for each problem it writes.</summary>
+    /// <summary>Called for each problem response a front writes.</summary>
     public static void Record(HttpContext context, ErrorCode error, string detail, string? uploadId)
     {
         if (Activity.Current is { } span)

@@ -6,7 +6,7 @@ using MockCommon;
 namespace MockBox.Auth;
 
 /// <summary>
-/// Box's auth (FACTS.md "Hosts, auth, URLs"): every API call carries <c>Authorization: Bearer &lt;token&gt;</c>.
+/// Box's auth (README.md "Hosts, auth, URLs"): every API call carries <c>Authorization: Bearer &lt;token&gt;</c>.
 /// A missing or unknown token is a 401 in Box's error envelope, with the RFC 6750 challenge Box sends in
 /// <c>WWW-Authenticate</c> (no <c>error</c> attribute when no credentials came, §3.1). The mock-only
 /// <c>/_mock/</c> surface is not Box's and needs no token.

@@ -1,7 +1,7 @@
 namespace MockBox.Auth;
 
 /// <summary>
-/// The user behind one configured access token. Each token is its own user: FACTS.md says only the user
+/// The user behind one configured access token. Each token is its own user: README.md says only the user
 /// who created an upload session may use it, so sessions remember their owner. Files and folders are one
 /// shared tree every user can see.
 /// </summary>

@@ -8,7 +8,7 @@ internal sealed class MockBoxOptions
 {
     public const string SectionName = "MockBox";
 
-    /// <summary>Largest part size Box's own limits allow a client to send in one request (FACTS.md gives none; 4 GiB keeps sizes sane).</summary>
+    /// <summary>Largest part size Box's own limits allow a client to send in one request (README.md gives none; 4 GiB keeps sizes sane).</summary>
     public const long MaxPartSize = 4L * 1024 * 1024 * 1024;
 
     /// <summary>Bearer tokens the mock accepts; each token is one user (sessions belong to the token that created them).</summary>
@@ -23,13 +23,13 @@ internal sealed class MockBoxOptions
     /// <summary>Scheme, host and optional path prefix for <c>session_endpoints</c>. Empty: the request's own scheme and host.</summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>FACTS.md: Box's examples use 8388608; the mock grows it so total_parts stays within 10,000.</summary>
+    /// <summary>README.md: Box's examples use 8388608; the mock grows it so total_parts stays within 10,000.</summary>
     public long PartSize { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>FACTS.md: "20MB" without saying which; 20,000,000 is the smaller reading.</summary>
+    /// <summary>README.md: "20MB" without saying which; 20,000,000 is the smaller reading.</summary>
     public long MinFileSize { get; set; } = 20_000_000;
 
-    /// <summary>FACTS.md: sessions live 7 days.</summary>
+    /// <summary>README.md: sessions live 7 days.</summary>
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How many <c>202 Accepted</c> + <c>Retry-After</c> answers each session's commit gets before it succeeds.</summary>

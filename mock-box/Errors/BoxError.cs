@@ -4,7 +4,7 @@ namespace MockBox.Errors;
 
 /// <summary>
 /// One Box error, returned from a handler like any other typed result and written as Box's
-/// <c>ClientError</c> envelope (FACTS.md, "Error envelope").
+/// <c>ClientError</c> envelope (README.md, "Error envelope").
 /// </summary>
 internal sealed class BoxError(int status, string code, string message, JsonObject? contextInfo = null)
     : IResult, IStatusCodeHttpResult

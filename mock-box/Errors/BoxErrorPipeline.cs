@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace MockBox.Errors;
 
 /// <summary>
-/// Makes every error a client can see Box's envelope (FACTS.md "Error envelope"), including the ones no
+/// Makes every error a client can see Box's envelope (README.md "Error envelope"), including the ones no
 /// handler writes: an unknown route (404), a known route with the wrong method (405), and an unhandled
 /// exception (500, which should never happen).
 /// </summary>

@@ -6,7 +6,7 @@ using MockCommon;
 namespace MockBox.Errors;
 
 /// <summary>
-/// Writes Box's <c>ClientError</c> envelope (FACTS.md): <c>{"type":"error","status","code","message",
+/// Writes Box's <c>ClientError</c> envelope (README.md): <c>{"type":"error","status","code","message",
 /// "context_info","help_url","request_id"}</c>. Also the writer mock-common's fault injection uses, so an
 /// injected 503 looks like Box's.
 /// </summary>

@@ -4,11 +4,11 @@ namespace MockBox.Errors;
 
 /// <summary>
 /// Every error the mock answers with, one row each: status, code, message. Codes documented by Box are
-/// cited from FACTS.md; the few the mock had to choose are marked "mock's choice" (see README.md).
+/// cited from README.md; the few the mock had to choose are marked "mock's choice" (see README.md).
 /// </summary>
 internal static class BoxErrors
 {
-    // --- generic (FACTS.md "Error envelope"; the spec's generic code list) ---
+    // --- generic (README.md "Error envelope"; the spec's generic code list) ---
 
     public static BoxError Unauthorized() => new(401, "unauthorized", "Unauthorized");
 
@@ -43,7 +43,7 @@ internal static class BoxErrors
         _ => new(status, "bad_request", "Bad Request"),
     };
 
-    // --- create session (FACTS.md operation 1 and 2) ---
+    // --- create session (README.md operation 1 and 2) ---
 
     public static BoxError MissingDestination() => new(400, "missing_destination", "folder_id is required");
 
@@ -60,14 +60,14 @@ internal static class BoxErrors
 
     public static BoxError ItemNameInvalid(string why) => new(400, "item_name_invalid", "Item name invalid: " + why);
 
-    /// <summary>FACTS.md: 404 <c>invalid_parameter</c> when the folder is missing or not accessible.</summary>
+    /// <summary>README.md: 404 <c>invalid_parameter</c> when the folder is missing or not accessible.</summary>
     public static BoxError FolderNotFound() => new(404, "invalid_parameter", "Invalid value for parameter folder_id: the folder does not exist or is not accessible");
 
-    /// <summary>FACTS.md: 409 <c>item_name_in_use</c>, the existing item under <c>context_info.conflicts</c>.</summary>
+    /// <summary>README.md: 409 <c>item_name_in_use</c>, the existing item under <c>context_info.conflicts</c>.</summary>
     public static BoxError ItemNameInUse(JsonObject conflict) =>
         new(409, "item_name_in_use", "Item with the same name already exists", new JsonObject { ["conflicts"] = conflict });
 
-    // --- any session-scoped operation (FACTS.md common errors) ---
+    // --- any session-scoped operation (README.md common errors) ---
 
     public static BoxError InvalidUploadSessionId() => new(400, "invalid_upload_session_id", "Upload session id is not valid");
 
@@ -81,7 +81,7 @@ internal static class BoxErrors
     public static BoxError OperationBlocked() =>
         new(409, "operation_blocked_temporarily", "The upload session is being committed; retry shortly");
 
-    // --- upload part (FACTS.md operation 4) ---
+    // --- upload part (README.md operation 4) ---
 
     public static BoxError MissingDigest() => new(400, "missing_digest", "The Digest header is required (sha=<base64 SHA-1>)"); // mock's choice
 
@@ -112,11 +112,11 @@ internal static class BoxErrors
             ? $"Request body size {size} didn't match the Content-Range size {expected}"
             : $"Request body size didn't match the Content-Range size {expected}");
 
-    // --- list parts (FACTS.md operation 6) ---
+    // --- list parts (README.md operation 6) ---
 
     public static BoxError InvalidQueryParameter(string name, string message) => BadRequest(message, name);
 
-    // --- commit (FACTS.md operation 7) ---
+    // --- commit (README.md operation 7) ---
 
     public static BoxError DigestMismatch(string expected, string actual) =>
         new(400, "digest_mismatch", $"File digest was incorrect. Actual: {actual} Expected: {expected}");

@@ -1,7 +1,7 @@
 namespace MockBox.Files;
 
 /// <summary>
-/// Box's item name rules (its upload preflight, FACTS.md operation 1 "item_name_invalid"): at most 255
+/// Box's item name rules (its upload preflight, README.md operation 1 "item_name_invalid"): at most 255
 /// characters, no <c>/</c> or <c>\</c>, no non-printable ASCII, no trailing space, not <c>.</c> or <c>..</c>.
 /// Names are compared case-insensitively within a folder.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace MockBox.Files;
 
-// Box's JSON shapes for files and folders (FACTS.md "Schemas": File--Full via Files, Folder--Mini,
+// Box's JSON shapes for files and folders (README.md "Schemas": File--Full via Files, Folder--Mini,
 // FileVersion--Mini, User--Mini). Property names become snake_case through BoxJsonContext.
 
 /// <summary><c>Files</c>: what a commit returns, the new file wrapped in a list.</summary>

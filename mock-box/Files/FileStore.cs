@@ -96,7 +96,7 @@ internal sealed class FileStore
     }
 
     /// <summary>
-    /// A new version (FACTS.md operation 2): new content, a new <c>file_version</c> and <c>etag</c>, and
+    /// A new version (README.md operation 2): new content, a new <c>file_version</c> and <c>etag</c>, and
     /// optionally a new name, which must be free in the file's folder.
     /// </summary>
     public StoreOutcome<FileRecord> ReplaceContent(string fileId, string? newName, string assembledPath, long size, string sha1Hex, BoxUser user)

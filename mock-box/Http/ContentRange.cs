@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MockBox.Http;
 
 /// <summary>
-/// A part's <c>Content-Range: bytes &lt;first&gt;-&lt;last&gt;/&lt;total&gt;</c> (FACTS.md operation 4: inclusive
+/// A part's <c>Content-Range: bytes &lt;first&gt;-&lt;last&gt;/&lt;total&gt;</c> (README.md operation 4: inclusive
 /// byte offsets, total = the session's file size). Parsed strictly: one unit, no spaces inside, no
 /// <c>*</c>, and <c>first &lt;= last &lt; total</c>.
 /// </summary>

@@ -11,7 +11,7 @@ internal enum DigestStatus
 
 /// <summary>
 /// The <c>Digest</c> header (RFC 3230): a comma-separated list of <c>algorithm=value</c>, algorithm names
-/// case-insensitive. Box reads only <c>sha</c>, the base64 of the binary SHA-1, never hex (FACTS.md).
+/// case-insensitive. Box reads only <c>sha</c>, the base64 of the binary SHA-1, never hex (README.md).
 /// </summary>
 internal static class DigestHeader
 {

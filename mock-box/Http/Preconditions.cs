@@ -1,7 +1,7 @@
 namespace MockBox.Http;
 
 /// <summary>
-/// <c>If-Match</c> / <c>If-None-Match</c> on commit (FACTS.md operation 7: 412 when either fails). Box
+/// <c>If-Match</c> / <c>If-None-Match</c> on commit (README.md operation 7: 412 when either fails). Box
 /// etags are bare strings (<c>"1"</c> in JSON); clients may send them quoted or weak, so quotes and
 /// <c>W/</c> are ignored when comparing. <paramref name="currentEtag"/> is null when no item exists yet
 /// (a session for a new file).

@@ -4,13 +4,13 @@ using MockBox.Configuration;
 namespace MockBox.Http;
 
 /// <summary>
-/// Absolute URLs the mock hands out (<c>session_endpoints</c>). FACTS.md: real clients refuse relative
+/// Absolute URLs the mock hands out (<c>session_endpoints</c>). README.md: real clients refuse relative
 /// ones and follow them as given, so behind a proxy they come from <c>MockBox:PublicBaseUrl</c>;
 /// otherwise from the request's own scheme and host.
 /// </summary>
 internal sealed class PublicUrls(IOptions<MockBoxOptions> options)
 {
-    /// <summary>The upload host's path prefix (FACTS.md "Hosts": <c>/api/2.0</c>, not the API host's <c>/2.0</c>).</summary>
+    /// <summary>The upload host's path prefix (README.md "Hosts": <c>/api/2.0</c>, not the API host's <c>/2.0</c>).</summary>
     public const string UploadApiPrefix = "/api/2.0";
 
     private readonly string? _configured = string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl)

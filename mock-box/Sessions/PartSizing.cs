@@ -1,7 +1,7 @@
 namespace MockBox.Sessions;
 
 /// <summary>
-/// How the mock picks <c>part_size</c> and <c>total_parts</c> (FACTS.md "Limits and lifecycle": Box picks
+/// How the mock picks <c>part_size</c> and <c>total_parts</c> (README.md "Limits and lifecycle": Box picks
 /// them and does not say how). Start from the configured size and double it until the file fits in
 /// 10,000 parts, the ceiling implied by list-parts' offset cap; <c>total_parts = ceil(file_size / part_size)</c>.
 /// </summary>

@@ -5,7 +5,7 @@ namespace MockBox.Sessions;
 
 /// <summary>
 /// Concatenates a session's parts, in offset order, into one file and computes the whole file's SHA-1
-/// on the way (FACTS.md operation 7: the commit's Digest is checked against the assembled file). Streams
+/// on the way (README.md operation 7: the commit's Digest is checked against the assembled file). Streams
 /// through one pooled buffer.
 /// </summary>
 internal static class SessionAssembler

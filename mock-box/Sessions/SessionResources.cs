@@ -1,6 +1,6 @@
 namespace MockBox.Sessions;
 
-// Box's JSON shapes for chunked uploads (FACTS.md "Schemas"; snake_case through BoxJsonContext).
+// Box's JSON shapes for chunked uploads (README.md "Schemas"; snake_case through BoxJsonContext).
 
 internal sealed record UploadSessionResource(
     string Id,
@@ -11,7 +11,7 @@ internal sealed record UploadSessionResource(
     int NumPartsProcessed,
     SessionEndpointsResource SessionEndpoints);
 
-/// <summary>FACTS.md: upload_part = abort = status = the session URL; commit, list_parts and log_event below it.</summary>
+/// <summary>README.md: upload_part = abort = status = the session URL; commit, list_parts and log_event below it.</summary>
 internal sealed record SessionEndpointsResource(
     string UploadPart,
     string Commit,
@@ -22,7 +22,7 @@ internal sealed record SessionEndpointsResource(
 
 internal sealed record UploadPartResource(string PartId, long Offset, long Size, string Sha1);
 
-/// <summary>The part response keeps the <c>part</c> wrapper (FACTS.md: the spec wraps it; the SDK relies on it).</summary>
+/// <summary>The part response keeps the <c>part</c> wrapper (README.md: the spec wraps it; the SDK relies on it).</summary>
 internal sealed record UploadedPartResource(UploadPartResource Part);
 
 internal sealed record UploadPartsResource(

@@ -8,12 +8,12 @@ namespace MockBox.Sessions;
 
 /// <summary>
 /// Every upload session, by id. Expired sessions stay as tombstones (their bytes deleted) so they keep
-/// answering 410 <c>session_expired</c> rather than 404 (FACTS.md "Limits and lifecycle"); aborted ones
+/// answering 410 <c>session_expired</c> rather than 404 (README.md "Limits and lifecycle"); aborted ones
 /// are forgotten and answer 404.
 /// </summary>
 internal sealed class SessionStore(DataDirectory data, TimeProvider time, ILogger<SessionStore> logger)
 {
-    /// <summary>Box's session ids are 32 uppercase hex characters (FACTS.md example F971964745A5CD0C001BBE4E58196BFD).</summary>
+    /// <summary>Box's session ids are 32 uppercase hex characters (README.md example F971964745A5CD0C001BBE4E58196BFD).</summary>
     public const int IdLength = 32;
 
     private readonly ConcurrentDictionary<string, UploadSession> _sessions = new(StringComparer.Ordinal);
@@ -38,7 +38,7 @@ internal sealed class SessionStore(DataDirectory data, TimeProvider time, ILogge
     /// <summary>
     /// The session a session-scoped request names, or the error that answers it: 400
     /// <c>invalid_upload_session_id</c> for a malformed id, 404 for an unknown or aborted one, 403 for
-    /// another user's (FACTS.md common errors: only its creator may use it), 410 once expired.
+    /// another user's (README.md common errors: only its creator may use it), 410 once expired.
     /// </summary>
     public (UploadSession? Session, BoxError? Error) Resolve(string sessionId, BoxUser user)
     {

@@ -30,7 +30,7 @@ internal sealed record SessionTarget(string? FolderId, string? FileId, string? F
 internal sealed record StoredPart(string PartId, long Offset, long Size, string Sha1Hex, string Path);
 
 /// <summary>
-/// One upload session. Parts of one session arrive in parallel (FACTS.md "Parallelism"), so every change
+/// One upload session. Parts of one session arrive in parallel (README.md "Parallelism"), so every change
 /// to its state happens under <see cref="_lock"/>; bytes are written outside it, to a temporary file that
 /// becomes the part only once the part is accepted.
 /// </summary>
@@ -146,7 +146,7 @@ internal sealed class UploadSession
 
     /// <summary>
     /// Accepts a received and digest-checked part, moving its temporary file into place. The rules of
-    /// FACTS.md operation 4: a stored range cannot be overwritten (416 <c>range_overlaps_existing_part</c>);
+    /// README.md operation 4: a stored range cannot be overwritten (416 <c>range_overlaps_existing_part</c>);
     /// the mock's addition, a byte-identical resend (same offset, size and SHA-1) returns the stored part.
     /// The temporary file is consumed either way.
     /// </summary>
@@ -190,7 +190,7 @@ internal sealed class UploadSession
     /// <summary>
     /// Starts a commit. Returns the stored parts to assemble, or why not: 409 while another commit runs,
     /// 404 once aborted or committed, 410 once expired. While the session still owes the client some
-    /// <c>202 Accepted</c> answers (FACTS.md operation 7, <c>CommitAcceptedResponses</c>), it answers
+    /// <c>202 Accepted</c> answers (README.md operation 7, <c>CommitAcceptedResponses</c>), it answers
     /// <c>Accepted</c> instead and stays active.
     /// </summary>
     public (IReadOnlyList<StoredPart>? Parts, bool Accepted, BoxError? Error) BeginCommit(int configuredAcceptedResponses, DateTimeOffset now)
@@ -238,7 +238,7 @@ internal sealed class UploadSession
         }
     }
 
-    /// <summary>Aborts (FACTS.md operation 5): all uploaded data is thrown away. Not while a commit assembles the file.</summary>
+    /// <summary>Aborts (README.md operation 5): all uploaded data is thrown away. Not while a commit assembles the file.</summary>
     public BoxError? Abort()
     {
         lock (_lock)
@@ -271,7 +271,7 @@ internal sealed class UploadSession
         }
     }
 
-    // Box's part ids are 8 uppercase hex characters (FACTS.md example "6F2D3486"); unique within the session.
+    // Box's part ids are 8 uppercase hex characters (README.md example "6F2D3486"); unique within the session.
     private string NewPartId()
     {
         while (true)

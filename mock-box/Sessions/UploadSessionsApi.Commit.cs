@@ -11,13 +11,13 @@ namespace MockBox.Sessions;
 
 internal static partial class UploadSessionsApi
 {
-    /// <summary>What the 202 answer's Retry-After says, in seconds (FACTS.md operation 7 gives no value).</summary>
+    /// <summary>What the 202 answer's Retry-After says, in seconds (README.md operation 7 gives no value).</summary>
     public const int CommitRetryAfterSeconds = 1;
 
     private readonly record struct ListedPart(string PartId, long Offset, long Size, string? Sha1);
 
     /// <summary>
-    /// POST /files/upload_sessions/{id}/commit (FACTS.md operation 7). Checks, in order: the Digest header,
+    /// POST /files/upload_sessions/{id}/commit (README.md operation 7). Checks, in order: the Digest header,
     /// the body's <c>parts</c>, that every part is uploaded and listed as stored, the If-Match /
     /// If-None-Match preconditions; then answers the configured number of 202s; then assembles the file,
     /// checks the whole-file digest and creates the file or its new version.
@@ -77,7 +77,7 @@ internal static partial class UploadSessionsApi
         }
         if (accepted)
         {
-            // FACTS.md: "parts all received but not all processed yet", Retry-After, no body.
+            // README.md: "parts all received but not all processed yet", Retry-After, no body.
             context.Response.Headers[BoxHeaders.RetryAfter] = CommitRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             Log.CommitAccepted(logger, session.Id);
             return TypedResults.Accepted((string?)null);

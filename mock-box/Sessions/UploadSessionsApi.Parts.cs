@@ -9,7 +9,7 @@ namespace MockBox.Sessions;
 internal static partial class UploadSessionsApi
 {
     /// <summary>
-    /// PUT /files/upload_sessions/{id} (FACTS.md operation 4). The request is checked before a byte is read
+    /// PUT /files/upload_sessions/{id} (README.md operation 4). The request is checked before a byte is read
     /// (<see cref="CheckPartRequest"/>); the body is then streamed to disk and hashed, compared with the
     /// Digest header, and only then offered to the session, which decides between stored, resent and
     /// overlapping. Bodies with Content-Length and with chunked transfer coding are read the same way.
@@ -72,7 +72,7 @@ internal static partial class UploadSessionsApi
         }
         if (!DigestHeader.SameDigest(received.Sha1, digest))
         {
-            // FACTS.md: digest mismatch → 400 bad_digest, and the part is not stored.
+            // README.md: digest mismatch → 400 bad_digest, and the part is not stored.
             DataDirectory.DeleteFile(temporary);
             Log.PartRefused(logger, session.Id, range.ToString(), "bad_digest");
             return BoxErrors.BadDigest();
@@ -96,7 +96,7 @@ internal static partial class UploadSessionsApi
     }
 
     /// <summary>
-    /// The part rules of FACTS.md operation 4 that need no body, in the order they are checked; each one
+    /// The part rules of README.md operation 4 that need no body, in the order they are checked; each one
     /// row, one status code.
     /// </summary>
     private static BoxError? CheckPartRequest(UploadSession session, HttpRequest request, out ContentRange range, out byte[] digest)

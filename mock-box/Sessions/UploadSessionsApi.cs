@@ -11,13 +11,13 @@ using MockBox.Json;
 namespace MockBox.Sessions;
 
 /// <summary>
-/// Box's seven chunked-upload operations (FACTS.md "Operations") plus the <c>log_event</c> endpoint every
+/// Box's seven chunked-upload operations (README.md "Operations") plus the <c>log_event</c> endpoint every
 /// session advertises. This file: create, get, list parts, abort, log; the part upload and the commit
 /// live beside it.
 /// </summary>
 internal static partial class UploadSessionsApi
 {
-    /// <summary>list-parts: FACTS.md gives no default limit; 100 is Box's usual default for offset-paged lists.</summary>
+    /// <summary>list-parts: README.md gives no default limit; 100 is Box's usual default for offset-paged lists.</summary>
     public const int DefaultListLimit = 100;
 
     public const int MaxListLimit = 1000;
@@ -26,7 +26,7 @@ internal static partial class UploadSessionsApi
 
     public static IEndpointRouteBuilder MapUploadSessionsApi(this IEndpointRouteBuilder endpoints)
     {
-        // The upload host serves every operation under /api/2.0 (FACTS.md "Hosts"). The API host's /2.0
+        // The upload host serves every operation under /api/2.0 (README.md "Hosts"). The API host's /2.0
         // serves the two create operations; the session operations answer there too, because Box's own
         // "Get upload session" reference page gives its curl example as upload.box.com/2.0/files/upload_sessions/<id>.
         foreach (var prefix in (string[])[PublicUrls.UploadApiPrefix, FilesApi.ApiPrefix])
@@ -61,7 +61,7 @@ internal static partial class UploadSessionsApi
         return next(context);
     }
 
-    /// <summary>POST /files/upload_sessions (FACTS.md operation 1).</summary>
+    /// <summary>POST /files/upload_sessions (README.md operation 1).</summary>
     internal static async Task<Results<Created<UploadSessionResource>, BoxError>> CreateForNewFileAsync(
         HttpContext context, SessionStore sessions, FileStore files, MockBoxSettings settings, PublicUrls urls, ILogger<SessionStore> logger)
     {
@@ -109,7 +109,7 @@ internal static partial class UploadSessionsApi
         return TypedResults.Created((string?)null, ToResource(session, urls.UploadSession(context.Request, session.Id)));
     }
 
-    /// <summary>POST /files/{file_id}/upload_sessions (FACTS.md operation 2): a new version, optionally renamed.</summary>
+    /// <summary>POST /files/{file_id}/upload_sessions (README.md operation 2): a new version, optionally renamed.</summary>
     internal static async Task<Results<Created<UploadSessionResource>, BoxError>> CreateForNewVersionAsync(
         string fileId, HttpContext context, SessionStore sessions, FileStore files, MockBoxSettings settings, PublicUrls urls, ILogger<SessionStore> logger)
     {
@@ -149,7 +149,7 @@ internal static partial class UploadSessionsApi
         return TypedResults.Created((string?)null, ToResource(session, urls.UploadSession(context.Request, session.Id)));
     }
 
-    /// <summary>GET /files/upload_sessions/{id} (FACTS.md operation 3).</summary>
+    /// <summary>GET /files/upload_sessions/{id} (README.md operation 3).</summary>
     internal static Results<Ok<UploadSessionResource>, BoxError> GetSession(string sessionId, HttpContext context, SessionStore sessions, PublicUrls urls)
     {
         var (session, error) = sessions.Resolve(sessionId, context.BoxUser());
@@ -165,7 +165,7 @@ internal static partial class UploadSessionsApi
     }
 
     /// <summary>
-    /// GET /files/upload_sessions/{id}/parts (FACTS.md operation 6): ascending offset, offset/limit paging,
+    /// GET /files/upload_sessions/{id}/parts (README.md operation 6): ascending offset, offset/limit paging,
     /// <c>offset</c> above 10,000 refused, <c>limit</c> capped at 1,000 and echoed.
     /// </summary>
     internal static Results<Ok<UploadPartsResource>, BoxError> ListParts(string sessionId, HttpContext context, SessionStore sessions)
@@ -198,7 +198,7 @@ internal static partial class UploadSessionsApi
         return TypedResults.Ok(new UploadPartsResource(parts.Count, limit, offset, [new PartsOrderResource("offset", "ASC")], page));
     }
 
-    /// <summary>DELETE /files/upload_sessions/{id} (FACTS.md operation 5): 204, every uploaded byte deleted.</summary>
+    /// <summary>DELETE /files/upload_sessions/{id} (README.md operation 5): 204, every uploaded byte deleted.</summary>
     internal static Results<NoContent, BoxError> Abort(string sessionId, HttpContext context, SessionStore sessions, ILogger<SessionStore> logger)
     {
         var (session, error) = sessions.Resolve(sessionId, context.BoxUser());
@@ -216,7 +216,7 @@ internal static partial class UploadSessionsApi
     }
 
     /// <summary>
-    /// POST …/log, the session's <c>log_event</c> endpoint. FACTS.md: every session advertises it but no
+    /// POST …/log, the session's <c>log_event</c> endpoint. README.md: every session advertises it but no
     /// operation documents it. The mock accepts any body for a live session and answers 204, as Box does
     /// for calls that return nothing.
     /// </summary>

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
+using UploadGateway.Contract;
 
 namespace Gateway.Backends.Box;
 
 /// <summary>
-/// Box's chunked upload API (FACTS.md): Box chooses the part size, parts are byte ranges with a SHA-1
+/// Box's chunked upload API (Box's chunked upload guide, https://developer.box.com/guides/uploads/chunked/): Box chooses the part size, parts are byte ranges with a SHA-1
 /// <c>Digest</c>, the session's own <c>session_endpoints</c> are followed as given, commit needs the whole
 /// file's SHA-1 and may answer <c>202</c> while Box still assembles.
 /// </summary>
@@ -16,19 +16,19 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
 {
     public const string DigestHeader = "Digest";
 
-    /// <summary>FACTS.md: the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
+    /// <summary>Box's guide (https://developer.box.com/guides/uploads/chunked/) says the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
     private const long BoxMinimum = 20_000_000;
-
-    private static readonly string[] Endpoints = ["upload_part", "commit", "abort", "list_parts", "status"];
 
     public string Name => name;
 
+    public BackendCluster Cluster => http.Cluster;
+
     public BackendRules Rules { get; } = new(
         BackendRegistry.BoxType,
-        Kinds: ["file"],
-        Conflicts: ["error", "replace"],
+        Kinds: [ContractValues.Kinds.File],
+        Conflicts: [ContractValues.Conflicts.Error, ContractValues.Conflicts.Replace],
         TargetFields: ["folder_id", "file_name", "file_id"],
-        Checksums: new ChecksumsRequired(Part: ["sha1"], Complete: ["sha1"]),
+        Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha1], Complete: [ContractValues.Algorithms.Sha1]),
         MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
         MaxConcurrency: options.MaxConcurrency,
         NeedsPartSha1BeforeBody: true);
@@ -38,14 +38,6 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         if (target.SandboxId is not null || target.Path is not null || target.User is not null)
         {
             throw TargetNames.NotApplicable(target.SandboxId is not null ? "sandbox_id" : target.Path is not null ? "path" : "user", "box");
-        }
-        if (kind != "file")
-        {
-            throw new GatewayException(ErrorCode.UnsupportedKind, $"Box backends take files only, not \"{kind}\".");
-        }
-        if (conflict == "merge")
-        {
-            throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to directory archives, which Box does not take.");
         }
         if (target.FileName is not null)
         {
@@ -69,8 +61,8 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             ? await CreateVersionSessionAsync(fileId, request.ContentLength, target.FileName, cancellationToken)
             : await CreateFileSessionAsync(target.FolderId!, request.ContentLength, target.FileName!, cancellationToken);
 
-        // conflict "replace": the name is taken, so upload a new version of the file holding it (CONTRACT.md, create).
-        if (response.Status == 409 && request.Conflict == "replace" && ConflictingFileId(response) is { } existing)
+        // conflict "replace": the name is taken, so upload a new version of the file holding it (README.md, the contract: create).
+        if (response.Status == 409 && request.Conflict == ContractValues.Conflicts.Replace && ConflictingFileId(response) is { } existing)
         {
             response = await CreateVersionSessionAsync(existing, request.ContentLength, null, cancellationToken);
         }
@@ -79,13 +71,16 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             throw Error(response, "create");
         }
 
-        var session = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "Box answered create without a session.");
-        var endpoints = session.GetProperty("session_endpoints");
+        var session = response.Read(BoxAnswerJsonContext.Default.BoxSessionAnswer, name, "create");
+        var endpoints = session.SessionEndpoints;
         var urls = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var endpoint in Endpoints)
+        foreach (var (endpoint, url) in new[]
         {
-            // The gateway sends Box's token to these URLs: only to the cluster's own hosts (FACTS.md: absolute URLs, followed as given).
-            var url = endpoints.GetProperty(endpoint).GetString();
+            ("upload_part", endpoints.UploadPart), ("commit", endpoints.Commit), ("abort", endpoints.Abort),
+            ("list_parts", endpoints.ListParts), ("status", endpoints.Status),
+        })
+        {
+            // The gateway sends Box's token to these URLs, which Box gives as absolute URLs to follow as given: only to the cluster's own hosts.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !http.Cluster.Owns(uri))
             {
                 throw new GatewayException(ErrorCode.BackendError, $"Box's {endpoint} endpoint is not on a host of the backend's cluster.");
@@ -93,15 +88,15 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             urls[endpoint] = url;
         }
         return new BackendSession(
-            new BackendSessionRef(session.GetProperty("id").GetString()!, urls),
-            PartSize: session.GetProperty("part_size").GetInt64(),
-            PartCount: session.GetProperty("total_parts").GetInt32(),
+            new BackendSessionRef(session.Id, urls),
+            PartSize: session.PartSize,
+            PartCount: session.TotalParts,
             Target: target,
-            ExpiresAt: session.GetProperty("session_expires_at").GetDateTimeOffset());
+            ExpiresAt: session.SessionExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new BoxPartTransformer(size, this, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
+        new BoxPartTransformer(size, http, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
             digests.Sha1 ?? throw new InvalidOperationException("Box parts need their SHA-1 before the body."));
 
     public async Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
@@ -110,15 +105,15 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         var sha1 = Convert.ToHexStringLower(digests.Sha1!);
         if (response.IsSuccess)
         {
-            var part = response.Json()?.GetProperty("part");
-            if (part is not { } p || p.GetProperty("offset").GetInt64() != offset || !string.Equals(p.GetProperty("sha1").GetString(), sha1, StringComparison.OrdinalIgnoreCase))
+            var part = response.Read(BoxAnswerJsonContext.Default.BoxUploadedPartAnswer, name, "part upload").Part;
+            if (part.Offset != offset || !string.Equals(part.Sha1, sha1, StringComparison.OrdinalIgnoreCase))
             {
                 throw new GatewayException(ErrorCode.BackendError, "Box acknowledged a different part than the one sent.");
             }
-            return p.GetProperty("part_id").GetString();
+            return part.PartId;
         }
         // A part stored before a lost answer (an instance died between Box's 200 and the store) is not an error:
-        // Box's own parts list tells whether the stored bytes are these (FACTS.md: list the parts first).
+        // Box's own parts list tells whether the stored bytes are these.
         if (response.Status == 416 && Envelope(response) == "range_overlaps_existing_part")
         {
             var stored = await FindPartAsync(session, offset, cancellationToken);
@@ -147,14 +142,9 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         {
             throw Error(response, "commit");
         }
-        var file = response.Json()?.GetProperty("entries")[0]
-            ?? throw new GatewayException(ErrorCode.BackendError, "Box answered commit without the file.");
-        return new CommitOutcome.Completed(new SessionResult
-        {
-            FileId = file.GetProperty("id").GetString(),
-            Sha1 = file.TryGetProperty("sha1", out var sha1) ? sha1.GetString() : null,
-            Size = file.TryGetProperty("size", out var size) ? size.GetInt64() : null,
-        });
+        var file = response.Read(BoxAnswerJsonContext.Default.BoxCommitAnswer, name, "commit").Entries.FirstOrDefault()
+            ?? throw new GatewayException(ErrorCode.BackendError, $"Backend '{name}' answered commit without the file.");
+        return new CommitOutcome.Completed(new SessionResult { FileId = file.Id, Sha1 = file.Sha1, Size = file.Size });
     }
 
     public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
@@ -167,8 +157,6 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
     }
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
-
-    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
 
     private Task<BackendResponse> CreateFileSessionAsync(string folderId, long size, string fileName, CancellationToken cancellationToken)
     {
@@ -195,15 +183,12 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             {
                 throw Error(response, "list parts");
             }
-            var entries = response.Json()!.Value.GetProperty("entries");
-            foreach (var entry in entries.EnumerateArray())
+            var entries = response.Read(BoxAnswerJsonContext.Default.BoxPartsAnswer, name, "list parts").Entries;
+            if (entries.FirstOrDefault(e => e.Offset == offset) is { } entry)
             {
-                if (entry.GetProperty("offset").GetInt64() == offset)
-                {
-                    return new BoxPart(entry.GetProperty("part_id").GetString()!, offset, entry.GetProperty("size").GetInt64(), entry.GetProperty("sha1").GetString()!);
-                }
+                return new BoxPart(entry.PartId, offset, entry.Size, entry.Sha1);
             }
-            if (entries.GetArrayLength() < Limit)
+            if (entries.Count < Limit)
             {
                 return null;
             }

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Contract;
-using Gateway.Forwarding;
+using Gateway.Domain;
 using Gateway.Sessions;
+using UploadGateway.Contract;
 
 namespace Gateway.Backends.Sandbox;
 
 /// <summary>
-/// The sandbox upload API (SANDBOX-API.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
+/// The sandbox upload API (mock-sandbox/README.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
 /// <c>Idempotency-Key</c> on create and complete, and errors in <c>{"error": {"code", …}}</c>.
 /// </summary>
 internal sealed partial class SandboxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
@@ -18,12 +18,14 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public string Name => name;
 
+    public BackendCluster Cluster => http.Cluster;
+
     public BackendRules Rules { get; } = new(
         BackendRegistry.SandboxType,
-        Kinds: ["file", "directory_tar"],
-        Conflicts: ["error", "replace", "merge"],
+        Kinds: ContractValues.Kinds.All,
+        Conflicts: ContractValues.Conflicts.All,
         TargetFields: ["sandbox_id", "path", "user"],
-        Checksums: new ChecksumsRequired(Part: ["sha256"], Complete: []),
+        Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha256], Complete: []),
         MinUploadBytes: options.MinUploadBytes ?? 0,
         MaxConcurrency: options.MaxConcurrency,
         NeedsPartSha1BeforeBody: false);
@@ -43,7 +45,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.user must be a POSIX user name (a-z, 0-9, _ and -, at most 32).");
         }
-        if (conflict == "merge" && kind != "directory_tar")
+        if (conflict == ContractValues.Conflicts.Merge && kind != ContractValues.Kinds.DirectoryTar)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to kind \"directory_tar\".");
         }
@@ -52,7 +54,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
     {
-        var directory = request.Kind == "directory_tar";
+        var directory = request.Kind == ContractValues.Kinds.DirectoryTar;
         var body = new SandboxCreateBody(
             Kind: request.Kind,
             SourceKind: directory ? "directory_archive" : "restartable_file",
@@ -73,19 +75,18 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw Error(response, "create");
         }
-        var session = response.Json()?.GetProperty("session")
-            ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered create without a session.");
+        var session = response.Read(SandboxAnswerJsonContext.Default.SandboxCreateAnswer, name, "create").Session;
         return new BackendSession(
-            new BackendSessionRef(session.GetProperty("upload_id").GetString()!),
-            PartSize: session.GetProperty("part_size").GetInt64(),
-            PartCount: session.GetProperty("part_count").GetInt32(),
-            Target: request.Target with { Path = session.GetProperty("target_path").GetString() },
-            MaxConcurrency: session.GetProperty("max_concurrency").GetInt32(),
-            ExpiresAt: session.GetProperty("expires_at").GetDateTimeOffset());
+            new BackendSessionRef(session.UploadId),
+            PartSize: session.PartSize,
+            PartCount: session.PartCount,
+            Target: request.Target with { Path = session.TargetPath },
+            MaxConcurrency: session.MaxConcurrency,
+            ExpiresAt: session.ExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new SandboxPartTransformer(size, this, PartPath(session, partNumber), digests.Sha256);
+        new SandboxPartTransformer(size, http, PartPath(session, partNumber), digests.Sha256);
 
     public Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
     {
@@ -105,13 +106,12 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         {
             throw Error(response, "complete");
         }
-        var json = response.Json() ?? throw new GatewayException(ErrorCode.BackendError, "The sandbox answered complete without a body.");
-        var published = json.GetProperty("session");
+        var published = response.Read(SandboxAnswerJsonContext.Default.SandboxCompleteAnswer, name, "complete");
         return new CommitOutcome.Completed(new SessionResult
         {
-            Path = published.GetProperty("target_path").GetString(),
-            Size = json.GetProperty("published_bytes").GetInt64(),
-            FileCount = json.GetProperty("published_file_count").GetInt32(),
+            Path = published.Session.TargetPath,
+            Size = published.PublishedBytes,
+            FileCount = published.PublishedFileCount,
         });
     }
 
@@ -126,12 +126,10 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
 
-    internal void Authorize(HttpRequestMessage request) => http.Authorize(request);
-
     private static string SessionPath(UploadSession session) =>
         $"v1/sandboxes/{Uri.EscapeDataString(session.Target.SandboxId!)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";
 
-    // Contract parts are 1-based, the sandbox's are 0-based (SANDBOX-API.md, one part).
+    // Contract parts are 1-based, the sandbox's are 0-based (mock-sandbox/README.md, one part).
     private static string PartPath(UploadSession session, int partNumber) =>
         SessionPath(session) + "/parts/" + (partNumber - 1).ToString(CultureInfo.InvariantCulture);
 
@@ -152,7 +150,7 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         };
     }
 
-    /// <summary>A control-plane call the sandbox refused, in contract terms (SANDBOX-API.md, conventions).</summary>
+    /// <summary>A control-plane call the sandbox refused, in contract terms (mock-sandbox/README.md, conventions).</summary>
     private static GatewayException Error(BackendResponse response, string operation)
     {
         var (code, details) = Envelope(response);

@@ -1,14 +1,13 @@
-using Gateway.Forwarding;
 
 namespace Gateway.Backends.Sandbox;
 
 /// <summary>A part as the sandbox takes it: <c>PUT …/parts/{n-1}</c>, with <c>X-Part-SHA256</c> when the client's digest is known up front.</summary>
-internal sealed class SandboxPartTransformer(long size, SandboxBackend backend, string partPath, byte[]? sha256) : PartTransformer(size)
+internal sealed class SandboxPartTransformer(long size, BackendHttp http, string partPath, byte[]? sha256) : PartTransformer(size)
 {
     protected override void Shape(HttpRequestMessage request, Uri destination)
     {
         request.RequestUri = new Uri(destination, partPath);
-        backend.Authorize(request);
+        http.Authorize(request);
         if (sha256 is not null)
         {
             request.Headers.Add(SandboxBackend.PartDigestHeader, Convert.ToHexStringLower(sha256));

@@ -1,9 +1,9 @@
-using Gateway.Contract;
+using Gateway.Domain;
 
 namespace Gateway.Backends.Sandbox;
 
 /// <summary>
-/// Target paths for sandbox backends (CONTRACT.md, create: absolute, normalized, <c>..</c> and NUL refused).
+/// Target paths for sandbox backends (README.md, the contract: create: absolute, normalized, <c>..</c> and NUL refused).
 /// The sandbox enforces its own roots too; the gateway refuses what can never be valid before any backend call.
 /// </summary>
 internal static class SandboxPaths

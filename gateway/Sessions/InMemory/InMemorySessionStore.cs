@@ -3,9 +3,11 @@ namespace Gateway.Sessions.InMemory;
 /// <summary>
 /// The embedded default store, used when no Redis is configured: the same behaviour as the Redis store (one
 /// test suite runs against both), for one gateway instance trying things out. State dies with the process.
-/// One lock guards everything; each operation is as atomic as its Lua counterpart.
+/// One lock guards everything; each operation is as atomic as its Lua counterpart, and applies the same rule
+/// objects (<see cref="SessionStatus.TakesParts"/>, <see cref="PartMath"/>, <see cref="SessionTransition"/>,
+/// <see cref="UploadSession.StatusAt"/>).
 /// </summary>
-internal sealed class InMemorySessionStore : ISessionStore
+internal sealed class InMemorySessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
@@ -24,7 +26,7 @@ internal sealed class InMemorySessionStore : ISessionStore
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    public Task CreateAsync(UploadSession session, CancellationToken cancellationToken)
+    public Task CreateAsync(UploadSession session)
     {
         lock (_lock)
         {
@@ -45,7 +47,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
-    public Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize, CancellationToken cancellationToken)
+    public Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize)
     {
         lock (_lock)
         {
@@ -64,11 +66,11 @@ internal sealed class InMemorySessionStore : ISessionStore
         {
             return new PartBegin(PartBeginOutcome.Expired);
         }
-        if (!SessionStatus.TakingParts.Contains(session.Status))
+        if (!SessionStatus.TakesParts(session.Status))
         {
             return new PartBegin(PartBeginOutcome.InvalidState, Status: session.Status);
         }
-        if (session.ExpiresAt <= Now)
+        if (session.StatusAt(Now) == SessionStatus.Expired)
         {
             return new PartBegin(PartBeginOutcome.Expired);
         }
@@ -99,7 +101,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         return new PartBegin(PartBeginOutcome.Started, session, expected);
     }
 
-    public Task RenewLeaseAsync(PartLease lease, CancellationToken cancellationToken)
+    public Task RenewLeaseAsync(PartLease lease)
     {
         lock (_lock)
         {
@@ -111,7 +113,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         return Task.CompletedTask;
     }
 
-    public Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted, CancellationToken cancellationToken)
+    public Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted)
     {
         lock (_lock)
         {
@@ -139,7 +141,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         {
             return Result(existing.Sha256 == accepted.Sha256 ? PartEndOutcome.Duplicate : PartEndOutcome.Conflict);
         }
-        if (!SessionStatus.TakingParts.Contains(session.Status))
+        if (!SessionStatus.TakesParts(session.Status))
         {
             return Result(PartEndOutcome.NotTakingParts);
         }
@@ -164,8 +166,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
-    public Task<Transition> TransitionAsync(string id, string? tenant, IReadOnlyCollection<string> from, string to,
-        SessionResult? result, bool requireAllParts, CancellationToken cancellationToken)
+    public Task<Transition> ApplyAsync(string id, string? tenant, SessionTransition transition, SessionResult? result = null)
     {
         lock (_lock)
         {
@@ -174,15 +175,15 @@ internal sealed class InMemorySessionStore : ISessionStore
                 return Task.FromResult(new Transition(TransitionOutcome.NotFound));
             }
             var session = entry.Session;
-            if (!from.Contains(session.Status))
+            if (!transition.StartsFrom(session.Status))
             {
                 return Task.FromResult(new Transition(TransitionOutcome.WrongState, session.Status));
             }
-            if (requireAllParts && session.PartsReceived < session.PartCount)
+            if (transition.RequireAllParts && session.PartsReceived < session.PartCount)
             {
                 return Task.FromResult(new Transition(TransitionOutcome.PartsMissing, session.Status));
             }
-            entry.Session = session with { Status = to, UpdatedAt = Now, Result = result ?? session.Result };
+            entry.Session = session with { Status = transition.To, UpdatedAt = Now, Result = result ?? session.Result };
             return Task.FromResult(new Transition(TransitionOutcome.Done, session.Status));
         }
     }
@@ -237,7 +238,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
-    public Task ForgetExpiryAsync(string id, CancellationToken cancellationToken)
+    public Task ForgetExpiryAsync(string id)
     {
         lock (_lock)
         {
@@ -249,7 +250,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         return Task.CompletedTask;
     }
 
-    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until, CancellationToken cancellationToken)
+    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until)
     {
         lock (_lock)
         {
@@ -267,7 +268,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
-    public Task ReleaseAsync(string scope, string id, CancellationToken cancellationToken)
+    public Task ReleaseAsync(string scope, string id)
     {
         lock (_lock)
         {
@@ -276,15 +277,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         return Task.CompletedTask;
     }
 
-    public Task<long> ReservedAsync(string scope, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult(Reservations(scope).Values.Sum(r => r.Bytes));
-        }
-    }
-
-    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl)
     {
         lock (_lock)
         {
@@ -297,7 +290,7 @@ internal sealed class InMemorySessionStore : ISessionStore
         }
     }
 
-    public Task ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken)
+    public Task ReleaseLockAsync(string name, string owner)
     {
         lock (_lock)
         {
@@ -366,7 +359,7 @@ internal sealed class InMemorySessionStore : ISessionStore
 
         public Dictionary<int, (string Token, DateTimeOffset Until)> Leases { get; } = [];
 
-        /// <summary>Still in the expiry index (see <see cref="ISessionStore.ForgetExpiryAsync"/>).</summary>
+        /// <summary>Still in the expiry index (see <see cref="ISessionExpiryIndex.ForgetExpiryAsync"/>).</summary>
         public bool Indexed { get; set; } = true;
     }
 

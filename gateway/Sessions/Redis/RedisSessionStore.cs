@@ -7,9 +7,15 @@ namespace Gateway.Sessions.Redis;
 /// <summary>
 /// The production store: every session in Redis, shared by any number of gateway instances. Each operation on
 /// a session is one Lua script over that session's keys (<see cref="RedisKeys"/>), so it is atomic and one
-/// round trip. Written against the API StackExchange.Redis 1.2.6 and 2.x share.
+/// round trip, run by SHA (<see cref="RedisScript"/>). Works on a single Redis and on Redis Cluster: a session's
+/// keys share one hash tag and every key a script touches is in <c>KEYS[]</c>.
 /// </summary>
-internal sealed class RedisSessionStore : ISessionStore
+/// <remarks>
+/// Reads honour their <see cref="CancellationToken"/> by no longer waiting (<c>WaitAsync</c>, as
+/// StackExchange.Redis advises: https://stackexchange.github.io/StackExchange.Redis/AsyncTimeouts); a command
+/// once queued still runs, which is why the writes take none (see <see cref="ISessionStore"/>).
+/// </remarks>
+internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
@@ -31,7 +37,7 @@ internal sealed class RedisSessionStore : ISessionStore
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task CreateAsync(UploadSession session, CancellationToken cancellationToken)
+    public async Task CreateAsync(UploadSession session)
     {
         var keepUntil = (session.ExpiresAt + _options.Retention).ToUnixTimeMilliseconds();
         RedisValue[] args =
@@ -50,7 +56,7 @@ internal sealed class RedisSessionStore : ISessionStore
             "upd", session.UpdatedAt.ToUnixTimeMilliseconds(),
             "kexp", keepUntil,
         ];
-        var created = (long)await Db.ScriptEvaluateAsync(RedisScripts.Create, [_keys.Session(session.Id)], args);
+        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id)], args);
         if (created != 1)
         {
             throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
@@ -64,7 +70,7 @@ internal sealed class RedisSessionStore : ISessionStore
 
     public async Task<UploadSession?> GetAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Get, _keys.SessionKeys(id), [NowMs]))!;
+        var result = (RedisResult[])(await RedisScripts.Get.EvaluateAsync(Db, _keys.SessionKeys(id), [NowMs]).WaitAsync(cancellationToken))!;
         if (result.Length == 0)
         {
             return null;
@@ -78,31 +84,31 @@ internal sealed class RedisSessionStore : ISessionStore
         return FromFields(fields) with { ReceivedParts = received, PartsInFlight = (int)(long)result[2] };
     }
 
-    public async Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize, CancellationToken cancellationToken)
+    public async Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize)
     {
         RedisValue[] args = [lease.Tenant, lease.PartNumber, declaredSize ?? -1, NowMs, (long)_options.LeaseTtl.TotalMilliseconds, lease.Token];
-        var r = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.BeginPart, _keys.SessionKeys(lease.UploadId), args))!;
-        return (long)r[0] switch
+        var r = (RedisResult[])(await RedisScripts.BeginPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
+        return Code(r, RedisScripts.BeginPart) switch
         {
-            0 => new PartBegin(PartBeginOutcome.Started, Deserialize((string)r[2]!), (long)r[1]),
-            1 => new PartBegin(PartBeginOutcome.AlreadyReceived, Deserialize((string)r[2]!), (long)r[1],
+            ScriptResult.Ok => new PartBegin(PartBeginOutcome.Started, Deserialize((string)r[2]!), (long)r[1]),
+            ScriptResult.AlreadyReceived => new PartBegin(PartBeginOutcome.AlreadyReceived, Deserialize((string)r[2]!), (long)r[1],
                 PartRecordFormat.Decode(lease.PartNumber, (string)r[3]!)),
-            -1 => new PartBegin(PartBeginOutcome.NotFound),
-            -2 => new PartBegin(PartBeginOutcome.InvalidState, Status: (string)r[1]!),
-            -3 => new PartBegin(PartBeginOutcome.Expired),
-            -4 => new PartBegin(PartBeginOutcome.NoSuchPart, PartCount: (int)(long)r[1]),
-            -5 => new PartBegin(PartBeginOutcome.SizeMismatch, ExpectedSize: (long)r[1]),
-            -6 => new PartBegin(PartBeginOutcome.ConcurrencyLimit),
-            -7 => new PartBegin(PartBeginOutcome.PartInFlight),
-            var code => throw new InvalidOperationException($"begin_part.lua returned unknown code {code}."),
+            ScriptResult.NotFound => new PartBegin(PartBeginOutcome.NotFound),
+            ScriptResult.NotTakingParts => new PartBegin(PartBeginOutcome.InvalidState, Status: (string)r[1]!),
+            ScriptResult.Expired => new PartBegin(PartBeginOutcome.Expired),
+            ScriptResult.NoSuchPart => new PartBegin(PartBeginOutcome.NoSuchPart, PartCount: (int)(long)r[1]),
+            ScriptResult.SizeMismatch => new PartBegin(PartBeginOutcome.SizeMismatch, ExpectedSize: (long)r[1]),
+            ScriptResult.ConcurrencyLimit => new PartBegin(PartBeginOutcome.ConcurrencyLimit),
+            ScriptResult.PartInFlight => new PartBegin(PartBeginOutcome.PartInFlight),
+            var code => throw Unexpected(RedisScripts.BeginPart, code),
         };
     }
 
-    public Task RenewLeaseAsync(PartLease lease, CancellationToken cancellationToken) =>
-        Db.ScriptEvaluateAsync(RedisScripts.RenewLease, [_keys.Leases(lease.UploadId)],
+    public Task RenewLeaseAsync(PartLease lease) =>
+        RedisScripts.RenewLease.EvaluateAsync(Db, [_keys.Leases(lease.UploadId)],
             [lease.PartNumber, lease.Token, NowMs + (long)_options.LeaseTtl.TotalMilliseconds]);
 
-    public async Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted, CancellationToken cancellationToken)
+    public async Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted)
     {
         RedisValue[] args =
         [
@@ -110,52 +116,51 @@ internal sealed class RedisSessionStore : ISessionStore
             accepted is null ? "" : PartRecordFormat.Encode(accepted),
             accepted?.Size ?? 0,
         ];
-        var r = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.EndPart, _keys.SessionKeys(lease.UploadId), args))!;
-        var code = (long)r[0];
-        if (code == -1)
+        var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
+        var code = Code(r, RedisScripts.EndPart);
+        if (code == ScriptResult.NotFound)
         {
             return new PartEnd(PartEndOutcome.NotFound);
         }
         var outcome = code switch
         {
-            0 => PartEndOutcome.Recorded,
-            1 => PartEndOutcome.Duplicate,
-            2 => PartEndOutcome.Released,
-            -2 => PartEndOutcome.NotTakingParts,
-            -8 => PartEndOutcome.Conflict,
-            _ => throw new InvalidOperationException($"end_part.lua returned unknown code {code}."),
+            ScriptResult.Ok => PartEndOutcome.Recorded,
+            ScriptResult.AlreadyReceived => PartEndOutcome.Duplicate,
+            ScriptResult.Released => PartEndOutcome.Released,
+            ScriptResult.NotTakingParts => PartEndOutcome.NotTakingParts,
+            ScriptResult.PartConflict => PartEndOutcome.Conflict,
+            _ => throw Unexpected(RedisScripts.EndPart, code),
         };
         return new PartEnd(outcome, (long)r[1], (int)(long)r[2], (string)r[3]!);
     }
 
     public async Task<IReadOnlyList<PartRecord>> ListPartsAsync(string id, CancellationToken cancellationToken)
     {
-        var entries = await Db.HashGetAllAsync(_keys.Parts(id));
+        var entries = await Db.HashGetAllAsync(_keys.Parts(id)).WaitAsync(cancellationToken);
         return [.. entries
             .Select(e => PartRecordFormat.Decode(int.Parse((string)e.Name!, CultureInfo.InvariantCulture), (string)e.Value!))
             .OrderBy(p => p.Number)];
     }
 
-    public async Task<Transition> TransitionAsync(string id, string? tenant, IReadOnlyCollection<string> from, string to,
-        SessionResult? result, bool requireAllParts, CancellationToken cancellationToken)
+    public async Task<Transition> ApplyAsync(string id, string? tenant, SessionTransition transition, SessionResult? result = null)
     {
         RedisValue[] args =
         [
             tenant ?? "",
-            "," + string.Join(',', from) + ",",
-            to,
+            "," + string.Join(',', transition.From) + ",",
+            transition.To,
             NowMs,
             result is null ? "" : JsonSerializer.Serialize(result, SessionJsonContext.Default.SessionResult),
-            requireAllParts ? "1" : "0",
+            transition.RequireAllParts ? "1" : "0",
         ];
-        var r = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Transition, [_keys.Session(id)], args))!;
-        return (long)r[0] switch
+        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id)], args))!;
+        return Code(r, RedisScripts.Transition) switch
         {
-            0 => new Transition(TransitionOutcome.Done, (string)r[1]!),
-            -1 => new Transition(TransitionOutcome.NotFound),
-            -2 => new Transition(TransitionOutcome.WrongState, (string)r[1]!),
-            -9 => new Transition(TransitionOutcome.PartsMissing, (string)r[1]!),
-            var code => throw new InvalidOperationException($"transition.lua returned unknown code {code}."),
+            ScriptResult.Ok => new Transition(TransitionOutcome.Done, (string)r[1]!),
+            ScriptResult.NotFound => new Transition(TransitionOutcome.NotFound),
+            ScriptResult.NotTakingParts => new Transition(TransitionOutcome.WrongState, (string)r[1]!),
+            ScriptResult.PartsMissing => new Transition(TransitionOutcome.PartsMissing, (string)r[1]!),
+            var code => throw Unexpected(RedisScripts.Transition, code),
         };
     }
 
@@ -167,7 +172,8 @@ internal sealed class RedisSessionStore : ISessionStore
         const int Batch = 100;
         for (var skip = 0L; ; skip += Batch)
         {
-            var entries = await Db.SortedSetRangeByScoreWithScoresAsync(index, double.NegativeInfinity, max, Exclude.None, Order.Descending, skip, Batch);
+            var entries = await Db.SortedSetRangeByScoreWithScoresAsync(index, double.NegativeInfinity, max, Exclude.None, Order.Descending, skip, Batch)
+                .WaitAsync(cancellationToken);
             var candidates = entries
                 .Select(e => (Id: (string)e.Element!, CreatedMs: (long)e.Score))
                 .Where(e => after is not { } c || c.IsBefore(e.CreatedMs, e.Id))
@@ -201,46 +207,40 @@ internal sealed class RedisSessionStore : ISessionStore
     public async Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken)
     {
         // The expiry index holds exactly the sessions that have not ended: create adds them, ending forgets them.
-        var total = await Db.SortedSetLengthAsync(_keys.ExpiryIndex);
+        var total = await Db.SortedSetLengthAsync(_keys.ExpiryIndex).WaitAsync(cancellationToken);
         if (max <= 0 || total == 0)
         {
             return new LiveSessions(total, []);
         }
-        var ids = await Db.SortedSetRangeByRankAsync(_keys.ExpiryIndex, 0, max - 1, Order.Descending);
+        var ids = await Db.SortedSetRangeByRankAsync(_keys.ExpiryIndex, 0, max - 1, Order.Descending).WaitAsync(cancellationToken);
         var sessions = await Task.WhenAll(ids.Select(id => GetAsync((string)id!, null, cancellationToken)));
         return new LiveSessions(total, [.. sessions.OfType<UploadSession>().Where(s => SessionStatus.IsLive(s.Status))]);
     }
 
     public async Task<IReadOnlyList<string>> DueForExpiryAsync(int max, CancellationToken cancellationToken)
     {
-        var due = await Db.SortedSetRangeByScoreAsync(_keys.ExpiryIndex, double.NegativeInfinity, NowMs, Exclude.None, Order.Ascending, 0, max);
+        var due = await Db.SortedSetRangeByScoreAsync(_keys.ExpiryIndex, double.NegativeInfinity, NowMs, Exclude.None, Order.Ascending, 0, max)
+            .WaitAsync(cancellationToken);
         return [.. due.Select(v => (string)v!)];
     }
 
-    public Task ForgetExpiryAsync(string id, CancellationToken cancellationToken) =>
-        Db.SortedSetRemoveAsync(_keys.ExpiryIndex, id);
+    public Task ForgetExpiryAsync(string id) => Db.SortedSetRemoveAsync(_keys.ExpiryIndex, id);
 
-    public async Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until, CancellationToken cancellationToken) =>
-        (long)await Db.ScriptEvaluateAsync(RedisScripts.Reserve, _keys.Quota(scope),
-            [id, bytes, limit, until.ToUnixTimeMilliseconds(), NowMs]) == 1;
+    public async Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until) =>
+        (long)await RedisScripts.Reserve.EvaluateAsync(Db, _keys.Quota(scope), [id, bytes, limit, until.ToUnixTimeMilliseconds(), NowMs]) == 1;
 
-    public Task ReleaseAsync(string scope, string id, CancellationToken cancellationToken) =>
-        Db.ScriptEvaluateAsync(RedisScripts.Release, _keys.Quota(scope), [id]);
+    public Task ReleaseAsync(string scope, string id) => RedisScripts.Release.EvaluateAsync(Db, _keys.Quota(scope), [id]);
 
-    public async Task<long> ReservedAsync(string scope, CancellationToken cancellationToken) =>
-        (long)await Db.ScriptEvaluateAsync(RedisScripts.Reserved, _keys.Quota(scope), [NowMs]);
+    public async Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl) =>
+        (long)await RedisScripts.LockAcquire.EvaluateAsync(Db, [_keys.Lock(name)], [owner, (long)ttl.TotalMilliseconds]) == 1;
 
-    public async Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken) =>
-        (long)await Db.ScriptEvaluateAsync(RedisScripts.LockAcquire, [_keys.Lock(name)], [owner, (long)ttl.TotalMilliseconds]) == 1;
-
-    public Task ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken) =>
-        Db.ScriptEvaluateAsync(RedisScripts.LockRelease, [_keys.Lock(name)], [owner]);
+    public Task ReleaseLockAsync(string name, string owner) => RedisScripts.LockRelease.EvaluateAsync(Db, [_keys.Lock(name)], [owner]);
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await Db.PingAsync();
+            await Db.PingAsync().WaitAsync(cancellationToken);
             return true;
         }
         catch (RedisException)
@@ -248,6 +248,12 @@ internal sealed class RedisSessionStore : ISessionStore
             return false;
         }
     }
+
+    private static ScriptResult Code(RedisResult[] reply, RedisScript script) =>
+        reply.Length > 0 ? (ScriptResult)(int)(long)reply[0] : throw Unexpected(script, null);
+
+    private static InvalidOperationException Unexpected(RedisScript script, ScriptResult? code) =>
+        new($"{script.Name}.lua returned unknown code {(code is { } c ? ((int)c).ToString(CultureInfo.InvariantCulture) : "nothing")}.");
 
     private static UploadSession Deserialize(string doc) =>
         JsonSerializer.Deserialize(doc, SessionJsonContext.Default.UploadSession)

@@ -1,46 +1,45 @@
 -- Begins one part: checks the owner, the state, the part number and its size, and takes a lease on the part
--- within the session's concurrency limit, all at once (ARCHITECTURE.md, the path of one part, step 2).
+-- within the session's concurrency limit, all at once (docs/architecture.md, the path of one part, step 3).
 -- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash (part number -> "token|until ms")
 -- ARGV[1] tenant, ARGV[2] part number, ARGV[3] declared size (-1: not declared), ARGV[4] now (unix ms),
 -- ARGV[5] lease ttl (ms), ARGV[6] lease token
 -- Returns:
---    {0, expected size, doc}                   started: the lease is taken
---    {1, expected size, doc, part record}      already received: compare the retry with the record
---   {-1}                                       no such session for this tenant
---   {-2, status}                               the session does not take parts
---   {-3}                                       expired
---   {-4, part count}                           no such part number
---   {-5, expected size}                        declared size breaks the part rule
---   {-6, parts in flight}                      concurrency limit reached
---   {-7}                                       this part is already in flight
+--   {Ok, expected size, doc}                         started: the lease is taken
+--   {AlreadyReceived, expected size, doc, record}    compare the retry with the record
+--   {NotFound}                                       no such session for this tenant
+--   {NotTakingParts, status}                         the session does not take parts
+--   {Expired}
+--   {NoSuchPart, part count}
+--   {SizeMismatch, expected size}                    declared size breaks the part rule
+--   {ConcurrencyLimit, parts in flight}
+--   {PartInFlight}                                   this part is already in flight
 local s = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'exp', 'size', 'psize', 'pcount', 'maxc', 'kexp')
 if not s[1] or s[1] ~= ARGV[1] then
-  return {-1}
+  return {NotFound}
 end
 if s[2] == 'expired' then
-  return {-3}
+  return {Expired}
 end
-if s[2] ~= 'created' and s[2] ~= 'uploading' and s[2] ~= 'staged' then
-  return {-2, s[2]}
+if not takes_parts(s[2]) then
+  return {NotTakingParts, s[2]}
 end
 local now = tonumber(ARGV[4])
 if tonumber(s[3]) <= now then
-  return {-3}
+  return {Expired}
 end
 local n = tonumber(ARGV[2])
 local count = tonumber(s[6])
 if n < 1 or n > count then
-  return {-4, count}
+  return {NoSuchPart, count}
 end
-local size, part_size = tonumber(s[4]), tonumber(s[5])
-local expected = math.min(part_size, size - (n - 1) * part_size)
+local expected = part_size_of(tonumber(s[4]), tonumber(s[5]), n)
 local declared = tonumber(ARGV[3])
 if declared >= 0 and declared ~= expected then
-  return {-5, expected}
+  return {SizeMismatch, expected}
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[2])
 if existing then
-  return {1, expected, redis.call('HGET', KEYS[1], 'doc'), existing}
+  return {AlreadyReceived, expected, redis.call('HGET', KEYS[1], 'doc'), existing}
 end
 local leases = redis.call('HGETALL', KEYS[3])
 local live = 0
@@ -48,14 +47,14 @@ for i = 1, #leases, 2 do
   if tonumber(string.match(leases[i + 1], '|(%d+)$')) <= now then
     redis.call('HDEL', KEYS[3], leases[i])
   elseif leases[i] == ARGV[2] then
-    return {-7}
+    return {PartInFlight}
   else
     live = live + 1
   end
 end
 if live >= tonumber(s[7]) then
-  return {-6, live}
+  return {ConcurrencyLimit, live}
 end
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[6] .. '|' .. string.format('%.0f', now + tonumber(ARGV[5])))
 redis.call('PEXPIREAT', KEYS[3], s[8])
-return {0, expected, redis.call('HGET', KEYS[1], 'doc')}
+return {Ok, expected, redis.call('HGET', KEYS[1], 'doc')}

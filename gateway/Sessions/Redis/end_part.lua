@@ -1,32 +1,31 @@
 -- Ends one part: records it once, updates progress and status, and releases the lease
--- (ARCHITECTURE.md, the path of one part, step 5).
+-- (docs/architecture.md, the path of one part, step 5).
 -- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash
 -- ARGV[1] part number, ARGV[2] lease token, ARGV[3] now (unix ms),
 -- ARGV[4] part record "sha256|size|sha1|backend part id" ('' when the part failed: release only), ARGV[5] part size
--- Returns {code, accepted bytes, parts received, status}:
---    0 recorded, 1 duplicate (recorded before with the same sha256), 2 released only,
---   -1 no such session, -2 the session no longer takes parts, -8 recorded before with other bytes
+-- Returns {code, accepted bytes, parts received, status}: Ok recorded, AlreadyReceived (recorded before with the
+-- same sha256), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
 local lease = redis.call('HGET', KEYS[3], ARGV[1])
 if lease and string.sub(lease, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then
   redis.call('HDEL', KEYS[3], ARGV[1])
 end
 local s = redis.call('HMGET', KEYS[1], 'status', 'acc', 'recv', 'pcount', 'kexp')
 if not s[1] then
-  return {-1}
+  return {NotFound}
 end
 if ARGV[4] == '' then
-  return {2, s[2], s[3], s[1]}
+  return {Released, s[2], s[3], s[1]}
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
   -- sha256 hex is the first 64 characters of a record
   if string.sub(existing, 1, 64) == string.sub(ARGV[4], 1, 64) then
-    return {1, s[2], s[3], s[1]}
+    return {AlreadyReceived, s[2], s[3], s[1]}
   end
-  return {-8, s[2], s[3], s[1]}
+  return {PartConflict, s[2], s[3], s[1]}
 end
-if s[1] ~= 'created' and s[1] ~= 'uploading' and s[1] ~= 'staged' then
-  return {-2, s[2], s[3], s[1]}
+if not takes_parts(s[1]) then
+  return {NotTakingParts, s[2], s[3], s[1]}
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 redis.call('PEXPIREAT', KEYS[2], s[5])
@@ -37,4 +36,4 @@ if received >= tonumber(s[4]) then
   status = 'staged'
 end
 redis.call('HSET', KEYS[1], 'status', status, 'upd', ARGV[3])
-return {0, accepted, received, status}
+return {Ok, accepted, received, status}

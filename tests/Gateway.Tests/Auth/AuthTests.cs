@@ -8,7 +8,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Auth;
 
-/// <summary>CONTRACT.md conventions: Bearer API keys or JWTs; 401 with WWW-Authenticate otherwise; health checks open.</summary>
+/// <summary>The contract's conventions (README.md): Bearer API keys or JWTs; 401 with WWW-Authenticate otherwise; health checks open.</summary>
 public sealed class AuthTests : IAsyncLifetime
 {
     private GatewayHarness _system = null!;

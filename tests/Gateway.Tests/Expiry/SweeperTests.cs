@@ -8,7 +8,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Expiry;
 
-/// <summary>ARCHITECTURE.md: expired sessions are aborted at the backend and released, one sweeper at a time.</summary>
+/// <summary>docs/architecture.md: expired sessions are aborted at the backend and released, one sweeper at a time.</summary>
 public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Fact]
@@ -40,7 +40,7 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
         {
             Assert.Equal(SessionStatus.Expired, (await store.GetAsync(id, null, default))!.Status);
         }
-        Assert.Empty(await store.DueForExpiryAsync(100, default));
+        Assert.Empty(await system.Gateway.Services.GetRequiredService<ISessionExpiryIndex>().DueForExpiryAsync(100, default));
         await client.CreateSandboxFileAsync(1000, "/workspace/after.bin");
     }
 
@@ -52,13 +52,13 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
         using var client = new ContractClient(system.Client());
         await client.CreateSandboxFileAsync(100, "/workspace/held.bin");
         clock.Advance(TimeSpan.FromMinutes(2));
-        var store = system.Gateway.Services.GetRequiredService<ISessionStore>();
-        Assert.True(await store.TryAcquireLockAsync(ExpirySweeper.LockName, "another-instance", TimeSpan.FromMinutes(1), default));
+        var store = system.Gateway.Services.GetRequiredService<IStoreLock>();
+        Assert.True(await store.TryAcquireLockAsync(ExpirySweeper.LockName, "another-instance", TimeSpan.FromMinutes(1)));
 
         var sweeper = system.Gateway.Services.GetRequiredService<ExpirySweeper>();
         Assert.Equal(0, await sweeper.SweepOnceAsync(default));
 
-        await store.ReleaseLockAsync(ExpirySweeper.LockName, "another-instance", default);
+        await store.ReleaseLockAsync(ExpirySweeper.LockName, "another-instance");
         Assert.Equal(1, await sweeper.SweepOnceAsync(default));
     }
 

@@ -8,7 +8,7 @@ using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Limits;
 
-/// <summary>CONTRACT.md, limits: each enforced with its code, reported in the session's <c>limits</c>.</summary>
+/// <summary>The contract's limits (README.md): each enforced with its code, reported in the session's <c>limits</c>.</summary>
 public sealed class LimitsTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private const int MiB = 1024 * 1024;

@@ -6,7 +6,7 @@ using static Gateway.Tests.Support.ContractClient;
 namespace Gateway.Tests.Scale;
 
 /// <summary>
-/// ARCHITECTURE.md, state and scale: gateway instances are stateless and share one Redis, so any instance
+/// docs/architecture.md, state and scale: gateway instances are stateless and share one Redis, so any instance
 /// takes any part, and a client that loses its instance finishes on another.
 /// </summary>
 public sealed class ManyInstancesTests(RedisServer redis) : IClassFixture<RedisServer>

@@ -24,9 +24,9 @@ public sealed class RedisClusterStoreTests : SessionStoreContract, IClassFixture
     {
         var session = await CreateAsync();
         var lease = PartLease.New(session.Id, session.Tenant, 1);
-        await Store.BeginPartAsync(lease, null, default);
-        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null), default);
-        await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null, default);
+        await Store.BeginPartAsync(lease, null);
+        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null));
+        await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null);
 
         var keys = await ClusterKeys.OfSessionAsync(_redis, Options.KeyPrefix, session.Id);
 

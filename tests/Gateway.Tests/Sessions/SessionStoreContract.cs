@@ -19,6 +19,32 @@ public abstract class SessionStoreContract
 
     private protected abstract ISessionStore Store { get; }
 
+    private ISessionListing Listing => (ISessionListing)Store;
+
+    private ISessionExpiryIndex Expiry => (ISessionExpiryIndex)Store;
+
+    private IQuotaStore Quota => (IQuotaStore)Store;
+
+    private IStoreLock Locks => (IStoreLock)Store;
+
+    /// <summary>
+    /// Bytes held in a scope, observed as StagingQuota sees them: one more byte fits under a limit of
+    /// <c>held + 1</c> and not under <c>held</c>. The probe's reservation is released again.
+    /// </summary>
+    private async Task<long> ReservedAsync(string scope)
+    {
+        var until = Clock.GetUtcNow().AddHours(1);
+        for (var held = 0L; held <= 1000; held++)
+        {
+            if (await Quota.TryReserveAsync(scope, "up_probe", 1, held + 1, until))
+            {
+                await Quota.ReleaseAsync(scope, "up_probe");
+                return held;
+            }
+        }
+        throw new InvalidOperationException($"More than 1000 bytes are held in {scope}.");
+    }
+
     private protected UploadSession NewSession(long contentLength = 10 * MiB, long partSize = 4 * MiB, int maxConcurrency = 2, string tenant = Tenant)
     {
         var now = Clock.GetUtcNow();
@@ -47,7 +73,7 @@ public abstract class SessionStoreContract
     private protected async Task<UploadSession> CreateAsync(UploadSession? session = null)
     {
         session ??= NewSession();
-        await Store.CreateAsync(session, default);
+        await Store.CreateAsync(session);
         return session;
     }
 
@@ -56,9 +82,9 @@ public abstract class SessionStoreContract
     private async Task<PartEnd> UploadAsync(UploadSession s, int n, char digest = 'a')
     {
         var lease = PartLease.New(s.Id, s.Tenant, n);
-        var begin = await Store.BeginPartAsync(lease, null, default);
+        var begin = await Store.BeginPartAsync(lease, null);
         Assert.Equal(PartBeginOutcome.Started, begin.Outcome);
-        return await Store.EndPartAsync(lease, Part(n, begin.ExpectedSize, digest), default);
+        return await Store.EndPartAsync(lease, Part(n, begin.ExpectedSize, digest));
     }
 
     [Fact]
@@ -86,8 +112,8 @@ public abstract class SessionStoreContract
         var s = await CreateAsync();
 
         Assert.Null(await Store.GetAsync(s.Id, "other", default));
-        Assert.Equal(PartBeginOutcome.NotFound, (await Store.BeginPartAsync(PartLease.New(s.Id, "other", 1), null, default)).Outcome);
-        var abort = await Store.TransitionAsync(s.Id, "other", SessionStatus.Live, SessionStatus.Aborted, null, false, default);
+        Assert.Equal(PartBeginOutcome.NotFound, (await Store.BeginPartAsync(PartLease.New(s.Id, "other", 1), null)).Outcome);
+        var abort = await Store.ApplyAsync(s.Id, "other", SessionTransition.Abort);
         Assert.Equal(TransitionOutcome.NotFound, abort.Outcome);
         Assert.NotNull(await Store.GetAsync(s.Id, null, default));
     }
@@ -96,8 +122,8 @@ public abstract class SessionStoreContract
     public async Task An_unknown_session_is_not_found()
     {
         Assert.Null(await Store.GetAsync("up_nope", Tenant, default));
-        Assert.Equal(PartBeginOutcome.NotFound, (await Store.BeginPartAsync(PartLease.New("up_nope", Tenant, 1), null, default)).Outcome);
-        Assert.Equal(PartEndOutcome.NotFound, (await Store.EndPartAsync(PartLease.New("up_nope", Tenant, 1), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.NotFound, (await Store.BeginPartAsync(PartLease.New("up_nope", Tenant, 1), null)).Outcome);
+        Assert.Equal(PartEndOutcome.NotFound, (await Store.EndPartAsync(PartLease.New("up_nope", Tenant, 1), null)).Outcome);
     }
 
     [Theory]
@@ -108,7 +134,7 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync();
 
-        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, partNumber), null, default);
+        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, partNumber), null);
 
         Assert.Equal(PartBeginOutcome.NoSuchPart, begin.Outcome);
         Assert.Equal(3, begin.PartCount);
@@ -121,7 +147,7 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync();
 
-        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, n), declared, default);
+        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, n), declared);
 
         Assert.Equal(PartBeginOutcome.SizeMismatch, begin.Outcome);
         Assert.Equal(expected, begin.ExpectedSize);
@@ -151,7 +177,7 @@ public abstract class SessionStoreContract
         var s = await CreateAsync();
         await UploadAsync(s, 1);
 
-        var again = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Part(1, 4 * MiB), default);
+        var again = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Part(1, 4 * MiB));
 
         Assert.Equal(PartEndOutcome.Duplicate, again.Outcome);
         Assert.Equal(4 * MiB, again.AcceptedBytes);
@@ -164,7 +190,7 @@ public abstract class SessionStoreContract
         var s = await CreateAsync();
         await UploadAsync(s, 1);
 
-        var again = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Part(1, 4 * MiB, 'c'), default);
+        var again = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Part(1, 4 * MiB, 'c'));
 
         Assert.Equal(PartEndOutcome.Conflict, again.Outcome);
         Assert.Equal(4 * MiB, again.AcceptedBytes);
@@ -176,7 +202,7 @@ public abstract class SessionStoreContract
         var s = await CreateAsync();
         await UploadAsync(s, 2);
 
-        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), 4 * MiB, default);
+        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), 4 * MiB);
 
         Assert.Equal(PartBeginOutcome.AlreadyReceived, begin.Outcome);
         Assert.Equal(new string('a', 64), begin.Existing!.Sha256);
@@ -189,35 +215,35 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync(NewSession(maxConcurrency: 2));
         var one = PartLease.New(s.Id, Tenant, 1);
-        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(one, null, default)).Outcome);
-        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(one, null)).Outcome);
+        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), null)).Outcome);
 
-        Assert.Equal(PartBeginOutcome.ConcurrencyLimit, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 3), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.ConcurrencyLimit, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 3), null)).Outcome);
         Assert.Equal(2, (await Store.GetAsync(s.Id, Tenant, default))!.PartsInFlight);
 
-        await Store.EndPartAsync(one, null, default);
-        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 3), null, default)).Outcome);
+        await Store.EndPartAsync(one, null);
+        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 3), null)).Outcome);
     }
 
     [Fact]
     public async Task A_part_already_in_flight_cannot_be_begun_again()
     {
         var s = await CreateAsync(NewSession(maxConcurrency: 4));
-        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default);
+        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null);
 
-        Assert.Equal(PartBeginOutcome.PartInFlight, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.PartInFlight, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null)).Outcome);
     }
 
     [Fact]
     public async Task A_lease_lapses_after_its_ttl_so_a_crashed_instance_never_blocks_a_part()
     {
         var s = await CreateAsync(NewSession(maxConcurrency: 1));
-        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default);
+        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null);
 
         Clock.Advance(Options.LeaseTtl + TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(0, (await Store.GetAsync(s.Id, Tenant, default))!.PartsInFlight);
-        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.Started, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null)).Outcome);
     }
 
     [Fact]
@@ -225,22 +251,22 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync(NewSession(maxConcurrency: 1));
         var lease = PartLease.New(s.Id, Tenant, 1);
-        await Store.BeginPartAsync(lease, null, default);
+        await Store.BeginPartAsync(lease, null);
 
         Clock.Advance(Options.LeaseTtl * 0.8);
-        await Store.RenewLeaseAsync(lease, default);
+        await Store.RenewLeaseAsync(lease);
         Clock.Advance(Options.LeaseTtl * 0.8);
 
-        Assert.Equal(PartBeginOutcome.PartInFlight, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.PartInFlight, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null)).Outcome);
     }
 
     [Fact]
     public async Task Ending_with_another_requests_token_does_not_release_its_lease()
     {
         var s = await CreateAsync(NewSession(maxConcurrency: 1));
-        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default);
+        await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null);
 
-        await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), null, default);
+        await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), null);
 
         Assert.Equal(1, (await Store.GetAsync(s.Id, Tenant, default))!.PartsInFlight);
     }
@@ -250,9 +276,9 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync();
         var lease = PartLease.New(s.Id, Tenant, 1);
-        await Store.BeginPartAsync(lease, null, default);
+        await Store.BeginPartAsync(lease, null);
 
-        var end = await Store.EndPartAsync(lease, null, default);
+        var end = await Store.EndPartAsync(lease, null);
 
         Assert.Equal(PartEndOutcome.Released, end.Outcome);
         var read = await Store.GetAsync(s.Id, Tenant, default);
@@ -266,7 +292,7 @@ public abstract class SessionStoreContract
 
         Clock.Advance(TimeSpan.FromHours(1));
 
-        Assert.Equal(PartBeginOutcome.Expired, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null, default)).Outcome);
+        Assert.Equal(PartBeginOutcome.Expired, (await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 1), null)).Outcome);
     }
 
     [Fact]
@@ -275,18 +301,16 @@ public abstract class SessionStoreContract
         var s = await CreateAsync();
         await UploadAsync(s, 1);
 
-        var early = await Store.TransitionAsync(s.Id, Tenant, [SessionStatus.Staged], SessionStatus.Completing, null, true, default);
-        Assert.Equal(TransitionOutcome.WrongState, early.Outcome);
-        var missing = await Store.TransitionAsync(s.Id, Tenant, [SessionStatus.Uploading], SessionStatus.Completing, null, true, default);
-        Assert.Equal(TransitionOutcome.PartsMissing, missing.Outcome);
+        var early = await Store.ApplyAsync(s.Id, Tenant, SessionTransition.BeginComplete);
+        Assert.Equal((TransitionOutcome.WrongState, SessionStatus.Uploading), (early.Outcome, early.PreviousStatus));
 
         await UploadAsync(s, 2);
         await UploadAsync(s, 3);
-        var completing = await Store.TransitionAsync(s.Id, Tenant, [SessionStatus.Staged], SessionStatus.Completing, null, true, default);
+        var completing = await Store.ApplyAsync(s.Id, Tenant, SessionTransition.BeginComplete);
         Assert.Equal((TransitionOutcome.Done, SessionStatus.Staged), (completing.Outcome, completing.PreviousStatus));
 
         var result = new SessionResult { Path = "/workspace/a.bin", Size = 10 * MiB };
-        await Store.TransitionAsync(s.Id, Tenant, [SessionStatus.Completing], SessionStatus.Completed, result, false, default);
+        await Store.ApplyAsync(s.Id, Tenant, SessionTransition.Complete, result);
         var read = await Store.GetAsync(s.Id, Tenant, default);
         Assert.Equal(SessionStatus.Completed, read!.Status);
         Assert.Equal(result, read.Result);
@@ -297,13 +321,13 @@ public abstract class SessionStoreContract
     {
         var s = await CreateAsync();
         var lease = PartLease.New(s.Id, Tenant, 1);
-        await Store.BeginPartAsync(lease, null, default);
+        await Store.BeginPartAsync(lease, null);
 
-        await Store.TransitionAsync(s.Id, Tenant, SessionStatus.Live, SessionStatus.Aborted, null, false, default);
+        await Store.ApplyAsync(s.Id, Tenant, SessionTransition.Abort);
 
-        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), null, default);
+        var begin = await Store.BeginPartAsync(PartLease.New(s.Id, Tenant, 2), null);
         Assert.Equal((PartBeginOutcome.InvalidState, SessionStatus.Aborted), (begin.Outcome, begin.Status));
-        var end = await Store.EndPartAsync(lease, Part(1, 4 * MiB), default);
+        var end = await Store.EndPartAsync(lease, Part(1, 4 * MiB));
         Assert.Equal(PartEndOutcome.NotTakingParts, end.Outcome);
         Assert.Equal(0, (await Store.GetAsync(s.Id, Tenant, default))!.AcceptedBytes);
     }
@@ -333,9 +357,9 @@ public abstract class SessionStoreContract
         }
         await CreateAsync(NewSession(tenant: "someone-else"));
 
-        var first = await Store.ListAsync(tenant, null, null, 2, default);
-        var second = await Store.ListAsync(tenant, null, first.Next, 2, default);
-        var third = await Store.ListAsync(tenant, null, second.Next, 2, default);
+        var first = await Listing.ListAsync(tenant, null, null, 2, default);
+        var second = await Listing.ListAsync(tenant, null, first.Next, 2, default);
+        var third = await Listing.ListAsync(tenant, null, second.Next, 2, default);
 
         Assert.Equal([ids[4], ids[3]], first.Sessions.Select(s => s.Id));
         Assert.Equal([ids[2], ids[1]], second.Sessions.Select(s => s.Id));
@@ -357,7 +381,7 @@ public abstract class SessionStoreContract
         ListCursor? cursor = null;
         do
         {
-            var page = await Store.ListAsync(tenant, null, cursor, 2, default);
+            var page = await Listing.ListAsync(tenant, null, cursor, 2, default);
             seen.AddRange(page.Sessions.Select(s => s.Id));
             cursor = page.Next;
         }
@@ -372,9 +396,9 @@ public abstract class SessionStoreContract
         var tenant = "filter-" + Guid.NewGuid().ToString("N");
         var aborted = await CreateAsync(NewSession(tenant: tenant));
         await CreateAsync(NewSession(tenant: tenant));
-        await Store.TransitionAsync(aborted.Id, tenant, SessionStatus.Live, SessionStatus.Aborted, null, false, default);
+        await Store.ApplyAsync(aborted.Id, tenant, SessionTransition.Abort);
 
-        var page = await Store.ListAsync(tenant, SessionStatus.Aborted, null, 10, default);
+        var page = await Listing.ListAsync(tenant, SessionStatus.Aborted, null, 10, default);
 
         Assert.Equal([aborted.Id], page.Sessions.Select(s => s.Id));
     }
@@ -386,8 +410,8 @@ public abstract class SessionStoreContract
         var second = await CreateAsync(NewSession(tenant: "live-b") with { ExpiresAt = Clock.GetUtcNow().AddMinutes(20) });
         var ended = await CreateAsync(NewSession(tenant: "live-b"));
         await UploadAsync(first, 1);
-        await Store.TransitionAsync(ended.Id, null, SessionStatus.Live, SessionStatus.Aborted, null, false, default);
-        await Store.ForgetExpiryAsync(ended.Id, default);
+        await Store.ApplyAsync(ended.Id, null, SessionTransition.Abort);
+        await Expiry.ForgetExpiryAsync(ended.Id);
 
         var live = await Store.ListLiveAsync(10, default);
 
@@ -409,11 +433,11 @@ public abstract class SessionStoreContract
         var late = await CreateAsync(NewSession() with { ExpiresAt = Clock.GetUtcNow().AddMinutes(10) });
 
         Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal([early.Id], await Store.DueForExpiryAsync(10, default));
+        Assert.Equal([early.Id], await Expiry.DueForExpiryAsync(10, default));
 
-        await Store.ForgetExpiryAsync(early.Id, default);
+        await Expiry.ForgetExpiryAsync(early.Id);
         Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.Equal([late.Id], await Store.DueForExpiryAsync(10, default));
+        Assert.Equal([late.Id], await Expiry.DueForExpiryAsync(10, default));
     }
 
     [Fact]
@@ -422,17 +446,17 @@ public abstract class SessionStoreContract
         var scope = "tenant:" + Guid.NewGuid().ToString("N");
         var until = Clock.GetUtcNow().AddHours(1);
 
-        Assert.True(await Store.TryReserveAsync(scope, "up_a", 60, 100, until, default));
-        Assert.True(await Store.TryReserveAsync(scope, "up_a", 60, 100, until, default));
-        Assert.False(await Store.TryReserveAsync(scope, "up_b", 41, 100, until, default));
-        Assert.True(await Store.TryReserveAsync(scope, "up_c", 40, 100, until, default));
-        Assert.Equal(100, await Store.ReservedAsync(scope, default));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_a", 60, 100, until));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_a", 60, 100, until));
+        Assert.False(await Quota.TryReserveAsync(scope, "up_b", 41, 100, until));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_c", 40, 100, until));
+        Assert.Equal(100, await ReservedAsync(scope));
 
-        await Store.ReleaseAsync(scope, "up_a", default);
-        await Store.ReleaseAsync(scope, "up_a", default);
+        await Quota.ReleaseAsync(scope, "up_a");
+        await Quota.ReleaseAsync(scope, "up_a");
 
-        Assert.Equal(40, await Store.ReservedAsync(scope, default));
-        Assert.True(await Store.TryReserveAsync(scope, "up_b", 41, 100, until, default));
+        Assert.Equal(40, await ReservedAsync(scope));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_b", 41, 100, until));
     }
 
     [Fact]
@@ -440,26 +464,26 @@ public abstract class SessionStoreContract
     {
         var scope = "tenant:" + Guid.NewGuid().ToString("N");
         var until = Clock.GetUtcNow().AddHours(1);
-        Assert.True(await Store.TryReserveAsync(scope, "up_empty", 0, 10, until, default));
-        Assert.True(await Store.TryReserveAsync(scope, "up_full", 10, 10, until, default));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_empty", 0, 10, until));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_full", 10, 10, until));
 
-        await Store.ReleaseAsync(scope, "up_empty", default);
-        await Store.ReleaseAsync(scope, "up_full", default);
+        await Quota.ReleaseAsync(scope, "up_empty");
+        await Quota.ReleaseAsync(scope, "up_full");
 
-        Assert.Equal(0, await Store.ReservedAsync(scope, default));
+        Assert.Equal(0, await ReservedAsync(scope));
     }
 
     [Fact]
     public async Task A_reservation_lapses_with_its_session_so_a_crash_cannot_leak_quota()
     {
         var scope = "sandbox:" + Guid.NewGuid().ToString("N");
-        Assert.True(await Store.TryReserveAsync(scope, "up_a", 100, 100, Clock.GetUtcNow().AddMinutes(5), default));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_a", 100, 100, Clock.GetUtcNow().AddMinutes(5)));
 
         Clock.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal(0, await Store.ReservedAsync(scope, default));
-        Assert.True(await Store.TryReserveAsync(scope, "up_b", 100, 100, Clock.GetUtcNow().AddMinutes(5), default));
-        Assert.Equal(100, await Store.ReservedAsync(scope, default));
+        Assert.Equal(0, await ReservedAsync(scope));
+        Assert.True(await Quota.TryReserveAsync(scope, "up_b", 100, 100, Clock.GetUtcNow().AddMinutes(5)));
+        Assert.Equal(100, await ReservedAsync(scope));
     }
 
     [Fact]
@@ -467,28 +491,28 @@ public abstract class SessionStoreContract
     {
         var name = "sweeper-" + Guid.NewGuid().ToString("N");
 
-        Assert.True(await Store.TryAcquireLockAsync(name, "a", TimeSpan.FromMinutes(1), default));
-        Assert.True(await Store.TryAcquireLockAsync(name, "a", TimeSpan.FromMinutes(1), default));
-        Assert.False(await Store.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1), default));
+        Assert.True(await Locks.TryAcquireLockAsync(name, "a", TimeSpan.FromMinutes(1)));
+        Assert.True(await Locks.TryAcquireLockAsync(name, "a", TimeSpan.FromMinutes(1)));
+        Assert.False(await Locks.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1)));
 
-        await Store.ReleaseLockAsync(name, "b", default);
-        Assert.False(await Store.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1), default));
+        await Locks.ReleaseLockAsync(name, "b");
+        Assert.False(await Locks.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1)));
 
-        await Store.ReleaseLockAsync(name, "a", default);
-        Assert.True(await Store.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1), default));
+        await Locks.ReleaseLockAsync(name, "a");
+        Assert.True(await Locks.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
     public async Task A_lock_whose_lease_ran_out_can_be_taken_by_another_owner()
     {
         var name = "sweeper-" + Guid.NewGuid().ToString("N");
-        Assert.True(await Store.TryAcquireLockAsync(name, "a", TimeSpan.FromMilliseconds(100), default));
+        Assert.True(await Locks.TryAcquireLockAsync(name, "a", TimeSpan.FromMilliseconds(100)));
 
         // Redis keeps lock leases on its own clock, the in-memory store on the injected one: move both.
         Clock.Advance(TimeSpan.FromMilliseconds(150));
         await Task.Delay(150);
 
-        Assert.True(await Store.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1), default));
+        Assert.True(await Locks.TryAcquireLockAsync(name, "b", TimeSpan.FromMinutes(1)));
     }
 
     [Fact]

@@ -23,9 +23,9 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
     {
         var session = await CreateAsync();
         var lease = PartLease.New(session.Id, session.Tenant, 1);
-        await Store.BeginPartAsync(lease, null, default);
-        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null), default);
-        await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null, default);
+        await Store.BeginPartAsync(lease, null);
+        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null));
+        await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null);
 
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         var keys = server.Keys(pattern: $"{Options.KeyPrefix}:{{{session.Id}}}*").Select(k => (string)k!).ToList();
@@ -44,6 +44,30 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var expected = session.ExpiresAt + Options.Retention - DateTimeOffset.UtcNow;
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, expected - TimeSpan.FromMinutes(1), expected + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task A_script_Redis_no_longer_holds_is_sent_again_and_the_call_goes_on()
+    {
+        var session = await CreateAsync();
+        // What a restart or a failover does to the script cache: the next EVALSHA answers NOSCRIPT.
+        await _redis.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH");
+
+        var begin = await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 1), null);
+
+        Assert.Equal(PartBeginOutcome.Started, begin.Outcome);
+    }
+
+    [Fact]
+    public void The_scripts_answer_with_the_generated_result_names_not_bare_numbers()
+    {
+        foreach (var script in new[] { RedisScripts.BeginPart, RedisScripts.EndPart, RedisScripts.Transition })
+        {
+            var body = script.Text[RedisScripts.Prelude.Length..];
+            Assert.DoesNotMatch(@"return \{?\s*-?\d", body);
+            Assert.StartsWith(RedisScripts.Prelude, script.Text, StringComparison.Ordinal);
+        }
+        Assert.Contains($"local NotFound = {(int)ScriptResult.NotFound}", RedisScripts.Prelude, StringComparison.Ordinal);
     }
 
     public void Dispose() => _redis.Dispose();

@@ -4,7 +4,7 @@ using MockBox.Tests.Support;
 
 namespace MockBox.Tests.Sessions;
 
-/// <summary>FACTS.md operation 7.</summary>
+/// <summary>mock-box/README.md operation 7.</summary>
 public sealed class CommitTests
 {
     private const long FileSize = 150_000;

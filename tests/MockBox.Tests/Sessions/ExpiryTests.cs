@@ -5,7 +5,7 @@ using TestSupport;
 
 namespace MockBox.Tests.Sessions;
 
-/// <summary>FACTS.md "Limits and lifecycle": sessions live 7 days (configurable); expired → 410 session_expired.</summary>
+/// <summary>mock-box/README.md "Limits and lifecycle": sessions live 7 days (configurable); expired → 410 session_expired.</summary>
 public sealed class ExpiryTests
 {
     [Theory]

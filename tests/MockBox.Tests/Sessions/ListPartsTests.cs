@@ -3,7 +3,7 @@ using MockBox.Tests.Support;
 
 namespace MockBox.Tests.Sessions;
 
-/// <summary>FACTS.md operation 6.</summary>
+/// <summary>mock-box/README.md operation 6.</summary>
 public sealed class ListPartsTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using MockBox.Tests.Support;
 
 namespace MockBox.Tests.Sessions;
 
-/// <summary>FACTS.md operation 4. Sessions of 150,000 bytes: parts at 0 and 65536 of 65536 bytes, the last at 131072 of 18928.</summary>
+/// <summary>mock-box/README.md operation 4. Sessions of 150,000 bytes: parts at 0 and 65536 of 65536 bytes, the last at 131072 of 18928.</summary>
 public sealed class PartUploadTests
 {
     private const long FileSize = 150_000;

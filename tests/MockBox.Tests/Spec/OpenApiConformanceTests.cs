@@ -129,7 +129,7 @@ public sealed class OpenApiConformanceTests
         foreach (var response in new[] { badRequest, unauthorized, notFound, conflict, range, listed })
         {
             Assert.True((int)response.StatusCode >= 400);
-            // FACTS.md: the spec's code enum omits the endpoint codes Box documents; code is an open string.
+            // mock-box/README.md: the spec's code enum omits the endpoint codes Box documents; code is an open string.
             AssertConforms(await MockBoxHost.ReadJsonAsync(response), schema, requireAll: true, openEnums: new HashSet<string> { "$.code" });
         }
     }

@@ -6,7 +6,7 @@ namespace MockBox.Tests.Support;
 internal static class BoxAssert
 {
     /// <summary>
-    /// The response is Box's error envelope (FACTS.md) with this status and code, every field present and
+    /// The response is Box's error envelope (mock-box/README.md) with this status and code, every field present and
     /// typed; returns the envelope for further checks.
     /// </summary>
     public static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, int status, string code)

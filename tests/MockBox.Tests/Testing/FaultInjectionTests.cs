@@ -34,6 +34,29 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task Omit_fault_handles_the_request_and_leaves_the_member_out_of_its_answer_once()
+    {
+        await using var box = await MockBoxHost.StartAsync();
+        var session = await box.CreateSessionAsync(150_000);
+        using (var add = await box.PostJsonAsync("/_mock/faults", """{"kind":"omit","path":"/upload_sessions/","field":"num_parts_processed","count":1}"""))
+        {
+            await BoxAssert.StatusAsync(add, HttpStatusCode.Created);
+        }
+        using (var refused = await box.PostJsonAsync("/_mock/faults", """{"kind":"omit"}"""))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        using var malformed = await box.Client.GetAsync(session.Endpoint("status"));
+        using var whole = await box.Client.GetAsync(session.Endpoint("status"));
+
+        var first = await BoxAssert.StatusAsync(malformed, HttpStatusCode.OK);
+        Assert.False(first.TryGetProperty("num_parts_processed", out _));
+        Assert.True(first.TryGetProperty("total_parts", out _));
+        Assert.Equal(0, (await BoxAssert.StatusAsync(whole, HttpStatusCode.OK)).GetProperty("num_parts_processed").GetInt32());
+    }
+
+    [Fact]
     public async Task Latency_fault_delays_matching_requests_by_at_least_its_latency_for_its_count()
     {
         const int latencyMs = 300;

@@ -1,0 +1,11 @@
+namespace Gateway.Api.V1;
+
+/// <summary>v1 front log events, ids 1000-1099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Request failed with {Code}: {Detail}")]
+    public static partial void RequestFailed(ILogger logger, string code, string detail);
+
+    [LoggerMessage(1002, LogLevel.Error, "Unhandled exception in {Method} {Path}")]
+    public static partial void UnhandledException(ILogger logger, string method, PathString path, Exception exception);
+}

@@ -1,0 +1,14 @@
+namespace Gateway.Uploads;
+
+/// <summary>Upload lifecycle log events, ids 2000-2099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Created upload {UploadId} on backend {Backend} ({ContentLength} bytes, {PartCount} parts)")]
+    public static partial void UploadCreated(ILogger logger, string uploadId, string backend, long contentLength, int partCount);
+
+    [LoggerMessage(2001, LogLevel.Information, "Upload {UploadId} is {Status}")]
+    public static partial void UploadEnded(ILogger logger, string uploadId, string status);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Could not abort the backend session of upload {UploadId}; it will expire at the backend")]
+    public static partial void OrphanedBackendSession(ILogger logger, string uploadId, Exception exception);
+}

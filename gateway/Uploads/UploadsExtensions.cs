@@ -1,0 +1,8 @@
+namespace Gateway.Uploads;
+
+internal static class UploadsExtensions
+{
+    /// <summary>The control plane every front calls: create, complete, abort, expire.</summary>
+    public static IServiceCollection AddUploads(this IServiceCollection services) =>
+        services.AddSingleton<UploadLifecycle>();
+}

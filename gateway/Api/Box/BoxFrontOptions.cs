@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Gateway.Auth;
 using Gateway.Backends;
 using Microsoft.Extensions.Options;
 
@@ -8,18 +7,29 @@ namespace Gateway.Api.Box;
 /// <summary>
 /// <c>Gateway:Tenants:&lt;name&gt;:BoxFront</c>: where the Box front sends a tenant's uploads. Read from the
 /// tenants' own section (the binder ignores their other keys), so a tenant's Box routes sit beside its keys
-/// and limits; the core knows nothing of them.
+/// and limits; the core knows nothing of them. The backends' types and the tenants' backend lists are read
+/// from the same section here too, so that checking the routes never waits on (or repeats) the checks of
+/// those sections.
 /// </summary>
 internal sealed class BoxFrontCatalogOptions
 {
     public const string Section = "Gateway";
 
     public Dictionary<string, BoxFrontTenant> Tenants { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, BoxFrontBackend> Backends { get; set; } = new(StringComparer.Ordinal);
 }
 
 internal sealed class BoxFrontTenant
 {
+    public List<string> Backends { get; set; } = [];
+
     public BoxFrontOptions BoxFront { get; set; } = new();
+}
+
+internal sealed class BoxFrontBackend
+{
+    public string Type { get; set; } = "";
 }
 
 internal sealed class BoxFrontOptions
@@ -50,8 +60,7 @@ internal sealed class BoxFolderRoute
 }
 
 /// <summary>Start-up checks of every tenant's <c>BoxFront</c>, each failure naming its key.</summary>
-internal sealed partial class BoxFrontOptionsValidation(IOptions<BackendCatalogOptions> backends, IOptions<TenantCatalogOptions> tenants)
-    : IValidateOptions<BoxFrontCatalogOptions>
+internal sealed partial class BoxFrontOptionsValidation : IValidateOptions<BoxFrontCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, BoxFrontCatalogOptions options)
     {
@@ -59,9 +68,9 @@ internal sealed partial class BoxFrontOptionsValidation(IOptions<BackendCatalogO
         foreach (var (tenant, settings) in options.Tenants)
         {
             var at = $"Gateway:Tenants:{tenant}:BoxFront";
-            var allowed = tenants.Value.Tenants.TryGetValue(tenant, out var t) ? t.Backends : [];
+            var allowed = settings.Backends;
             var front = settings.BoxFront;
-            if (front.Backend.Length > 0 && !IsBackendOfType(front.Backend, BackendRegistry.BoxType, allowed))
+            if (front.Backend.Length > 0 && !(options.Backends.TryGetValue(front.Backend, out var box) && box.Type == BackendRegistry.BoxType && allowed.Contains(front.Backend, StringComparer.Ordinal)))
             {
                 failures.Add($"{at}:Backend is '{front.Backend}', which is not a backend of type box that the tenant may use (Gateway:Tenants:{tenant}:Backends).");
             }
@@ -72,7 +81,7 @@ internal sealed partial class BoxFrontOptionsValidation(IOptions<BackendCatalogO
                 {
                     failures.Add($"{key}: a Box folder id is a decimal number.");
                 }
-                if (!backends.Value.Backends.TryGetValue(route.Backend, out var backend) || !allowed.Contains(route.Backend, StringComparer.Ordinal))
+                if (!options.Backends.TryGetValue(route.Backend, out var backend) || !allowed.Contains(route.Backend, StringComparer.Ordinal))
                 {
                     failures.Add($"{key}:Backend is '{route.Backend}', which is not a configured backend the tenant may use.");
                     continue;
@@ -107,9 +116,6 @@ internal sealed partial class BoxFrontOptionsValidation(IOptions<BackendCatalogO
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private bool IsBackendOfType(string backend, string type, IReadOnlyList<string> allowed) =>
-        backends.Value.Backends.TryGetValue(backend, out var options) && options.Type == type && allowed.Contains(backend, StringComparer.Ordinal);
 
     [GeneratedRegex("^[0-9]{1,20}$")]
     internal static partial Regex BoxId();

@@ -152,7 +152,7 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
-    public async Task Commit_with_parts_missing_is_400_upload_incomplete_and_a_wrong_parts_list_400_parts_mismatch()
+    public async Task Commit_with_parts_missing_a_wrong_parts_list_or_a_wrong_digest_is_refused_Box_s_way_and_the_session_stays_usable()
     {
         var bytes = GeneratedData.Bytes(11, 0, (int)FileSize);
         var id = (await CreateAsync("missing.bin")).GetProperty("id").GetString()!;
@@ -160,12 +160,19 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
 
         await AssertBoxErrorAsync(await CommitAsync(id, bytes, [first]), 400, "upload_incomplete");
 
+        var all = new List<JsonElement> { first };
         for (var offset = (long)GatewayHarness.PartSize; offset < FileSize; offset += GatewayHarness.PartSize)
         {
-            await OkAsync(await PutPartAsync(id, bytes[(int)offset..(int)Math.Min(FileSize, offset + GatewayHarness.PartSize)], offset));
+            var part = await OkAsync(await PutPartAsync(id, bytes[(int)offset..(int)Math.Min(FileSize, offset + GatewayHarness.PartSize)], offset));
+            all.Add(part.GetProperty("part").Clone());
         }
         await AssertBoxErrorAsync(await CommitAsync(id, bytes, [first]), 400, "parts_mismatch");
-        await AssertBoxErrorAsync(await CommitAsync(id, bytes, [], digest: null), 400, "missing_digest");
+        await AssertBoxErrorAsync(await CommitAsync(id, bytes, all, digest: null), 400, "missing_digest");
+        await AssertBoxErrorAsync(await CommitAsync(id, bytes, all, digest: "sha=" + Convert.ToBase64String(SHA1.HashData(new byte[1]))), 400, "digest_mismatch");
+
+        // None of these ended the session: the right commit still lands.
+        using var committed = await CommitAsync(id, bytes, all);
+        Assert.Equal(HttpStatusCode.Created, committed.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Admin;
+using Gateway.Api.Box;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
@@ -33,8 +34,11 @@ internal static class GatewayExtensions
         services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
+        // The Box front's error handling first: it takes only Box routes, v1's takes the rest.
+        services.AddBoxFront();
         services.AddV1Problems();
         services.AddV1OpenApi();
+        services.AddGatewayForwardedHeaders();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -47,6 +51,7 @@ internal static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
         app.MapDefaultEndpoints();
         app.UseV1Problems();
@@ -62,6 +67,7 @@ internal static class GatewayExtensions
         // The contract as a document and a reference page, anonymous (see V1OpenApi).
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
+        app.MapBoxApi().RequireAuthorization();
         return app;
     }
 }

@@ -80,7 +80,7 @@ public static class Extensions
         });
 
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => Resource(resource, serviceName, builder.Environment.EnvironmentName))
+            .ConfigureResource(resource => Resource(resource, serviceName, builder.Environment.EnvironmentName, builder.Configuration[ResourceAttributesVariable]))
             .WithTracing(tracing => tracing
                 // Probes of /healthz and /readyz every few seconds would bury the traces people look for.
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsHealthPath(context.Request.Path))
@@ -168,18 +168,28 @@ public static class Extensions
         return uri;
     }
 
+    /// <summary>The specification's variable for extra resource attributes (<c>key=value,…</c>).</summary>
+    private const string ResourceAttributesVariable = "OTEL_RESOURCE_ATTRIBUTES";
+
     /// <summary>
     /// <c>service.name</c> (gateway, mock-sandbox, mock-box), <c>service.version</c>, <c>service.instance.id</c>
     /// (one per process, so instances behind one load balancer stay apart), <c>host.name</c> and
     /// <c>deployment.environment.name</c>; plus whatever <c>OTEL_RESOURCE_ATTRIBUTES</c> adds. The service name is
-    /// fixed by the code: dashboards and alert rules select on it.
+    /// fixed by the code: dashboards and alert rules select on it. The instance id is the one
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c> names when it names one: an Aspire AppHost names each replica there, and its
+    /// dashboard links a replica's telemetry to the replica by it.
     /// </summary>
-    private static void Resource(ResourceBuilder resource, string serviceName, string environmentName)
+    private static void Resource(ResourceBuilder resource, string serviceName, string environmentName, string? resourceAttributes)
     {
         var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var instanceId = (resourceAttributes ?? "").Split(',')
+            .Select(pair => pair.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Trim() == "service.instance.id" && pair[1].Trim().Length > 0)
+            .Select(pair => Uri.UnescapeDataString(pair[1].Trim()))
+            .LastOrDefault();
         resource
             .AddService(serviceName, serviceVersion: version, autoGenerateServiceInstanceId: false,
-                serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}")
+                serviceInstanceId: instanceId ?? $"{Environment.MachineName}-{Environment.ProcessId}")
             .AddAttributes(
             [
                 new("host.name", Environment.MachineName),

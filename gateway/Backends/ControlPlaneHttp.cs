@@ -36,6 +36,9 @@ internal static class ControlPlaneHttp
         foreach (var name in configuration.GetSection($"{BackendCatalogOptions.Section}:Backends").GetChildren().Select(b => b.Key))
         {
             services.AddHttpClient(ClientName(name))
+                // The factory's own request logs carry every header's value in their state, the backend's
+                // credential among them; the HttpClient spans and the adapters' logs say what a call did.
+                .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(sp => new ClusterHandler(sp.GetRequiredService<BackendRegistry>().Get(name).Cluster))
                 .AddStandardResilienceHandler()
                 .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>

@@ -44,6 +44,11 @@ internal static class V1OpenApi
                     Description = "Authorization: Bearer <API key or JWT>. Every endpoint needs it except /healthz, /readyz and this document.",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+                // The health endpoints are the framework's health checks (service-defaults), not route handlers the
+                // document generator sees; they are part of the contract, so they are described here.
+                document.Paths ??= [];
+                document.Paths["/healthz"] = HealthPath("Liveness: the process answers. No credentials.");
+                document.Paths["/readyz"] = HealthPath("Readiness: the store and every backend answer (200), or not (503). No credentials.");
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer(async (operation, context, cancellationToken) =>
@@ -72,6 +77,24 @@ internal static class V1OpenApi
                 }
             });
         });
+
+    private static OpenApiPathItem HealthPath(string summary) => new()
+    {
+        Operations = new Dictionary<HttpMethod, OpenApiOperation>
+        {
+            [HttpMethod.Get] = new()
+            {
+                Summary = summary,
+                Tags = new HashSet<OpenApiTagReference> { new("health") },
+                Security = [],
+                Responses = new OpenApiResponses
+                {
+                    ["200"] = new OpenApiResponse { Description = "Healthy: {\"status\":\"healthy\", …}" },
+                    ["503"] = new OpenApiResponse { Description = "Unhealthy: the failing checks are named." },
+                },
+            },
+        },
+    };
 
     /// <summary>Declares the contract's problem responses an endpoint can answer with.</summary>
     public static RouteHandlerBuilder Problems(this RouteHandlerBuilder endpoint, params int[] statuses)

@@ -9,7 +9,7 @@ namespace Gateway.Tests.Forwarding;
 /// <summary>A part that is still streaming keeps its lease; one whose renewal stopped loses it after the lease's time.</summary>
 public sealed class LeaseRenewalTests
 {
-    private static readonly TimeSpan Ttl = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
     private readonly FakeTimeProvider _clock = Clocks.StartingNow();
     private readonly RenewalCounter _store;
@@ -25,16 +25,18 @@ public sealed class LeaseRenewalTests
 
         await using (new LeaseRenewal(_store, lease, Ttl, _clock))
         {
-            // Renewed every third of the lease: renewed after the clock reached 200 ms, it holds past its first
-            // 300 ms. Two renewals, so that neither could have read the clock before it moved.
-            _clock.Advance(TimeSpan.FromMilliseconds(200));
-            await _store.NextRenewal().WaitAsync(TimeSpan.FromMinutes(1));
-            await _store.NextRenewal().WaitAsync(TimeSpan.FromMinutes(1));
-            _clock.Advance(TimeSpan.FromMilliseconds(200));
+            // Renewed every third of the lease. The clock moves one period at a time and each renewal is awaited
+            // (a periodic timer folds ticks it was not waiting for into one): after three, the first term is over.
+            for (var i = 0; i < 3; i++)
+            {
+                var renewed = _store.NextRenewal();
+                _clock.Advance(Ttl / 3);
+                await renewed.WaitAsync(TimeSpan.FromMinutes(1));
+            }
             Assert.Equal(PartBeginOutcome.PartInFlight, (await _store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 1), null)).Outcome);
         }
 
-        _clock.Advance(Ttl);
+        _clock.Advance(Ttl + TimeSpan.FromMilliseconds(1));
         Assert.Equal(PartBeginOutcome.Started, (await _store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 1), null)).Outcome);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Admin;
+using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
@@ -36,6 +37,7 @@ internal static class GatewayExtensions
         services.AddExpiry();
         services.AddV1Problems();
         services.AddV1OpenApi();
+        services.AddTus();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -49,7 +51,11 @@ internal static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // Routing explicitly, where the framework would put it, so the tus method override comes first.
+        app.UseTusMethodOverride();
+        app.UseRouting();
         app.UseV1Problems();
+        app.UseTusProtocol();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -63,6 +69,7 @@ internal static class GatewayExtensions
         // The contract as a document and a reference page, anonymous (see V1OpenApi).
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
+        app.MapTus();
         return app;
     }
 }

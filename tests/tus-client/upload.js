@@ -17,12 +17,12 @@ function options(extra) {
   }, args.chunkSize ? { chunkSize: args.chunkSize } : {}, args.parallelUploads ? { parallelUploads: args.parallelUploads } : {}, extra);
 }
 
-function run(extra) {
+function run() {
   return new Promise((resolve, reject) => {
-    const upload = new tus.Upload(file, options(Object.assign({
+    const upload = new tus.Upload(file, options({
       onSuccess: () => resolve(upload),
       onError: (e) => reject(e),
-    }, extra(upload))));
+    }));
     upload.start();
   });
 }
@@ -30,7 +30,7 @@ function run(extra) {
 async function main() {
   switch (args.scenario) {
     case 'upload': {
-      const upload = await run(() => ({}));
+      const upload = await run();
       return { url: upload.url };
     }
     case 'abort': {

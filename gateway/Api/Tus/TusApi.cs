@@ -22,8 +22,8 @@ internal static class TusApi
     public const string Version = "1.0.0";
     public const string OffsetOctetStream = "application/offset+octet-stream";
 
-    /// <summary>Exactly what works; <c>creation-defer-length</c> and <c>concatenation</c> are not offered (docs/tus.md says why).</summary>
-    public const string Extensions = "creation,creation-with-upload,termination,expiration,checksum";
+    /// <summary>Exactly what works; <c>creation-defer-length</c> is not offered (docs/tus.md says why).</summary>
+    public const string Extensions = "creation,creation-with-upload,termination,expiration,checksum,concatenation";
 
     public const string ChecksumAlgorithms = "sha1,sha256";
 
@@ -54,12 +54,21 @@ internal static class TusApi
     }
 
     private static async Task<IResult> CreateAsync(Tenant tenant, HttpContext context, UploadLifecycle lifecycle, BackendRegistry backends,
-        IOptions<TusTenantCatalog> defaults, TusStaging staging, TusWriter writer, ISessionStore store)
+        IOptions<TusTenantCatalog> defaults, TusStaging staging, TusWriter writer, ISessionStore store, TusPartials partials)
     {
         var request = context.Request;
-        if (request.Headers.ContainsKey("Upload-Concat"))
+        var concat = request.Headers["Upload-Concat"].ToString();
+        if (concat == "partial")
         {
-            throw new GatewayException(ErrorCode.InvalidRequest, "Upload-Concat (concatenation) is not offered here: see Tus-Extension.");
+            return await CreatePartialAsync(tenant, context, partials, writer);
+        }
+        if (concat.StartsWith("final;", StringComparison.Ordinal))
+        {
+            return await CreateFinalAsync(tenant, context, concat, lifecycle, backends, defaults, staging, writer, partials);
+        }
+        if (concat.Length > 0)
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, "Upload-Concat must be \"partial\" or \"final;<url> <url>…\".");
         }
         if (request.Headers.ContainsKey("Upload-Defer-Length"))
         {
@@ -112,8 +121,24 @@ internal static class TusApi
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> HeadAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusStaging staging, TusWriter writer, TimeProvider time)
+    private static async Task<IResult> HeadAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusStaging staging, TusWriter writer, TimeProvider time,
+        TusPartials partials)
     {
+        if (TusPartials.IsPartialId(id))
+        {
+            var partial = await partials.GetAsync(tenant, id, context.RequestAborted);
+            var h = context.Response.Headers;
+            h.CacheControl = "no-store";
+            h["Upload-Offset"] = partials.Offset(id).ToString(CultureInfo.InvariantCulture);
+            h["Upload-Length"] = partial.Length.ToString(CultureInfo.InvariantCulture);
+            h["Upload-Concat"] = "partial";
+            h["Upload-Expires"] = partial.ExpiresHeader;
+            if (partial.Metadata is { } m)
+            {
+                h["Upload-Metadata"] = m;
+            }
+            return Results.Ok();
+        }
         var session = await TusUploads.GetAsync(store, tenant, id, time, context.RequestAborted);
         if (session.Status is SessionStatus.Staged or SessionStatus.Completing)
         {
@@ -139,13 +164,23 @@ internal static class TusApi
         return Results.Ok();
     }
 
-    private static async Task<IResult> PatchAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusWriter writer, TimeProvider time)
+    private static async Task<IResult> PatchAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusWriter writer, TimeProvider time,
+        TusPartials partials)
     {
         var request = context.Request;
         ExpectOctetStream(request);
         var offset = Number(request.Headers["Upload-Offset"], "Upload-Offset")
             ?? throw new GatewayException(ErrorCode.InvalidRequest, "Upload-Offset is required.");
         var checksum = ParseChecksum(request.Headers["Upload-Checksum"]);
+        if (TusPartials.IsPartialId(id))
+        {
+            var partial = await partials.GetAsync(tenant, id, context.RequestAborted);
+            LiftBodyLimit(context, tenant);
+            var reached = await writer.ExclusiveAsync(id, () => AppendPartialAsync(context, partials, partial, offset, checksum));
+            context.Response.Headers["Upload-Offset"] = reached.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["Upload-Expires"] = partial.ExpiresHeader;
+            return Results.NoContent();
+        }
         var session = await TusUploads.GetAsync(store, tenant, id, time, context.RequestAborted);
         if (session.Status == SessionStatus.Completed)
         {
@@ -164,12 +199,118 @@ internal static class TusApi
     }
 
     private static async Task<IResult> TerminateAsync(string id, Tenant tenant, HttpContext context, UploadLifecycle lifecycle, ISessionStore store,
-        TusStaging staging, TimeProvider time)
+        TusStaging staging, TimeProvider time, TusPartials partials)
     {
+        if (TusPartials.IsPartialId(id))
+        {
+            await partials.DeleteAsync(await partials.GetAsync(tenant, id, context.RequestAborted));
+            return Results.NoContent();
+        }
         var session = await TusUploads.GetAsync(store, tenant, id, time, context.RequestAborted);
         await lifecycle.AbortAsync(tenant, session.Id, context.RequestAborted);
         staging.Delete(session.Id);
         return Results.NoContent();
+    }
+
+    private static async Task<IResult> CreatePartialAsync(Tenant tenant, HttpContext context, TusPartials partials, TusWriter writer)
+    {
+        var request = context.Request;
+        var length = Number(request.Headers["Upload-Length"], "Upload-Length")
+            ?? throw new GatewayException(ErrorCode.InvalidRequest, "Upload-Length is required.");
+        if (length > tenant.Limits.MaxUploadBytes)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge, $"Upload-Length {length} is over Tus-Max-Size {tenant.Limits.MaxUploadBytes}.");
+        }
+        var raw = request.Headers["Upload-Metadata"].ToString();
+        TusMetadata.Parse(raw);
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody)
+        {
+            ExpectOctetStream(request);
+        }
+        var checksum = hasBody ? ParseChecksum(request.Headers["Upload-Checksum"]) : null;
+        var partial = await partials.CreateAsync(tenant, length, raw.Length == 0 ? null : raw);
+        context.Response.Headers.Location = $"{request.PathBase}/tus/{partial.Id}";
+        context.Response.Headers["Upload-Expires"] = partial.ExpiresHeader;
+        if (hasBody)
+        {
+            LiftBodyLimit(context, tenant);
+            var reached = await writer.ExclusiveAsync(partial.Id, () => AppendPartialAsync(context, partials, partial, 0, checksum));
+            context.Response.Headers["Upload-Offset"] = reached.ToString(CultureInfo.InvariantCulture);
+        }
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static async Task<long> AppendPartialAsync(HttpContext context, TusPartials partials, PartialUpload partial, long offset, TusChecksum? checksum)
+    {
+        var current = partials.Offset(partial.Id);
+        if (offset != current)
+        {
+            throw new GatewayException(ErrorCode.InvalidState, $"Upload-Offset is {offset}, but the upload is at {current}; HEAD it and resume from there.")
+            {
+                Extensions = new Dictionary<string, object?> { ["upload_offset"] = current },
+            };
+        }
+        var room = partial.Length - current;
+        var length = context.Request.ContentLength;
+        if (length > room)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge, $"The body has {length} bytes; only {room} remain before Upload-Length.");
+        }
+        if (checksum is not null && length is null)
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest with { Status = StatusCodes.Status411LengthRequired }, "A chunk with Upload-Checksum needs a Content-Length.");
+        }
+        var count = length ?? room;
+        var written = await TusWriter.AppendToAsync(partials.DataPath(partial.Id), context.Request.Body, count, checksum, current, context.RequestAborted);
+        if (length is not null && written < count)
+        {
+            throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {written} of its {count} bytes; the bytes received are kept.");
+        }
+        if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], context.RequestAborted) > 0)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; the bytes up to it are kept.");
+        }
+        return current + written;
+    }
+
+    private static async Task<IResult> CreateFinalAsync(Tenant tenant, HttpContext context, string concat, UploadLifecycle lifecycle, BackendRegistry backends,
+        IOptions<TusTenantCatalog> defaults, TusStaging staging, TusWriter writer, TusPartials partials)
+    {
+        var request = context.Request;
+        var named = await partials.ResolveFinalAsync(tenant, concat, context.RequestAborted);
+        var length = named.Sum(p => p.Length);
+        if (length > tenant.Limits.MaxUploadBytes)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge, $"The partial uploads add up to {length} bytes, over Tus-Max-Size {tenant.Limits.MaxUploadBytes}.");
+        }
+        var raw = request.Headers["Upload-Metadata"].ToString();
+        var create = TusRouting.Resolve(tenant, TusMetadata.Parse(raw), defaults.Value.For(tenant.Name), backends, length);
+        var session = await lifecycle.CreateAsync(tenant, create, context.RequestAborted);
+        await staging.SaveMetadataAsync(session.Id, raw.Length == 0 ? null : raw);
+        // The final POST has no body of its own; the parts the forwarder sends are read from the partials.
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(new StagedBody());
+        try
+        {
+            await using var body = new ConcatenatedStream([.. named.Select(p => partials.DataPath(p.Id))]);
+            (session, _) = session.Status == SessionStatus.Staged
+                ? (await writer.CompleteAsync(tenant, session, context.RequestAborted), length)
+                : await writer.WriteAsync(context, tenant, session.Id, 0, length, null, body);
+        }
+        catch
+        {
+            // The partials stay: the client may send the final POST again.
+            await lifecycle.AbortAsync(tenant, session.Id, CancellationToken.None);
+            staging.Delete(session.Id);
+            throw;
+        }
+        foreach (var partial in named)
+        {
+            await partials.DeleteAsync(partial);
+        }
+        context.Response.Headers.Location = $"{request.PathBase}/tus/{session.Id}";
+        Expires(context, session);
+        return Results.StatusCode(StatusCodes.Status201Created);
     }
 
     private static void ExpectOctetStream(HttpRequest request)
@@ -238,6 +379,12 @@ internal static class TusApi
             context.Response.Headers["Upload-Expires"] = session.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
         }
     }
+}
+
+/// <summary>Tells the forwarder a request without a body of its own has one: the staged bytes it sends instead.</summary>
+internal sealed class StagedBody : IHttpRequestBodyDetectionFeature
+{
+    public bool CanHaveBody => true;
 }
 
 /// <summary>The caller's upload by its tus URL, with tus's answers for the ones that are gone.</summary>

@@ -15,6 +15,7 @@ internal static class TusExtensions
         services.AddSingleton<IValidateOptions<TusTenantCatalog>, TusTenantCatalogValidation>();
         services.AddSingleton<TusStaging>();
         services.AddSingleton<TusWriter>();
+        services.AddSingleton<TusPartials>();
         services.AddSingleton<TusStagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TusStagingSweeper>());
         return services;

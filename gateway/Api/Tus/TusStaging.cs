@@ -57,9 +57,8 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         new(TailPath(id, part), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
     /// <summary>Cuts a tail back to <paramref name="length"/> bytes (a chunk that failed its checksum), durably.</summary>
-    public void TruncateTail(string id, int part, long length)
+    public static void Truncate(string path, long length)
     {
-        var path = TailPath(id, part);
         if (!File.Exists(path))
         {
             return;

@@ -10,6 +10,7 @@ namespace Gateway.Api.Tus;
 /// </summary>
 internal sealed class TusStagingSweeper(
     TusStaging staging,
+    TusPartials partials,
     ISessionStore store,
     IStoreLock locks,
     IOptions<TusOptions> options,
@@ -54,6 +55,16 @@ internal sealed class TusStagingSweeper(
             if (session is null || !SessionStatus.IsLive(session.StatusAt(now)))
             {
                 staging.Delete(id);
+                Log.StagingSwept(logger, id);
+                swept++;
+            }
+        }
+        foreach (var id in partials.All().ToList())
+        {
+            // Partial uploads never named by a final POST: gone with their quota once they expire.
+            if (await partials.FindAsync(id, cancellationToken) is { } partial && partial.ExpiresAt <= now)
+            {
+                await partials.DeleteAsync(partial);
                 Log.StagingSwept(logger, id);
                 swept++;
             }

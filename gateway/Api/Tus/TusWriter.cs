@@ -38,7 +38,8 @@ internal sealed class TusWriter(
     }
 
     /// <summary>Writes the request's body at <paramref name="offset"/>; returns the session and the new offset.</summary>
-    public async Task<(UploadSession Session, long Offset)> WriteAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum)
+    /// <summary>Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, or answers 423.</summary>
+    public async Task<T> ExclusiveAsync<T>(string id, Func<Task<T>> write)
     {
         var owner = Guid.NewGuid().ToString("N");
         var lockName = "tus-writer:" + id;
@@ -52,7 +53,7 @@ internal sealed class TusWriter(
         var renewal = RenewAsync(lockName, owner, ttl, stop.Token);
         try
         {
-            return await WriteLockedAsync(context, tenant, id, offset, length, checksum);
+            return await write();
         }
         finally
         {
@@ -70,7 +71,13 @@ internal sealed class TusWriter(
         }
     }
 
-    private async Task<(UploadSession, long)> WriteLockedAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum)
+    public async Task<(UploadSession Session, long Offset)> WriteAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum,
+        Stream? body = null)
+    {
+        return await ExclusiveAsync(id, () => WriteLockedAsync(context, tenant, id, offset, length, checksum, body ?? context.Request.Body));
+    }
+
+    private async Task<(UploadSession, long)> WriteLockedAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum, Stream body)
     {
         var cancellationToken = context.RequestAborted;
         var session = await TusUploads.GetLiveAsync(store, tenant, id, time, cancellationToken);
@@ -100,7 +107,6 @@ internal sealed class TusWriter(
 
         var next = position.NextPart;
         var tail = position.TailLength;
-        var body = context.Request.Body;
         var remaining = length;
         WholeHash? hash = null;
         var hashLoaded = false;
@@ -125,7 +131,7 @@ internal sealed class TusWriter(
                     hashLoaded = true;
                 }
                 var fromTail = Math.Min(tail, size);
-                await ForwardAsync(context, tenant, session, next, fromTail, size - fromTail, hash);
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
                 if (tail > size)
                 {
                     await MoveRestAsync(id, next, size, tail - size);
@@ -171,12 +177,12 @@ internal sealed class TusWriter(
         return (now, (Position(now)).Offset);
     }
 
-    private async Task ForwardAsync(HttpContext context, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
+    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
         var last = part == session.PartCount;
-        var source = new PartSource(staged, fromTail, context.Request.Body, fromTail + fromBody, hash, async () =>
+        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, async () =>
         {
             // Saved before the store counts the part, so a counted part always has its hash state.
             if (hash is not null)
@@ -218,12 +224,20 @@ internal sealed class TusWriter(
     /// counts them. A body that breaks off keeps what arrived (tus asks servers to keep as much as they can),
     /// unless the chunk carries a checksum: then all of it or none.
     /// </summary>
-    private async Task<long> AppendAsync(string id, int part, Stream body, long count, TusChecksum? checksum, long tailBefore, CancellationToken cancellationToken)
+    private Task<long> AppendAsync(string id, int part, Stream body, long count, TusChecksum? checksum, long tailBefore, CancellationToken cancellationToken) =>
+        AppendToAsync(staging.TailPath(id, part), body, count, checksum, tailBefore, cancellationToken);
+
+    /// <summary>
+    /// Appends up to <paramref name="count"/> body bytes to <paramref name="path"/> and flushes them to disk
+    /// before any offset counts them; with a checksum, all of them or none.
+    /// </summary>
+    public static async Task<long> AppendToAsync(string path, Stream body, long count, TusChecksum? checksum, long lengthBefore, CancellationToken cancellationToken)
     {
         using var digest = checksum is null ? null : IncrementalHash.CreateHash(checksum.Algorithm);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         long written = 0;
-        var file = staging.OpenTail(id, part);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
         try
         {
             while (written < count)
@@ -254,11 +268,11 @@ internal sealed class TusWriter(
                 if (written < count || !digest!.GetHashAndReset().AsSpan().SequenceEqual(checksum.Expected))
                 {
                     await file.DisposeAsync();
-                    staging.TruncateTail(id, part, tailBefore);
+                    TusStaging.Truncate(path, lengthBefore);
                     throw written < count
                         ? new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {written} of its {count} bytes; the chunk was discarded.")
                         : new GatewayException(ErrorCode.ChecksumMismatch with { Status = 460 },
-                            $"The chunk's {checksum.Name} differs from Upload-Checksum; it was discarded and the offset stays {tailBefore}.");
+                            $"The chunk's {checksum.Name} differs from Upload-Checksum; it was discarded and the offset is unchanged.");
                 }
             }
             return written;
@@ -266,7 +280,7 @@ internal sealed class TusWriter(
         catch when (checksum is not null)
         {
             await file.DisposeAsync();
-            staging.TruncateTail(id, part, tailBefore);
+            TusStaging.Truncate(path, lengthBefore);
             throw;
         }
         finally

@@ -34,6 +34,16 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task Parallel_uploads_of_three_partials_are_concatenated_into_one_file()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(5 * PartSize + 77, seed: 18);
+        var url = await run.UploadAsync(file, new { filename = "parallel.bin" }, parallelUploads: 3);
+        Assert.Matches("/tus/up_[a-z2-7]{32}$", url);
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/parallel.bin"));
+    }
+
+    [Fact]
     public async Task An_upload_interrupted_on_one_instance_resumes_on_the_other_from_head()
     {
         await using var run = await TwoInstances.StartAsync(redis);
@@ -231,7 +241,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
             return path;
         }
 
-        public async Task<string> UploadAsync(byte[] file, object metadata, int? chunkSize = null)
+        public async Task<string> UploadAsync(byte[] file, object metadata, int? chunkSize = null, int? parallelUploads = null)
         {
             var result = await TusJsClient.RunAsync(new
             {
@@ -240,6 +250,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
                 key = GatewayHarness.AcmeKey,
                 file = Write(file),
                 chunkSize,
+                parallelUploads,
                 metadata,
             });
             return result.GetProperty("url").GetString()!;

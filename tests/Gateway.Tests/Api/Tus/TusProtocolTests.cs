@@ -34,7 +34,7 @@ public sealed class TusProtocolTests : IAsyncLifetime
         using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/tus/"));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("1.0.0", Header(response, "Tus-Version"));
-        Assert.Equal("creation,creation-with-upload,termination,expiration,checksum", Header(response, "Tus-Extension"));
+        Assert.Equal("creation,creation-with-upload,termination,expiration,checksum,concatenation", Header(response, "Tus-Extension"));
         Assert.Equal("sha1,sha256", Header(response, "Tus-Checksum-Algorithm"));
         Assert.Equal((50L * 1024 * 1024 * 1024).ToString(), Header(response, "Tus-Max-Size"));
         Assert.Equal("", Header(response, "Tus-Resumable"));
@@ -231,6 +231,76 @@ public sealed class TusProtocolTests : IAsyncLifetime
         using var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, await SandboxFileAsync("/workspace/tus/override.bin"));
+    }
+
+    [Fact]
+    public async Task Partial_uploads_are_staged_until_the_final_post_streams_them_into_one_session_in_order()
+    {
+        var file = TestData.Bytes(3 * PartSize + 500, seed: 6);
+        var cuts = new[] { 0, PartSize / 3, 2 * PartSize + 7, file.Length };
+        var locations = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var piece = file[cuts[i]..cuts[i + 1]];
+            var create = Create(piece.Length, null);
+            create.Headers.Add("Upload-Concat", "partial");
+            using var created = await _client.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var location = created.Headers.Location!.OriginalString;
+            Assert.Matches("^/tus/pt_[0-9a-f]{32}$", location);
+            var half = piece.Length / 2;
+            using (var first = await _client.SendAsync(Patch(location, 0, piece, 0, half)))
+            {
+                Assert.Equal(half, Offset(first));
+            }
+            using (var rest = await _client.SendAsync(Patch(location, half, piece, half)))
+            {
+                Assert.Equal(piece.Length, Offset(rest));
+            }
+            using var head = await _client.SendAsync(Head(location));
+            Assert.Equal("partial", Header(head, "Upload-Concat"));
+            locations.Add(location);
+        }
+        // Not yet a session, and not a file anywhere.
+        using (var v1 = await _client.GetAsync("/v1/uploads/" + locations[0]["/tus/".Length..]))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
+        }
+        // Named out of creation order: the final upload's bytes follow the order of Upload-Concat.
+        var final = new HttpRequestMessage(HttpMethod.Post, "/tus/");
+        final.Headers.Add("Tus-Resumable", "1.0.0");
+        final.Headers.Add("Upload-Concat", "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l)));
+        final.Headers.Add("Upload-Metadata", Metadata(("filename", "concatenated.bin")));
+        using var done = await _client.SendAsync(final);
+        Assert.Equal(HttpStatusCode.Created, done.StatusCode);
+        var id = done.Headers.Location!.OriginalString["/tus/".Length..];
+        Assert.Equal("completed", (await GetSessionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/concatenated.bin"));
+        using (var gone = await _client.SendAsync(Head(locations[1])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_partial_upload_counts_against_the_tenants_staging_quota()
+    {
+        await using var system = await GatewayHarness.StartAsync(gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
+        });
+        using var client = system.Client();
+        var first = Create(800, null);
+        first.Headers.Add("Upload-Concat", "partial");
+        using (var ok = await client.SendAsync(first))
+        {
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+        var second = Create(300, null);
+        second.Headers.Add("Upload-Concat", "partial");
+        using var refused = await client.SendAsync(second);
+        await ExpectProblemAsync(refused, 422, "quota_exceeded");
     }
 
     private static HttpRequestMessage WithChecksum(HttpRequestMessage request, string algorithm, ReadOnlySpan<byte> bytes)

@@ -71,11 +71,12 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
     public void DeleteTail(string id, int part) => File.Delete(TailPath(id, part));
 
     /// <summary>The whole-object hash state after part <paramref name="part"/>, or null when it was never saved.</summary>
-    public async Task<WholeHash?> LoadHashAsync(string id, int part, CancellationToken cancellationToken)
+    /// <param name="sha1">Whether a new hash computes SHA-1 too (Box needs it at complete); a saved one says for itself.</param>
+    public async Task<WholeHash?> LoadHashAsync(string id, int part, bool sha1, CancellationToken cancellationToken)
     {
         if (part == 0)
         {
-            return new WholeHash();
+            return new WholeHash(sha1);
         }
         var path = Path.Combine(Folder(id), "hash." + part.ToString(CultureInfo.InvariantCulture));
         if (!File.Exists(path))
@@ -100,7 +101,7 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
             return null;
         }
         var lines = (await File.ReadAllTextAsync(path, cancellationToken)).Split('\n');
-        return lines.Length == 2 ? new WholeChecksums { Sha256 = lines[0], Sha1 = lines[1] } : null;
+        return lines.Length == 2 ? new WholeChecksums { Sha256 = lines[0], Sha1 = lines[1].Length == 0 ? null : lines[1] } : null;
     }
 
     /// <summary>Everything of an upload that has ended; deleting twice is harmless.</summary>
@@ -132,26 +133,30 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
     private static partial Regex UploadId();
 }
 
-/// <summary>The whole object's SHA-256 and SHA-1, resumable across requests and instances.</summary>
-internal sealed class WholeHash
+/// <summary>
+/// The whole object's SHA-256, and SHA-1 when the backend needs it (Box), resumable across requests and
+/// instances. The managed hashes cost a core's time per byte (docs/tus.md), so SHA-1 is left out where no
+/// backend asks for it.
+/// </summary>
+internal sealed class WholeHash(bool sha1)
 {
     public ResumableSha256 Sha256 { get; } = new();
 
-    public ResumableSha1 Sha1 { get; } = new();
+    public ResumableSha1? Sha1 { get; } = sha1 ? new() : null;
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
         Sha256.Append(bytes);
-        Sha1.Append(bytes);
+        Sha1?.Append(bytes);
     }
 
     public WholeChecksums Digests() =>
-        new() { Sha256 = Convert.ToHexStringLower(Sha256.Digest()), Sha1 = Convert.ToHexStringLower(Sha1.Digest()) };
+        new() { Sha256 = Convert.ToHexStringLower(Sha256.Digest()), Sha1 = Sha1 is null ? null : Convert.ToHexStringLower(Sha1.Digest()) };
 
     public byte[] Export()
     {
         var a = Sha256.Export();
-        var b = Sha1.Export();
+        var b = Sha1?.Export() ?? [];
         var bytes = new byte[2 + a.Length + b.Length];
         bytes[0] = (byte)a.Length;
         bytes[1] = (byte)b.Length;
@@ -162,9 +167,9 @@ internal sealed class WholeHash
 
     public static bool TryImport(byte[] bytes, out WholeHash hash)
     {
-        hash = new WholeHash();
+        hash = new WholeHash(bytes.Length >= 2 && bytes[1] > 0);
         return bytes.Length >= 2 && bytes.Length == 2 + bytes[0] + bytes[1]
             && hash.Sha256.TryImport(bytes.AsSpan(2, bytes[0]))
-            && hash.Sha1.TryImport(bytes.AsSpan(2 + bytes[0], bytes[1]));
+            && (hash.Sha1 is null || hash.Sha1.TryImport(bytes.AsSpan(2 + bytes[0], bytes[1])));
     }
 }

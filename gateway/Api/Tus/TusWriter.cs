@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Gateway.Auth;
+using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
 using Gateway.Uploads;
 using Microsoft.Extensions.Options;
+using UploadGateway.Contract;
 
 namespace Gateway.Api.Tus;
 
@@ -19,6 +21,7 @@ internal sealed class TusWriter(
     ISessionStore store,
     IStoreLock locks,
     UploadLifecycle lifecycle,
+    BackendRegistry backends,
     TusStaging staging,
     IOptions<StoreOptions> storeOptions,
     IOptions<TusOptions> tusOptions,
@@ -127,7 +130,7 @@ internal sealed class TusWriter(
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
                 if (!hashLoaded)
                 {
-                    hash = await staging.LoadHashAsync(id, next - 1, cancellationToken);
+                    hash = await staging.LoadHashAsync(id, next - 1, backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1), cancellationToken);
                     hashLoaded = true;
                 }
                 var fromTail = Math.Min(tail, size);

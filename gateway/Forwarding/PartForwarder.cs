@@ -29,12 +29,24 @@ internal sealed class PartForwarder(
     GatewayMetrics metrics,
     ILogger<PartForwarder> logger)
 {
-    public async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed)
+    public Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed) =>
+        PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength);
+
+    /// <summary>
+    /// A part whose bytes are <paramref name="length"/> bytes of <paramref name="body"/> rather than the whole
+    /// request body: a front whose requests carry several parts, or a part that starts in staged bytes (tus).
+    /// The request's body is left as it was, so the caller can read on past the slice.
+    /// </summary>
+    public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length) =>
+        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length);
+
+    private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared)
     {
         using var telemetry = metrics.StartPart(uploadId, partNumber);
+        var requestBody = context.Request.Body;
         try
         {
-            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, telemetry));
+            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, source, declared, telemetry));
         }
         catch (PartBodyException e)
         {
@@ -48,12 +60,17 @@ internal sealed class PartForwarder(
             telemetry.Failed(e);
             throw;
         }
+        finally
+        {
+            // The forwarder streams from Request.Body, which ForwardAsync points at the part; a slice's caller reads on.
+            context.Request.Body = requestBody;
+        }
     }
 
-    private async Task<PartReceipt> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, PartTelemetry telemetry)
+    private async Task<PartReceipt> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed,
+        Stream source, long? declared, PartTelemetry telemetry)
     {
         var cancellationToken = context.RequestAborted;
-        var declared = context.Request.ContentLength;
         if (declared > tenant.Limits.MaxPartBytes)
         {
             throw new GatewayException(ErrorCode.UploadTooLarge,
@@ -64,7 +81,7 @@ internal sealed class PartForwarder(
         var begin = await store.BeginPartAsync(lease, declared);
         if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
         {
-            return await VerifyRetryAsync(context, begin, partNumber, claimed);
+            return await VerifyRetryAsync(context, source, begin, partNumber, claimed);
         }
         ThrowIfRefused(begin, partNumber, uploadId);
         var session = begin.Session!;
@@ -74,7 +91,7 @@ internal sealed class PartForwarder(
         try
         {
             await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
-            record = await ForwardAsync(context, session, partNumber, begin.ExpectedSize, claimed, telemetry);
+            record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, telemetry);
         }
         catch
         {
@@ -98,11 +115,11 @@ internal sealed class PartForwarder(
         };
     }
 
-    private async Task<PartRecord> ForwardAsync(HttpContext context, UploadSession session, int partNumber, long size, PartDigests claimed, PartTelemetry telemetry)
+    private async Task<PartRecord> ForwardAsync(HttpContext context, Stream source, UploadSession session, int partNumber, long size, PartDigests claimed, PartTelemetry telemetry)
     {
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
-        using var body = new PartBodyStream(context.Request.Body, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
+        using var body = new PartBodyStream(source, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
             : null;
@@ -129,9 +146,9 @@ internal sealed class PartForwarder(
     }
 
     /// <summary>A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).</summary>
-    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, PartBegin begin, int partNumber, PartDigests claimed)
+    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed)
     {
-        using var body = new PartBodyStream(context.Request.Body, begin.ExpectedSize, claimed, computeSha1: false);
+        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, computeSha1: false);
         var digests = await body.DrainAsync(context.RequestAborted);
         var existing = begin.Existing!;
         if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))

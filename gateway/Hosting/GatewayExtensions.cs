@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Admin;
 using Gateway.Api.Box;
+using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
@@ -39,6 +40,7 @@ internal static class GatewayExtensions
         services.AddV1Problems();
         services.AddV1OpenApi();
         services.AddGatewayForwardedHeaders();
+        services.AddTus();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -52,9 +54,13 @@ internal static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        // Routing explicitly, where the framework would put it, so the tus method override comes first.
+        app.UseTusMethodOverride();
+        app.UseRouting();
         // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
         app.MapDefaultEndpoints();
         app.UseV1Problems();
+        app.UseTusProtocol();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -68,6 +74,7 @@ internal static class GatewayExtensions
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapBoxApi().RequireAuthorization();
+        app.MapTus();
         return app;
     }
 }

@@ -1,0 +1,81 @@
+namespace Gateway.Api.Tus;
+
+/// <summary>
+/// One part's bytes as the part path reads them: first what the staged tail holds, then the rest from the
+/// PATCH body, exactly <see cref="Length"/> bytes and no more (the part path probes one byte past the end to
+/// prove it). Each byte also goes into the whole-object hash, and when the last one has been read the hash
+/// state at the part's end is saved before the part path asks the store to count it.
+/// </summary>
+internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash? hash, Func<Task> atEnd) : Stream
+{
+    private long _position;
+    private bool _ended;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_position >= length || buffer.Length == 0)
+        {
+            if (_position >= length && !_ended)
+            {
+                _ended = true;
+                await atEnd();
+            }
+            return 0;
+        }
+        var wanted = (int)Math.Min(buffer.Length, length - _position);
+        int read;
+        if (_position < stagedLength)
+        {
+            read = await staged!.ReadAsync(buffer[..(int)Math.Min(wanted, stagedLength - _position)], cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException("The staged tail is shorter than its length said.");
+            }
+        }
+        else
+        {
+            read = await body.ReadAsync(buffer[..wanted], cancellationToken);
+            if (read == 0)
+            {
+                return 0;
+            }
+        }
+        hash?.Append(buffer.Span[..read]);
+        _position += read;
+        if (_position == length && !_ended)
+        {
+            _ended = true;
+            await atEnd();
+        }
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Parts are read asynchronously.");
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

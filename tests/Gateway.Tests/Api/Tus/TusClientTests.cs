@@ -1,0 +1,273 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Tests.Support;
+using TestSupport;
+using static Gateway.Tests.Api.Tus.TusHttp;
+
+namespace Gateway.Tests.Api.Tus;
+
+/// <summary>
+/// The unmodified tus-js-client against two gateway processes on one Redis and both mocks: what a browser or
+/// Node app using tus does, and the bytes checked where they landed each time.
+/// </summary>
+public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private const int PartSize = GatewayHarness.PartSize;
+
+    [Fact]
+    public async Task The_default_single_patch_lands_whole_at_the_sandbox()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(5 * PartSize + 1234, seed: 11);
+        await run.UploadAsync(file, new { filename = "single.bin" });
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/single.bin"));
+    }
+
+    [Fact]
+    public async Task Chunks_of_three_parts_and_a_bit_on_parts_of_eight_complete()
+    {
+        // 3 MiB chunks on 8 MiB parts, scaled down: chunks of 3/8 of a part.
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(4 * PartSize + 4321, seed: 12);
+        await run.UploadAsync(file, new { filename = "chunked.bin" }, chunkSize: 3 * PartSize / 8);
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/chunked.bin"));
+    }
+
+    [Fact]
+    public async Task Parallel_uploads_of_three_partials_are_concatenated_into_one_file()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(5 * PartSize + 77, seed: 18);
+        var url = await run.UploadAsync(file, new { filename = "parallel.bin" }, parallelUploads: 3);
+        Assert.Matches("/tus/up_[a-z2-7]{32}$", url);
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/parallel.bin"));
+    }
+
+    [Fact]
+    public async Task An_upload_interrupted_on_one_instance_resumes_on_the_other_from_head()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(6 * PartSize + 99, seed: 13);
+        var result = await TusJsClient.RunAsync(new
+        {
+            scenario = "interrupt",
+            endpoint = run.A.BaseAddress + "tus/",
+            resumeEndpoint = run.B.BaseAddress + "tus/",
+            key = GatewayHarness.AcmeKey,
+            file = run.Write(file),
+            chunkSize = PartSize / 2 + 17,
+            abortAfter = 2 * PartSize,
+            metadata = new { filename = "resumed.bin" },
+        });
+        Assert.StartsWith(run.B.BaseAddress.ToString(), result.GetProperty("url").GetString());
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/resumed.bin"));
+    }
+
+    [Fact]
+    public async Task A_box_upload_is_chosen_by_metadata()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(3 * PartSize + 5, seed: 14);
+        var url = await run.UploadAsync(file, new { backend = "box", folder_id = "0", filename = "tus-box.bin" }, chunkSize: PartSize + 3);
+        using var client = run.A.CreateClient(GatewayHarness.AcmeKey);
+        var session = JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + url[(url.LastIndexOf('/') + 1)..])).RootElement;
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        using var box = run.System.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{session.GetProperty("result").GetProperty("file_id").GetString()}/content"));
+    }
+
+    [Fact]
+    public async Task Abort_true_terminates_the_upload_and_its_backend_session()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(4 * PartSize, seed: 15);
+        var result = await TusJsClient.RunAsync(new
+        {
+            scenario = "abort",
+            endpoint = run.A.BaseAddress + "tus/",
+            key = GatewayHarness.AcmeKey,
+            file = run.Write(file),
+            chunkSize = PartSize,
+            abortAfter = PartSize,
+            metadata = new { filename = "aborted.bin" },
+        });
+        var url = result.GetProperty("url").GetString()!;
+        using var client = run.B.CreateClient(GatewayHarness.AcmeKey);
+        using (var head = await client.SendAsync(Head(new Uri(url).AbsolutePath)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        }
+        var session = JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + url[(url.LastIndexOf('/') + 1)..])).RootElement;
+        Assert.Equal("aborted", session.GetProperty("status").GetString());
+        using var sandbox = run.System.SandboxClient();
+        using var landed = await sandbox.GetAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/tus/aborted.bin");
+        Assert.Equal(HttpStatusCode.NotFound, landed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_concurrent_patch_on_the_other_instance_is_423_while_the_first_writes()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        using var viaA = run.A.CreateClient(GatewayHarness.AcmeKey);
+        using var viaB = run.B.CreateClient(GatewayHarness.AcmeKey);
+        var file = TestData.Bytes(2 * PartSize, seed: 16);
+        var location = await CreatedAsync(viaA, file.Length, Metadata(("filename", "locked.bin")));
+        var started = new TaskCompletionSource();
+        var resume = new TaskCompletionSource();
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new SlowContent(file, PartSize / 2, started, resume.Task) };
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.TryAddWithoutValidation("Upload-Offset", "0");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", OctetStream);
+        var first = viaA.SendAsync(request);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        HttpResponseMessage second;
+        // The first PATCH holds the lock from before its first byte is read; wait until its bytes are moving.
+        for (var i = 0; ; i++)
+        {
+            second = await viaB.SendAsync(Patch(location, 0, file));
+            if (second.StatusCode == HttpStatusCode.Locked || i == 50)
+            {
+                break;
+            }
+            second.Dispose();
+            await Task.Delay(20);
+        }
+        await TusProtocolTests.ExpectProblemAsync(second, 423, "concurrency_limit");
+        second.Dispose();
+        resume.SetResult();
+        using var done = await first;
+        Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/locked.bin"));
+    }
+
+    [Fact]
+    public async Task An_instance_killed_mid_patch_never_reports_bytes_it_did_not_keep_and_the_upload_finishes_on_the_other()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        using var viaA = run.A.CreateClient(GatewayHarness.AcmeKey);
+        using var viaB = run.B.CreateClient(GatewayHarness.AcmeKey);
+        var file = TestData.Bytes(4 * PartSize + 10, seed: 17);
+        var location = await CreatedAsync(viaA, file.Length, Metadata(("filename", "killed.bin")));
+        // A whole part and a half go through A, which is then killed with the PATCH still open.
+        var started = new TaskCompletionSource();
+        var never = new TaskCompletionSource();
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new SlowContent(file, PartSize + PartSize / 2, started, never.Task) };
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.TryAddWithoutValidation("Upload-Offset", "0");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", OctetStream);
+        var doomed = viaA.SendAsync(request);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(async () => await HeadOffsetAsync(viaB, location) >= 0 && await PartsReceivedAsync(viaB, location) >= 1);
+        run.A.Kill();
+        never.SetResult();
+        await Assert.ThrowsAnyAsync<Exception>(() => doomed.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var offset = await HeadOffsetAsync(viaB, location);
+        Assert.InRange(offset, PartSize, PartSize + PartSize / 2);
+        // Resume from HEAD on B (the writer lock of the dead instance lapses after the lease time).
+        for (var attempt = 0; ; attempt++)
+        {
+            using var patch = await viaB.SendAsync(Patch(location, offset, file, (int)offset));
+            if (patch.StatusCode == HttpStatusCode.NoContent || attempt == 30)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+                break;
+            }
+            Assert.Equal(HttpStatusCode.Locked, patch.StatusCode);
+            await Task.Delay(500);
+        }
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/killed.bin"));
+    }
+
+    private static async Task<int> PartsReceivedAsync(HttpClient client, string location) =>
+        JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + location["/tus/".Length..])).RootElement.GetProperty("parts_received").GetInt32();
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 1000 && !await condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A body that sends its first bytes, says so, then waits before sending the rest.</summary>
+    private sealed class SlowContent(byte[] bytes, int sendFirst, TaskCompletionSource started, Task resume) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(bytes.AsMemory(0, sendFirst));
+            await stream.FlushAsync();
+            started.TrySetResult();
+            await resume;
+            await stream.WriteAsync(bytes.AsMemory(sendFirst));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
+        }
+    }
+
+    /// <summary>Both mocks in process, two gateway processes on one Redis sharing one tus staging directory.</summary>
+    private sealed class TwoInstances : IAsyncDisposable
+    {
+        private readonly string _files = Path.Combine(Path.GetTempPath(), "gateway-tests", "tus-files-" + Guid.NewGuid().ToString("N"));
+
+        public GatewayHarness System { get; private init; } = null!;
+
+        public GatewayProcess A { get; private set; } = null!;
+
+        public GatewayProcess B { get; private set; } = null!;
+
+        public static async Task<TwoInstances> StartAsync(RedisServer redis)
+        {
+            var system = await GatewayHarness.StartAsync(redis, gateway: s =>
+            {
+                TusSettings.Apply(s);
+                s["Gateway:Store:LeaseTtl"] = "00:00:02";
+            });
+            var run = new TwoInstances { System = system };
+            Directory.CreateDirectory(run._files);
+            run.A = await GatewayProcess.StartAsync(system.GatewaySettings);
+            run.B = await GatewayProcess.StartAsync(system.GatewaySettings);
+            return run;
+        }
+
+        public string Write(byte[] file)
+        {
+            var path = Path.Combine(_files, Guid.NewGuid().ToString("N"));
+            File.WriteAllBytes(path, file);
+            return path;
+        }
+
+        public async Task<string> UploadAsync(byte[] file, object metadata, int? chunkSize = null, int? parallelUploads = null)
+        {
+            var result = await TusJsClient.RunAsync(new
+            {
+                scenario = "upload",
+                endpoint = A.BaseAddress + "tus/",
+                key = GatewayHarness.AcmeKey,
+                file = Write(file),
+                chunkSize,
+                parallelUploads,
+                metadata,
+            });
+            return result.GetProperty("url").GetString()!;
+        }
+
+        public async Task<byte[]> SandboxFileAsync(string path)
+        {
+            using var sandbox = System.SandboxClient();
+            return await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path={path}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+            await System.DisposeAsync();
+            Directory.Delete(_files, recursive: true);
+        }
+    }
+}

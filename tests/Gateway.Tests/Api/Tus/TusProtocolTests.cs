@@ -1,0 +1,348 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateway.Tests.Support;
+using static Gateway.Tests.Api.Tus.TusHttp;
+
+namespace Gateway.Tests.Api.Tus;
+
+/// <summary>
+/// The tus 1.0 front's protocol rules, request by request, against the whole system in process (both mocks,
+/// the embedded store): tus status codes, the gateway's problem body, and the bytes at the backend.
+/// </summary>
+public sealed class TusProtocolTests : IAsyncLifetime
+{
+    private const int PartSize = GatewayHarness.PartSize;
+    private GatewayHarness _system = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _system = await GatewayHarness.StartAsync(gateway: TusSettings.Apply);
+        _client = _system.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Options_advertises_version_extensions_checksums_and_the_callers_max_size_without_tus_resumable()
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/tus/"));
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("1.0.0", Header(response, "Tus-Version"));
+        Assert.Equal("creation,creation-with-upload,termination,expiration,checksum,concatenation", Header(response, "Tus-Extension"));
+        Assert.Equal("sha1,sha256", Header(response, "Tus-Checksum-Algorithm"));
+        Assert.Equal((50L * 1024 * 1024 * 1024).ToString(), Header(response, "Tus-Max-Size"));
+        Assert.Equal("", Header(response, "Tus-Resumable"));
+    }
+
+    [Fact]
+    public async Task A_plain_upload_with_only_a_filename_lands_in_the_tenants_default_directory_in_one_patch()
+    {
+        var file = TestData.Bytes(3 * PartSize + 777, seed: 1);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "plain.bin"), ("filetype", "application/octet-stream")));
+        Assert.Matches("^/tus/up_[a-z2-7]{32}$", location);
+
+        using var patch = await _client.SendAsync(Patch(location, 0, file));
+        Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        Assert.Equal(file.Length, Offset(patch));
+        Assert.Equal("1.0.0", Header(patch, "Tus-Resumable"));
+
+        var id = location["/tus/".Length..];
+        var session = await GetSessionAsync(id);
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/plain.bin"));
+    }
+
+    [Fact]
+    public async Task Chunks_smaller_than_a_part_and_not_on_part_boundaries_complete_with_the_right_bytes()
+    {
+        var file = TestData.Bytes(4 * PartSize + 5, seed: 2);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "chunks.bin")));
+        var chunk = 300 * 1024 + 7;
+        for (var offset = 0; offset < file.Length; offset += chunk)
+        {
+            var count = Math.Min(chunk, file.Length - offset);
+            using var patch = await _client.SendAsync(Patch(location, offset, file, offset, count));
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+            Assert.Equal(offset + count, Offset(patch));
+            Assert.Equal(offset + count, await HeadOffsetAsync(_client, location));
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/chunks.bin"));
+    }
+
+    [Fact]
+    public async Task Head_reports_offset_length_metadata_expiry_and_no_store()
+    {
+        var metadata = Metadata(("filename", "head.bin"), ("filetype", "text/plain"));
+        var location = await CreatedAsync(_client, 10, metadata);
+        using var patch = await _client.SendAsync(Patch(location, 0, new byte[4]));
+        using var head = await _client.SendAsync(Head(location));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("4", Header(head, "Upload-Offset"));
+        Assert.Equal("10", Header(head, "Upload-Length"));
+        Assert.Equal(metadata, Header(head, "Upload-Metadata"));
+        Assert.Equal("no-store", Header(head, "Cache-Control"));
+        Assert.True(DateTimeOffset.TryParse(Header(head, "Upload-Expires"), out _));
+        Assert.NotEqual("", Header(patch, "Upload-Expires"));
+    }
+
+    [Fact]
+    public async Task A_patch_at_the_wrong_offset_is_409_and_changes_nothing()
+    {
+        var location = await CreatedAsync(_client, 100, Metadata(("filename", "offset.bin")));
+        using var first = await _client.SendAsync(Patch(location, 0, new byte[10]));
+        using var wrong = await _client.SendAsync(Patch(location, 5, new byte[10]));
+        await ExpectProblemAsync(wrong, 409, "invalid_state");
+        Assert.Equal(10, await HeadOffsetAsync(_client, location));
+    }
+
+    [Fact]
+    public async Task A_patch_of_another_content_type_is_415()
+    {
+        var location = await CreatedAsync(_client, 100, Metadata(("filename", "type.bin")));
+        using var response = await _client.SendAsync(Patch(location, 0, new byte[10], contentType: "application/octet-stream"));
+        await ExpectProblemAsync(response, 415, "invalid_request");
+        Assert.Equal(0, await HeadOffsetAsync(_client, location));
+    }
+
+    [Fact]
+    public async Task Another_protocol_version_is_412_with_the_version_spoken()
+    {
+        var request = Create(10, Metadata(("filename", "v.bin")));
+        request.Headers.Remove("Tus-Resumable");
+        request.Headers.Add("Tus-Resumable", "0.2.2");
+        using var response = await _client.SendAsync(request);
+        await ExpectProblemAsync(response, 412, "invalid_request");
+        Assert.Equal("1.0.0", Header(response, "Tus-Version"));
+        Assert.Equal("1.0.0", Header(response, "Tus-Resumable"));
+    }
+
+    [Theory]
+    [InlineData("sha256")]
+    [InlineData("sha1")]
+    public async Task A_chunk_whose_checksum_differs_is_460_discarded_and_the_offset_stays(string algorithm)
+    {
+        var file = TestData.Bytes(2 * PartSize + 10, seed: 3);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", $"sum-{algorithm}.bin")));
+        var first = PartSize + 100;
+        using (var good = WithChecksum(Patch(location, 0, file, 0, first), algorithm, file.AsSpan(0, first)))
+        using (var ok = await _client.SendAsync(good))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+        }
+        var wrongBytes = (byte[])file.Clone();
+        wrongBytes[first + 5] ^= 0xff;
+        using (var bad = WithChecksum(Patch(location, first, file, first), algorithm, wrongBytes.AsSpan(first)))
+        using (var refused = await _client.SendAsync(bad))
+        {
+            await ExpectProblemAsync(refused, 460, "checksum_mismatch");
+        }
+        Assert.Equal(first, await HeadOffsetAsync(_client, location));
+        using (var retry = WithChecksum(Patch(location, first, file, first), algorithm, file.AsSpan(first)))
+        using (var done = await _client.SendAsync(retry))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+        }
+        Assert.Equal(file, await SandboxFileAsync($"/workspace/tus/sum-{algorithm}.bin"));
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_tenants_max_size_is_413()
+    {
+        using var response = await _client.SendAsync(Create(51L * 1024 * 1024 * 1024, Metadata(("filename", "huge.bin"))));
+        await ExpectProblemAsync(response, 413, "upload_too_large");
+    }
+
+    [Fact]
+    public async Task A_patch_past_upload_length_is_413_and_counts_nothing()
+    {
+        var location = await CreatedAsync(_client, 10, Metadata(("filename", "past.bin")));
+        using var response = await _client.SendAsync(Patch(location, 0, new byte[11]));
+        await ExpectProblemAsync(response, 413, "upload_too_large");
+        Assert.Equal(0, await HeadOffsetAsync(_client, location));
+    }
+
+    [Fact]
+    public async Task No_credentials_is_401_and_another_tenants_upload_is_404()
+    {
+        var location = await CreatedAsync(_client, 10, Metadata(("filename", "mine.bin")));
+        using var anonymous = _system.Gateway.CreateClient();
+        using (var response = await anonymous.SendAsync(Head(location)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("1.0.0", Header(response, "Tus-Resumable"));
+        }
+        using var other = _system.Client(GatewayHarness.OtherKey);
+        using (var response = await other.SendAsync(Patch(location, 0, new byte[10])))
+        {
+            await ExpectProblemAsync(response, 404, "not_found");
+        }
+        Assert.Equal(0, await HeadOffsetAsync(_client, location));
+    }
+
+    [Fact]
+    public async Task Termination_aborts_the_session_and_the_upload_is_404_after()
+    {
+        var location = await CreatedAsync(_client, 2 * PartSize, Metadata(("filename", "gone.bin")));
+        using (var patch = await _client.SendAsync(Patch(location, 0, TestData.Bytes(PartSize + 3, seed: 4))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        using (var delete = await _client.SendAsync(Delete(location)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        using (var head = await _client.SendAsync(Head(location)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        }
+        Assert.Equal("aborted", (await GetSessionAsync(location["/tus/".Length..])).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Creation_with_upload_stores_the_first_bytes_and_a_box_target_is_chosen_by_metadata()
+    {
+        var file = TestData.Bytes(2 * PartSize + 99, seed: 5);
+        using var created = await _client.SendAsync(Create(file.Length,
+            Metadata(("backend", "box"), ("folder_id", "0"), ("filename", "boxed.bin")), file[..(PartSize + 1)]));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(PartSize + 1, Offset(created));
+        var location = created.Headers.Location!.OriginalString;
+        using var patch = await _client.SendAsync(Patch(location, PartSize + 1, file, PartSize + 1));
+        Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        var session = await GetSessionAsync(location["/tus/".Length..]);
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        using var box = _system.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{session.GetProperty("result").GetProperty("file_id").GetString()}/content"));
+    }
+
+    [Fact]
+    public async Task X_http_method_override_turns_a_post_into_a_patch()
+    {
+        var location = await CreatedAsync(_client, 4, Metadata(("filename", "override.bin")));
+        var request = Patch(location, 0, [1, 2, 3, 4]);
+        request.Method = HttpMethod.Post;
+        request.Headers.Add("X-HTTP-Method-Override", "PATCH");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, await SandboxFileAsync("/workspace/tus/override.bin"));
+    }
+
+    [Fact]
+    public async Task Partial_uploads_are_staged_until_the_final_post_streams_them_into_one_session_in_order()
+    {
+        var file = TestData.Bytes(3 * PartSize + 500, seed: 6);
+        var cuts = new[] { 0, PartSize / 3, 2 * PartSize + 7, file.Length };
+        var locations = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var piece = file[cuts[i]..cuts[i + 1]];
+            var create = Create(piece.Length, null);
+            create.Headers.Add("Upload-Concat", "partial");
+            using var created = await _client.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var location = created.Headers.Location!.OriginalString;
+            Assert.Matches("^/tus/pt_[0-9a-f]{32}$", location);
+            var half = piece.Length / 2;
+            using (var first = await _client.SendAsync(Patch(location, 0, piece, 0, half)))
+            {
+                Assert.Equal(half, Offset(first));
+            }
+            using (var rest = await _client.SendAsync(Patch(location, half, piece, half)))
+            {
+                Assert.Equal(piece.Length, Offset(rest));
+            }
+            using var head = await _client.SendAsync(Head(location));
+            Assert.Equal("partial", Header(head, "Upload-Concat"));
+            locations.Add(location);
+        }
+        // Not yet a session, and not a file anywhere.
+        using (var v1 = await _client.GetAsync("/v1/uploads/" + locations[0]["/tus/".Length..]))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
+        }
+        // Named out of creation order: the final upload's bytes follow the order of Upload-Concat.
+        var final = new HttpRequestMessage(HttpMethod.Post, "/tus/");
+        final.Headers.Add("Tus-Resumable", "1.0.0");
+        final.Headers.Add("Upload-Concat", "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l)));
+        final.Headers.Add("Upload-Metadata", Metadata(("filename", "concatenated.bin")));
+        using var done = await _client.SendAsync(final);
+        Assert.Equal(HttpStatusCode.Created, done.StatusCode);
+        var id = done.Headers.Location!.OriginalString["/tus/".Length..];
+        Assert.Equal("completed", (await GetSessionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/concatenated.bin"));
+        using (var gone = await _client.SendAsync(Head(locations[1])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_partial_upload_counts_against_the_tenants_staging_quota()
+    {
+        await using var system = await GatewayHarness.StartAsync(gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
+        });
+        using var client = system.Client();
+        var first = Create(800, null);
+        first.Headers.Add("Upload-Concat", "partial");
+        using (var ok = await client.SendAsync(first))
+        {
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+        var second = Create(300, null);
+        second.Headers.Add("Upload-Concat", "partial");
+        using var refused = await client.SendAsync(second);
+        await ExpectProblemAsync(refused, 422, "quota_exceeded");
+    }
+
+    private static HttpRequestMessage WithChecksum(HttpRequestMessage request, string algorithm, ReadOnlySpan<byte> bytes)
+    {
+        var digest = algorithm == "sha1" ? SHA1.HashData(bytes) : SHA256.HashData(bytes);
+        request.Headers.Add("Upload-Checksum", $"{algorithm} {Convert.ToBase64String(digest)}");
+        return request;
+    }
+
+    private async Task<JsonElement> GetSessionAsync(string id)
+    {
+        using var response = await _client.GetAsync($"/v1/uploads/{id}");
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private async Task<byte[]> SandboxFileAsync(string path)
+    {
+        using var sandbox = _system.SandboxClient();
+        return await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path={path}");
+    }
+
+    internal static async Task ExpectProblemAsync(HttpResponseMessage response, int status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"Expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+    }
+}
+
+/// <summary>The tus settings every tus test runs with: its own staging directory, and acme's defaults (the test sandbox, /workspace/tus).</summary>
+internal static class TusSettings
+{
+    public static void Apply(Dictionary<string, string?> s)
+    {
+        var staging = Path.Combine(Path.GetTempPath(), "gateway-tests", "tus-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        s["Gateway:Tus:StagingDirectory"] = staging;
+        s["Gateway:Tenants:acme:Tus:Backend"] = "sandbox";
+        s["Gateway:Tenants:acme:Tus:SandboxId"] = GatewayHarness.SandboxId;
+        s["Gateway:Tenants:acme:Tus:Directory"] = "/workspace/tus";
+        s["Gateway:Tenants:acme:Tus:Conflict"] = "replace";
+    }
+}

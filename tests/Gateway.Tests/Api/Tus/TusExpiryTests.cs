@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Api.Tus;
 using Gateway.Expiry;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 using static Gateway.Tests.Api.Tus.TusHttp;
 
@@ -13,7 +14,7 @@ public sealed class TusExpiryTests
     [Fact]
     public async Task After_upload_expires_head_and_patch_are_410_and_the_sweepers_remove_session_and_staged_tail()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = Clocks.StartingNow();
         await using var system = await GatewayHarness.StartAsync(clock: clock, gateway: s =>
         {
             TusSettings.Apply(s);

@@ -40,7 +40,6 @@ internal sealed class TusWriter(
         return new TusPosition(next, session.OffsetOf(next) + tail, tail);
     }
 
-    /// <summary>Writes the request's body at <paramref name="offset"/>; returns the session and the new offset.</summary>
     /// <summary>Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, or answers 423.</summary>
     public async Task<T> ExclusiveAsync<T>(string id, Func<Task<T>> write)
     {
@@ -74,10 +73,24 @@ internal sealed class TusWriter(
         }
     }
 
+    /// <summary>Writes the request's body at <paramref name="offset"/>; returns the session and the new offset.</summary>
     public async Task<(UploadSession Session, long Offset)> WriteAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum,
         Stream? body = null)
     {
-        return await ExclusiveAsync(id, () => WriteLockedAsync(context, tenant, id, offset, length, checksum, body ?? context.Request.Body));
+        try
+        {
+            return await ExclusiveAsync(id, () => WriteLockedAsync(context, tenant, id, offset, length, checksum, body ?? context.Request.Body));
+        }
+        catch (GatewayException e) when (e.Error.Code == ErrorCode.ConcurrencyLimit.Code && e.Error.Status != StatusCodes.Status423Locked)
+        {
+            // A part still leased by a writer that died (a part's lease can outlive the writer lock by up to one
+            // lease time) is the same "busy, retry shortly" to a tus client, which retries 423 and not 429.
+            throw new GatewayException(ErrorCode.ConcurrencyLimit with { Status = StatusCodes.Status423Locked }, e.Message)
+            {
+                RetryAfter = e.RetryAfter,
+                UploadId = e.UploadId,
+            };
+        }
     }
 
     private async Task<(UploadSession, long)> WriteLockedAsync(HttpContext context, Tenant tenant, string id, long offset, long? length, TusChecksum? checksum, Stream body)

@@ -184,9 +184,10 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        for (var i = 0; i < 1000 && !await condition(); i++)
+        // Every 50 ms, for 30 s at most: polling faster would meet the tenant's request-rate limit on a slow machine.
+        for (var i = 0; i < 600 && !await condition(); i++)
         {
-            await Task.Delay(10);
+            await Task.Delay(50);
         }
     }
 

@@ -40,22 +40,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
     public async Task CreateAsync(UploadSession session)
     {
         var keepUntil = (session.ExpiresAt + _options.Retention).ToUnixTimeMilliseconds();
-        RedisValue[] args =
-        [
-            keepUntil,
-            "doc", JsonSerializer.Serialize(session, SessionJsonContext.Default.UploadSession),
-            "tenant", session.Tenant,
-            "status", session.Status,
-            "exp", session.ExpiresAt.ToUnixTimeMilliseconds(),
-            "size", session.ContentLength,
-            "psize", session.PartSize,
-            "pcount", session.PartCount,
-            "maxc", session.MaxConcurrency,
-            "acc", 0,
-            "recv", 0,
-            "upd", session.UpdatedAt.ToUnixTimeMilliseconds(),
-            "kexp", keepUntil,
-        ];
+        RedisValue[] args = [keepUntil, .. SessionHash.Fields(session, keepUntil)];
         var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id)], args);
         if (created != 1)
         {
@@ -81,7 +66,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
             return null;
         }
         var received = ((RedisResult[])result[1]!).Select(r => int.Parse((string)r!, CultureInfo.InvariantCulture)).Order().ToArray();
-        return FromFields(fields) with { ReceivedParts = received, PartsInFlight = (int)(long)result[2] };
+        return SessionHash.Read(id, fields) with { ReceivedParts = received, PartsInFlight = (int)(long)result[2] };
     }
 
     public async Task<PartBegin> BeginPartAsync(PartLease lease, long? declaredSize)
@@ -90,9 +75,9 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
         var r = (RedisResult[])(await RedisScripts.BeginPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
         return Code(r, RedisScripts.BeginPart) switch
         {
-            ScriptResult.Ok => new PartBegin(PartBeginOutcome.Started, Deserialize((string)r[2]!), (long)r[1]),
-            ScriptResult.AlreadyReceived => new PartBegin(PartBeginOutcome.AlreadyReceived, Deserialize((string)r[2]!), (long)r[1],
-                PartRecordFormat.Decode(lease.PartNumber, (string)r[3]!)),
+            ScriptResult.Ok => new PartBegin(PartBeginOutcome.Started, Session(lease.UploadId, r[2]), (long)r[1]),
+            ScriptResult.AlreadyReceived => new PartBegin(PartBeginOutcome.AlreadyReceived, Session(lease.UploadId, r[2]), (long)r[1],
+                PartRecordFormat.Decode(lease.PartNumber, (byte[])r[3]!)),
             ScriptResult.NotFound => new PartBegin(PartBeginOutcome.NotFound),
             ScriptResult.NotTakingParts => new PartBegin(PartBeginOutcome.InvalidState, Status: (string)r[1]!),
             ScriptResult.Expired => new PartBegin(PartBeginOutcome.Expired),
@@ -115,6 +100,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
             lease.PartNumber, lease.Token, NowMs,
             accepted is null ? "" : PartRecordFormat.Encode(accepted),
             accepted?.Size ?? 0,
+            accepted is null ? "" : PartRecordFormat.LegacyDigest(accepted),
         ];
         var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
         var code = Code(r, RedisScripts.EndPart);
@@ -138,7 +124,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
     {
         var entries = await Db.HashGetAllAsync(_keys.Parts(id)).WaitAsync(cancellationToken);
         return [.. entries
-            .Select(e => PartRecordFormat.Decode(int.Parse((string)e.Name!, CultureInfo.InvariantCulture), (string)e.Value!))
+            .Select(e => PartRecordFormat.Decode(int.Parse((string)e.Name!, CultureInfo.InvariantCulture), (byte[])e.Value!))
             .OrderBy(p => p.Number)];
     }
 
@@ -255,9 +241,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
     private static InvalidOperationException Unexpected(RedisScript script, ScriptResult? code) =>
         new($"{script.Name}.lua returned unknown code {(code is { } c ? ((int)c).ToString(CultureInfo.InvariantCulture) : "nothing")}.");
 
-    private static UploadSession Deserialize(string doc) =>
-        JsonSerializer.Deserialize(doc, SessionJsonContext.Default.UploadSession)
-            ?? throw new InvalidDataException("A stored session document is empty.");
+    private static UploadSession Session(string id, RedisResult fields) => SessionHash.Read(id, ToDictionary((RedisResult[])fields!));
 
     private static Dictionary<string, string> ToDictionary(RedisResult[] flat)
     {
@@ -268,16 +252,4 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
         }
         return fields;
     }
-
-    private static UploadSession FromFields(Dictionary<string, string> fields) =>
-        Deserialize(fields["doc"]) with
-        {
-            Status = fields["status"],
-            AcceptedBytes = long.Parse(fields["acc"], CultureInfo.InvariantCulture),
-            PartsReceived = int.Parse(fields["recv"], CultureInfo.InvariantCulture),
-            UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(fields["upd"], CultureInfo.InvariantCulture)),
-            Result = fields.TryGetValue("result", out var result)
-                ? JsonSerializer.Deserialize(result, SessionJsonContext.Default.SessionResult)
-                : null,
-        };
 }

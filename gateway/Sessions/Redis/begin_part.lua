@@ -4,8 +4,8 @@
 -- ARGV[1] tenant, ARGV[2] part number, ARGV[3] declared size (-1: not declared), ARGV[4] now (unix ms),
 -- ARGV[5] lease ttl (ms), ARGV[6] lease token
 -- Returns:
---   {Ok, expected size, doc}                         started: the lease is taken
---   {AlreadyReceived, expected size, doc, record}    compare the retry with the record
+--   {Ok, expected size, session fields}              started: the lease is taken
+--   {AlreadyReceived, expected size, fields, record} compare the retry with the record
 --   {NotFound}                                       no such session for this tenant
 --   {NotTakingParts, status}                         the session does not take parts
 --   {Expired}
@@ -39,7 +39,7 @@ if declared >= 0 and declared ~= expected then
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[2])
 if existing then
-  return {AlreadyReceived, expected, redis.call('HGET', KEYS[1], 'doc'), existing}
+  return {AlreadyReceived, expected, redis.call('HGETALL', KEYS[1]), existing}
 end
 local leases = redis.call('HGETALL', KEYS[3])
 local live = 0
@@ -57,4 +57,4 @@ if live >= tonumber(s[7]) then
 end
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[6] .. '|' .. string.format('%.0f', now + tonumber(ARGV[5])))
 redis.call('PEXPIREAT', KEYS[3], s[8])
-return {Ok, expected, redis.call('HGET', KEYS[1], 'doc')}
+return {Ok, expected, redis.call('HGETALL', KEYS[1])}

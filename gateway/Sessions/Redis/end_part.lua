@@ -2,7 +2,8 @@
 -- (docs/architecture.md, the path of one part, step 5).
 -- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash
 -- ARGV[1] part number, ARGV[2] lease token, ARGV[3] now (unix ms),
--- ARGV[4] part record "sha256|size|sha1|backend part id" ('' when the part failed: release only), ARGV[5] part size
+-- ARGV[4] part record, its SHA-256 in the first 32 bytes (Sessions/PartRecordFormat.cs; '' when the part failed:
+-- release only), ARGV[5] part size, ARGV[6] the SHA-256 as 64 hex characters, as records of the layout before begin
 -- Returns {code, accepted bytes, parts received, status}: Ok recorded, AlreadyReceived (recorded before with the
 -- same sha256), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
 local lease = redis.call('HGET', KEYS[3], ARGV[1])
@@ -18,8 +19,7 @@ if ARGV[4] == '' then
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
-  -- sha256 hex is the first 64 characters of a record
-  if string.sub(existing, 1, 64) == string.sub(ARGV[4], 1, 64) then
+  if string.sub(existing, 1, 32) == string.sub(ARGV[4], 1, 32) or string.sub(existing, 1, 64) == ARGV[6] then
     return {AlreadyReceived, s[2], s[3], s[1]}
   end
   return {PartConflict, s[2], s[3], s[1]}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Gateway.Sessions.Redis;
+
+/// <summary>
+/// What a session's hash holds, each value once: the fields the scripts read keep their names (<c>tenant</c>,
+/// <c>status</c>, <c>exp</c>, …), the rest, which only C# reads, have names of one or two letters; the id is
+/// the key's. No value is a whole document: a hash whose every value is at most 64 bytes stays a listpack
+/// (Redis's <c>hash-max-listpack-value</c>), a fraction of the size of a hashtable (docs/BENCHMARKS.md, "Redis
+/// footprint"). Sessions written before this layout, with their fields and a JSON <c>doc</c>, still read.
+/// </summary>
+internal static class SessionHash
+{
+    private const string Backend = "b";
+    private const string BackendType = "bt";
+    private const string Kind = "k";
+    private const string Conflict = "cf";
+    private const string Limits = "l";
+    private const string Sha256 = "h";
+    private const string BackendSessionId = "bs";
+    /// <summary>The backend's URLs' common start, the backend session id cut out (<see cref="AddUrls"/>).</summary>
+    private const string UrlPrefix = "bu";
+
+    /// <summary>Each URL's rest after <see cref="UrlPrefix"/>: <c>u:</c> and the endpoint's name.</summary>
+    private const string UrlRest = "u:";
+    private const string QuotaScopes = "q";
+    private const string Created = "ct";
+    private const string ExpiresSubMs = "ex";
+    private const string TargetSandbox = "ts";
+    private const string TargetPath = "tp";
+    private const string TargetUser = "tu";
+    private const string TargetFolder = "tf";
+    private const string TargetFileName = "tn";
+    private const string TargetFile = "ti";
+
+    /// <summary>The layout before this one kept the whole session as JSON in this field too.</summary>
+    private const string LegacyDoc = "doc";
+
+    private static readonly long s_epochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
+
+    /// <summary>Field, value, field, value, … for <c>create.lua</c>: every field of a new session once.</summary>
+    public static List<RedisValue> Fields(UploadSession session, long keepUntilMs)
+    {
+        var expiresMs = session.ExpiresAt.ToUnixTimeMilliseconds();
+        var fields = new List<RedisValue>(48)
+        {
+            "tenant", session.Tenant,
+            "status", session.Status,
+            "exp", expiresMs,
+            "size", session.ContentLength,
+            "psize", session.PartSize,
+            "pcount", session.PartCount,
+            "maxc", session.MaxConcurrency,
+            "acc", session.AcceptedBytes,
+            "recv", session.PartsReceived,
+            "upd", session.UpdatedAt.ToUnixTimeMilliseconds(),
+            "kexp", keepUntilMs,
+            Backend, session.Backend,
+            BackendType, session.BackendType,
+            Kind, session.Kind,
+            Conflict, session.Conflict,
+            // Created to the tick and expiry's part below the millisecond: reads give back the times create answered with.
+            Created, session.CreatedAt.UtcTicks - s_epochTicks,
+            Limits, string.Create(CultureInfo.InvariantCulture,
+                $"{session.Limits.MaxUploadBytes},{session.Limits.MaxPartBytes},{session.Limits.MaxConcurrency},{session.Limits.StagingQuotaBytes}"),
+            BackendSessionId, session.BackendSession.Id,
+        };
+        var subMs = session.ExpiresAt.UtcTicks - s_epochTicks - expiresMs * TimeSpan.TicksPerMillisecond;
+        Optional(fields, ExpiresSubMs, subMs == 0 ? null : subMs.ToString(CultureInfo.InvariantCulture));
+        Optional(fields, Sha256, session.Sha256);
+        AddUrls(fields, session.BackendSession);
+        Optional(fields, QuotaScopes, session.QuotaScopes.Count > 0
+            ? JsonSerializer.Serialize(session.QuotaScopes, SessionJsonContext.Default.IReadOnlyListString)
+            : null);
+        var target = session.Target;
+        Optional(fields, TargetSandbox, target.SandboxId);
+        Optional(fields, TargetPath, target.Path);
+        Optional(fields, TargetUser, target.User);
+        Optional(fields, TargetFolder, target.FolderId);
+        Optional(fields, TargetFileName, target.FileName);
+        Optional(fields, TargetFile, target.FileId);
+        return fields;
+    }
+
+    /// <summary>The session a hash holds (without its parts and leases), in this layout or the one before.</summary>
+    public static UploadSession Read(string id, Dictionary<string, string> fields)
+    {
+        var stored = fields.TryGetValue(LegacyDoc, out var doc) ? FromDoc(doc) : FromFields(id, fields);
+        return stored with
+        {
+            Status = fields["status"],
+            AcceptedBytes = Long(fields["acc"]),
+            PartsReceived = (int)Long(fields["recv"]),
+            UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(fields["upd"])),
+            Result = fields.TryGetValue("result", out var result)
+                ? JsonSerializer.Deserialize(result, SessionJsonContext.Default.SessionResult)
+                : null,
+        };
+    }
+
+    private static UploadSession FromFields(string id, Dictionary<string, string> f)
+    {
+        var limits = f[Limits].Split(',');
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(Long(f["exp"]));
+        return new UploadSession
+        {
+            Id = id,
+            Tenant = f["tenant"],
+            Backend = f[Backend],
+            BackendType = f[BackendType],
+            Target = new UploadTarget
+            {
+                SandboxId = f.GetValueOrDefault(TargetSandbox),
+                Path = f.GetValueOrDefault(TargetPath),
+                User = f.GetValueOrDefault(TargetUser),
+                FolderId = f.GetValueOrDefault(TargetFolder),
+                FileName = f.GetValueOrDefault(TargetFileName),
+                FileId = f.GetValueOrDefault(TargetFile),
+            },
+            Kind = f[Kind],
+            Conflict = f[Conflict],
+            ContentLength = Long(f["size"]),
+            PartSize = Long(f["psize"]),
+            PartCount = (int)Long(f["pcount"]),
+            MaxConcurrency = (int)Long(f["maxc"]),
+            Limits = new SessionLimits(Long(limits[0]), Long(limits[1]), (int)Long(limits[2]), Long(limits[3])),
+            Sha256 = f.GetValueOrDefault(Sha256),
+            BackendSession = new BackendSessionRef(f[BackendSessionId], ReadUrls(f, f[BackendSessionId])),
+            QuotaScopes = f.TryGetValue(QuotaScopes, out var scopes)
+                ? JsonSerializer.Deserialize(scopes, SessionJsonContext.Default.IReadOnlyListString) ?? []
+                : [],
+            Status = f["status"],
+            CreatedAt = new DateTimeOffset(s_epochTicks + Long(f[Created]), TimeSpan.Zero),
+            UpdatedAt = default,
+            ExpiresAt = f.TryGetValue(ExpiresSubMs, out var subMs) ? expires.AddTicks(Long(subMs)) : expires,
+        };
+    }
+
+    /// <summary>
+    /// A backend's URLs (Box's five <c>session_endpoints</c>) as their common start, once, with the backend session id
+    /// cut out of it (<c>offset:text</c>), and each URL's rest in a field of its own: Box's all fit in 64 bytes so
+    /// (<c>53:https://upload.box.com/api/2.0/files/upload_sessions/</c>, <c>/commit</c>, …), where one JSON document
+    /// of them takes 400.
+    /// </summary>
+    private static void AddUrls(List<RedisValue> fields, BackendSessionRef backend)
+    {
+        if (backend.Urls is not { Count: > 0 } urls)
+        {
+            return;
+        }
+        var prefix = urls.Values.Aggregate((a, b) => a[..a.AsSpan().CommonPrefixLength(b)]);
+        var at = backend.Id.Length > 0 ? prefix.IndexOf(backend.Id, StringComparison.Ordinal) : -1;
+        fields.Add(UrlPrefix);
+        fields.Add(at < 0 ? ":" + prefix : string.Create(CultureInfo.InvariantCulture, $"{at}:{prefix.Remove(at, backend.Id.Length)}"));
+        foreach (var (name, url) in urls)
+        {
+            fields.Add(UrlRest + name);
+            fields.Add(url[prefix.Length..]);
+        }
+    }
+
+    private static Dictionary<string, string>? ReadUrls(Dictionary<string, string> f, string backendId)
+    {
+        if (!f.TryGetValue(UrlPrefix, out var stored))
+        {
+            return null;
+        }
+        var colon = stored.IndexOf(':', StringComparison.Ordinal);
+        var prefix = stored[(colon + 1)..];
+        if (colon > 0)
+        {
+            prefix = prefix.Insert((int)Long(stored[..colon]), backendId);
+        }
+        return f.Where(e => e.Key.StartsWith(UrlRest, StringComparison.Ordinal))
+            .ToDictionary(e => e.Key[UrlRest.Length..], e => prefix + e.Value, StringComparer.Ordinal);
+    }
+
+    private static UploadSession FromDoc(string doc) =>
+        JsonSerializer.Deserialize(doc, SessionJsonContext.Default.UploadSession)
+            ?? throw new InvalidDataException("A stored session document is empty.");
+
+    private static void Optional(List<RedisValue> fields, string name, string? value)
+    {
+        if (value is not null)
+        {
+            fields.Add(name);
+            fields.Add(value);
+        }
+    }
+
+    private static long Long(string text) => long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+}

@@ -91,6 +91,8 @@ internal static class ContractValues
         public const string BackendError = "backend_error";
         public const string BackendUnavailable = "backend_unavailable";
         public const string StoreUnavailable = "store_unavailable";
+        public const string HookRejected = "hook_rejected";
+        public const string HookUnavailable = "hook_unavailable";
         public const string MethodNotAllowed = "method_not_allowed";
         public const string Internal = "internal_error";
     }

@@ -30,6 +30,12 @@ internal sealed record ErrorCode(string Code, int Status, string Title)
     public static readonly ErrorCode BackendUnavailable = new(Codes.BackendUnavailable, 503, "Backend unavailable");
     public static readonly ErrorCode StoreUnavailable = new(Codes.StoreUnavailable, 503, "Session store unavailable");
 
+    /// <summary>The deployment's pre-create hook refused the upload (its 4xx); the detail is the hook's message.</summary>
+    public static readonly ErrorCode HookRejected = new(Codes.HookRejected, 403, "Refused by the pre-create hook");
+
+    /// <summary>The pre-create hook did not answer in time, could not be reached, or failed (5xx, a redirect): the create fails closed.</summary>
+    public static readonly ErrorCode HookUnavailable = new(Codes.HookUnavailable, 503, "Pre-create hook unavailable");
+
     /// <summary>Outside the contract's table: a route that exists with another method (405) and the gateway's own bugs (500).</summary>
     public static readonly ErrorCode MethodNotAllowed = new(Codes.MethodNotAllowed, 405, "Method not allowed");
 

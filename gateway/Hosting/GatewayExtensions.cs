@@ -8,6 +8,7 @@ using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Expiry;
 using Gateway.Forwarding;
+using Gateway.Hooks;
 using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -30,6 +31,7 @@ internal static class GatewayExtensions
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        services.AddHooks();
         services.AddUploads();
         services.AddForwarding();
         services.AddGatewayAuth(builder.Configuration);

@@ -9,4 +9,6 @@ namespace Gateway.Uploads;
 /// </summary>
 /// <param name="Target">Null when the front was given none: the lifecycle refuses it as <c>invalid_target</c>.</param>
 /// <param name="Checksum">Whole-object digests the client knows up front (hex; checked here).</param>
-internal sealed record CreateUpload(string Backend, UploadTarget? Target, string Kind, string Conflict, long ContentLength, WholeChecksums? Checksum);
+/// <param name="Metadata">The front's free-form metadata (tus <c>Upload-Metadata</c>), for the pre-create hook; null when its wire has none.</param>
+internal sealed record CreateUpload(string Backend, UploadTarget? Target, string Kind, string Conflict, long ContentLength, WholeChecksums? Checksum,
+    IReadOnlyDictionary<string, string>? Metadata = null);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
+using Gateway.Hooks;
 using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -18,6 +19,7 @@ internal sealed class UploadLifecycle(
     ISessionExpiryIndex expiry,
     BackendRegistry backends,
     StagingQuota quota,
+    PreCreateHook hook,
     TimeProvider time,
     GatewayMetrics metrics,
     ILogger<UploadLifecycle> logger)
@@ -67,6 +69,10 @@ internal sealed class UploadLifecycle(
         var sha256 = Checksums.Validate(request.Checksum);
 
         var id = NewId();
+        // The deployment's say comes after the gateway's own checks and before anything is held: a refused
+        // create reserves no quota and opens no backend session.
+        await hook.CheckAsync(new PreCreateRequest(id, tenant.Name, backend.Name, backend.Rules.Type, target, kind, conflict, length,
+            request.Metadata ?? new Dictionary<string, string>()), cancellationToken);
         var now = time.GetUtcNow();
         var ttlEnd = now + tenant.Limits.SessionTtl;
         var scopes = await quota.ReserveAsync(tenant, backend.Name, target, id, length, ttlEnd);

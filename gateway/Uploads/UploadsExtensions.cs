@@ -2,7 +2,7 @@ namespace Gateway.Uploads;
 
 internal static class UploadsExtensions
 {
-    /// <summary>The control plane every front calls: create, complete, abort, expire.</summary>
+    /// <summary>The control plane every front calls: create (approved by the pre-create hook, if any), complete, abort, expire.</summary>
     public static IServiceCollection AddUploads(this IServiceCollection services) =>
         services.AddSingleton<UploadLifecycle>();
 }

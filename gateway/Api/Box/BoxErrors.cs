@@ -112,6 +112,9 @@ internal static class BoxErrors
             _ when error == ErrorCode.Expired => (410, "session_expired"),
             _ when error == ErrorCode.BackendUnavailable || error == ErrorCode.StoreUnavailable => (503, "unavailable"),
             _ when error == ErrorCode.BackendError => (502, "bad_gateway"),
+            // Box has no words for a deployment's pre-create hook: its status, and the gateway's code in Box's envelope.
+            _ when error == ErrorCode.HookRejected => (403, error.Code),
+            _ when error == ErrorCode.HookUnavailable => (503, error.Code),
             _ when error == ErrorCode.Forbidden => (403, "forbidden"),
             _ when error == ErrorCode.MethodNotAllowed => (405, "method_not_allowed"),
             _ when error == ErrorCode.Internal => (500, "internal_server_error"),

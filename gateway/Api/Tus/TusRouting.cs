@@ -61,7 +61,8 @@ internal static class TusRouting
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "Metadata 'conflict' must be error, replace or merge.") { Extensions = Key("conflict") };
         }
-        return new CreateUpload(backend.Name, target, ContractValues.Kinds.File, conflict, length, null);
+        // All of the metadata goes to the pre-create hook, routing keys included: it approves what the client asked for.
+        return new CreateUpload(backend.Name, target, ContractValues.Kinds.File, conflict, length, null, metadata);
     }
 
     private static string? Value(IReadOnlyDictionary<string, string> metadata, string key) =>

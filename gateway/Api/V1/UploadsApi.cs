@@ -22,11 +22,12 @@ internal static class UploadsApi
 
     public static RouteGroupBuilder MapUploadsApiV1(this IEndpointRouteBuilder endpoints)
     {
-        // Every endpoint may also answer 401 unauthorized, 429 rate_limited and 503 store_unavailable.
+        // Every endpoint may also answer 401 unauthorized, 429 rate_limited and 503 store_unavailable. Create may
+        // also be 403 hook_rejected and 503 hook_unavailable (the pre-create hook, docs/hooks.md).
         int[] always = [401, 429, 503];
         var api = endpoints.MapGroup("/v1/uploads");
         api.MapPost("", CreateAsync).WithSummary("Create an upload session (and the backend's)")
-            .WithMetadata(new RequestBody(typeof(CreateUploadRequest), "application/json")).Problems([.. always, 400, 409, 413, 422, 502]);
+            .WithMetadata(new RequestBody(typeof(CreateUploadRequest), "application/json")).Problems([.. always, 400, 403, 409, 413, 422, 502]);
         api.MapGet("", ListAsync).WithSummary("The caller's sessions, newest first").Problems([.. always, 400])
             .WithMetadata(
                 new QueryParameter("status", "Only sessions with this status."),

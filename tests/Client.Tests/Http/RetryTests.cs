@@ -19,6 +19,7 @@ public sealed class RetryTests
     [InlineData(429, "rate_limited")]
     [InlineData(503, "backend_unavailable")]
     [InlineData(503, "store_unavailable")]
+    [InlineData(503, "hook_unavailable")]
     public async Task A_retryable_refusal_is_retried_after_its_Retry_After(int status, string code)
     {
         var handler = new Scripted(Problem(status, code, retryAfter: 1), Ok(Session));
@@ -40,6 +41,7 @@ public sealed class RetryTests
     [InlineData(413, "upload_too_large")]
     [InlineData(422, "quota_exceeded")]
     [InlineData(502, "backend_error")]
+    [InlineData(403, "hook_rejected")]
     public async Task A_refusal_that_is_not_retryable_fails_at_once_with_its_code(int status, string code)
     {
         var handler = new Scripted(Problem(status, code, retryAfter: 1), Ok(Session));

@@ -13,10 +13,10 @@ namespace Gateway.Tests.Api.V1;
 /// </summary>
 public sealed class OpenApiDocumentTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    /// <summary>The contract, as the tests under Contract/, Hostile/, Limits/, Auth/ and Admin/ exercise it.</summary>
+    /// <summary>The contract, as the tests under Contract/, Hostile/, Limits/, Auth/, Admin/ and Hooks/ exercise it.</summary>
     private static readonly (string Method, string Path, int[] Statuses)[] Contract =
     [
-        ("post", "/v1/uploads", [201, 400, 401, 409, 413, 422, 429, 502, 503]),
+        ("post", "/v1/uploads", [201, 400, 401, 403, 409, 413, 422, 429, 502, 503]),
         ("get", "/v1/uploads", [200, 400, 401]),
         ("get", "/v1/uploads/{id}", [200, 401, 404]),
         ("delete", "/v1/uploads/{id}", [204, 401, 404, 409]),

@@ -125,7 +125,15 @@ internal sealed class TusWriter(
         var tail = position.TailLength;
         var remaining = length;
         WholeHash? hash = null;
-        var hashLoaded = false;
+        if (next <= session.PartCount)
+        {
+            var sha1 = backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1);
+            // Every part a tus PATCH stored has its hash state (saved before the store counts it); a part without
+            // one came through /v1, and the digests the completion needs can no longer be computed (docs/tus.md).
+            hash = await staging.LoadHashAsync(id, next - 1, sha1, cancellationToken)
+                ?? throw new GatewayException(ErrorCode.InvalidRequest,
+                    $"Part {next - 1} of this upload came through /v1, so tus cannot compute its whole-object digests; send the rest and complete through /v1.");
+        }
 
         if (checksum is not null && length > 0)
         {
@@ -141,11 +149,6 @@ internal sealed class TusWriter(
             if (tail >= size || remaining >= size - tail)
             {
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
-                if (!hashLoaded)
-                {
-                    hash = await staging.LoadHashAsync(id, next - 1, backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1), cancellationToken);
-                    hashLoaded = true;
-                }
                 var fromTail = Math.Min(tail, size);
                 await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
                 if (tail > size)
@@ -328,7 +331,7 @@ internal sealed class TusWriter(
             {
                 if (now.Status == SessionStatus.Completed)
                 {
-                    staging.Delete(session.Id);
+                    staging.DeleteBytes(session.Id);
                 }
                 return now;
             }

@@ -269,17 +269,91 @@ public sealed class TusProtocolTests : IAsyncLifetime
         // Named out of creation order: the final upload's bytes follow the order of Upload-Concat.
         var final = new HttpRequestMessage(HttpMethod.Post, "/tus/");
         final.Headers.Add("Tus-Resumable", "1.0.0");
-        final.Headers.Add("Upload-Concat", "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l)));
+        var concat = "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l));
+        final.Headers.Add("Upload-Concat", concat);
         final.Headers.Add("Upload-Metadata", Metadata(("filename", "concatenated.bin")));
         using var done = await _client.SendAsync(final);
         Assert.Equal(HttpStatusCode.Created, done.StatusCode);
-        var id = done.Headers.Location!.OriginalString["/tus/".Length..];
+        var finalLocation = done.Headers.Location!.OriginalString;
+        var id = finalLocation["/tus/".Length..];
         Assert.Equal("completed", (await GetSessionAsync(id)).GetProperty("status").GetString());
         Assert.Equal(file, await SandboxFileAsync("/workspace/tus/concatenated.bin"));
+        // HEAD of the final upload says what it was made of (the concatenation extension), and keeps its metadata once complete.
+        using (var head = await _client.SendAsync(Head(finalLocation)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(concat, Header(head, "Upload-Concat"));
+            Assert.Equal(file.Length, Offset(head));
+            Assert.Equal(file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(head, "Upload-Length"));
+            Assert.Equal(Metadata(("filename", "concatenated.bin")), Header(head, "Upload-Metadata"));
+        }
+        // A final upload takes no PATCH of its own: 403, as the extension says.
+        using (var patch = await _client.SendAsync(Patch(finalLocation, file.Length, [])))
+        {
+            await ExpectProblemAsync(patch, 403, "forbidden");
+        }
         using (var gone = await _client.SendAsync(Head(locations[1])))
         {
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Head_of_an_upload_that_is_not_a_concatenation_has_no_upload_concat_and_keeps_its_metadata_once_complete()
+    {
+        var location = await CreatedAsync(_client, 4, Metadata(("filename", "plain-head.bin")));
+        using (var patch = await _client.SendAsync(Patch(location, 0, [1, 2, 3, 4])))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        using var head = await _client.SendAsync(Head(location));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.False(head.Headers.Contains("Upload-Concat"));
+        Assert.Equal(4, Offset(head));
+        Assert.Equal(Metadata(("filename", "plain-head.bin")), Header(head, "Upload-Metadata"));
+    }
+
+    [Fact]
+    public async Task A_tus_patch_of_an_upload_created_through_v1_is_400_and_stores_nothing()
+    {
+        var file = TestData.Bytes(PartSize + 10, seed: 8);
+        using var v1 = new ContractClient(_system.Client());
+        var id = (await v1.CreateSandboxFileAsync(file.Length, "/workspace/tus/from-v1.bin")).GetProperty("upload_id").GetString()!;
+
+        // HEAD reads it (a tus URL is a session id), but PATCH would complete it without the whole-object digests.
+        Assert.Equal(0, await HeadOffsetAsync(_client, "/tus/" + id));
+        using (var patch = await _client.SendAsync(Patch("/tus/" + id, 0, file)))
+        {
+            await ExpectProblemAsync(patch, 400, "invalid_request");
+        }
+        var session = await GetSessionAsync(id);
+        Assert.Equal(0, session.GetProperty("parts_received").GetInt32());
+        Assert.Equal("0", Header(await _client.SendAsync(Head("/tus/" + id)), "Upload-Offset"));
+    }
+
+    [Fact]
+    public async Task A_tus_patch_after_a_part_came_through_v1_is_400_and_v1_can_finish_the_upload()
+    {
+        var file = TestData.Bytes(2 * PartSize + 10, seed: 9);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "mixed.bin")));
+        var id = location["/tus/".Length..];
+        using var v1 = new ContractClient(_system.Client());
+        await v1.PutPartOkAsync(id, 1, file, PartSize);
+        Assert.Equal(PartSize, await HeadOffsetAsync(_client, location));
+        using (var patch = await _client.SendAsync(Patch(location, PartSize, file, PartSize)))
+        {
+            await ExpectProblemAsync(patch, 400, "invalid_request");
+        }
+        Assert.Equal(PartSize, await HeadOffsetAsync(_client, location));
+        Assert.Equal(1, (await GetSessionAsync(id)).GetProperty("parts_received").GetInt32());
+        // What tus refuses, v1 finishes: the rest of the parts, then complete (the sandbox needs no digest).
+        await v1.PutPartOkAsync(id, 2, file, PartSize);
+        await v1.PutPartOkAsync(id, 3, file, PartSize);
+        using (var complete = await v1.CompleteAsync(id))
+        {
+            await ContractClient.ExpectAsync(complete, HttpStatusCode.OK);
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/mixed.bin"));
     }
 
     [Fact]

@@ -285,7 +285,9 @@ internal static class TusApi
         }
         if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], context.RequestAborted) > 0)
         {
-            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; the bytes up to it are kept.");
+            // Not the bytes announced: this body's are cut back off, so the partial cannot be complete with them.
+            TusStaging.Truncate(partials.DataPath(partial.Id), current);
+            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; its bytes were discarded.");
         }
         return current + written;
     }

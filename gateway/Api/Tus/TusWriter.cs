@@ -167,6 +167,7 @@ internal sealed class TusWriter(
             }
             // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
             var wanted = remaining ?? size - tail;
+            var tailBefore = tail;
             var appended = await AppendAsync(id, next, body, wanted, null, tail, cancellationToken);
             tail += appended;
             remaining -= appended;
@@ -178,16 +179,18 @@ internal sealed class TusWriter(
                 }
                 break;
             }
+            if (length is null && next == session.PartCount && await HasMoreAsync(body, cancellationToken))
+            {
+                // A body without Content-Length that runs past Upload-Length is not the file announced: its last
+                // part is cut back off before it can complete the upload.
+                TusStaging.Truncate(staging.TailPath(id, next), tailBefore);
+                throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; its bytes of the last part were discarded.");
+            }
             if (tail < size)
             {
                 break;
             }
         }
-        if (next > session.PartCount && length is null && await HasMoreAsync(body, cancellationToken))
-        {
-            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; the bytes up to it are kept.");
-        }
-
         var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
         if (next > session.PartCount)
         {

@@ -357,6 +357,46 @@ public sealed class TusProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_without_content_length_past_upload_length_is_413_and_does_not_complete_the_upload()
+    {
+        var file = TestData.Bytes(2 * PartSize + 5, seed: 10);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "overflow.bin")));
+        using (var patch = await _client.SendAsync(ChunkedPatch(location, 0, [.. file, 42])))
+        {
+            await ExpectProblemAsync(patch, 413, "upload_too_large");
+        }
+        // The whole parts before the last are the file's and stay; the last part, with the byte too many, is gone.
+        Assert.Equal(2 * PartSize, await HeadOffsetAsync(_client, location));
+        Assert.Equal("uploading", (await GetSessionAsync(location["/tus/".Length..])).GetProperty("status").GetString());
+        using (var rest = await _client.SendAsync(Patch(location, 2 * PartSize, file, 2 * PartSize)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/overflow.bin"));
+
+        var partial = Create(10, null);
+        partial.Headers.Add("Upload-Concat", "partial");
+        using var created = await _client.SendAsync(partial);
+        var partialLocation = created.Headers.Location!.OriginalString;
+        using (var patch = await _client.SendAsync(ChunkedPatch(partialLocation, 0, new byte[11])))
+        {
+            await ExpectProblemAsync(patch, 413, "upload_too_large");
+        }
+        Assert.Equal(0, await HeadOffsetAsync(_client, partialLocation));
+    }
+
+    private static HttpRequestMessage ChunkedPatch(string location, long offset, byte[] body)
+    {
+        var request = Patch(location, offset, body);
+        var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = request.Content!.Headers.ContentType;
+        content.Headers.ContentLength = null;
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = true;
+        return request;
+    }
+
+    [Fact]
     public async Task A_partial_upload_counts_against_the_tenants_staging_quota()
     {
         await using var system = await GatewayHarness.StartAsync(gateway: s =>

@@ -64,6 +64,26 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task The_default_single_patch_interrupted_mid_part_resumes_on_the_other_instance_from_head()
+    {
+        // No chunkSize: one PATCH for the whole file, broken off at a byte that is on no part boundary.
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(5 * PartSize + 321, seed: 22);
+        var result = await TusJsClient.RunAsync(new
+        {
+            scenario = "interrupt",
+            endpoint = run.A.BaseAddress + "tus/",
+            resumeEndpoint = run.B.BaseAddress + "tus/",
+            key = GatewayHarness.AcmeKey,
+            file = run.Write(file),
+            abortAfter = 2 * PartSize + 12345,
+            metadata = new { filename = "single-resumed.bin" },
+        });
+        Assert.StartsWith(run.B.BaseAddress.ToString(), result.GetProperty("url").GetString());
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/single-resumed.bin"));
+    }
+
+    [Fact]
     public async Task A_box_upload_is_chosen_by_metadata()
     {
         await using var run = await TwoInstances.StartAsync(redis);

@@ -205,6 +205,55 @@ public sealed class TusProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Termination_releases_the_staging_quota_and_deletes_the_staged_tail()
+    {
+        await using var system = await GatewayHarness.StartAsync(gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = (2 * PartSize).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        using var client = system.Client();
+        var location = await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-gone.bin")));
+        using (var patch = await client.SendAsync(Patch(location, 0, TestData.Bytes(PartSize + 3, seed: 23))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        var folder = system.Gateway.GetRequiredService<Gateway.Api.Tus.TusStaging>().Folder(location["/tus/".Length..]);
+        Assert.True(File.Exists(Path.Combine(folder, "tail.2")));
+        // The quota is full: a second upload of the same size does not fit while the first holds its reservation.
+        using (var full = await client.SendAsync(Create(2 * PartSize, Metadata(("filename", "quota-second.bin")))))
+        {
+            await ExpectProblemAsync(full, 422, "quota_exceeded");
+        }
+        using (var delete = await client.SendAsync(Delete(location)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        Assert.False(Directory.Exists(folder));
+        using (var patch = await client.SendAsync(Patch(location, PartSize + 3, new byte[1])))
+        {
+            await ExpectProblemAsync(patch, 404, "not_found");
+        }
+        var second = await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-second.bin")));
+        (await client.SendAsync(Delete(second))).Dispose();
+
+        // A partial upload's termination gives its reservation back too.
+        var partial = Create(2 * PartSize, null);
+        partial.Headers.Add("Upload-Concat", "partial");
+        using var created = await client.SendAsync(partial);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using (var full = await client.SendAsync(Create(2 * PartSize, Metadata(("filename", "quota-third.bin")))))
+        {
+            await ExpectProblemAsync(full, 422, "quota_exceeded");
+        }
+        using (var delete = await client.SendAsync(Delete(created.Headers.Location!.OriginalString)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-third.bin")));
+    }
+
+    [Fact]
     public async Task Creation_with_upload_stores_the_first_bytes_and_a_box_target_is_chosen_by_metadata()
     {
         var file = TestData.Bytes(2 * PartSize + 99, seed: 5);

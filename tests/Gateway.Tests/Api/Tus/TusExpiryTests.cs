@@ -48,6 +48,46 @@ public sealed class TusExpiryTests
     }
 
     [Fact]
+    public async Task A_completed_upload_keeps_only_its_metadata_for_head_until_its_expiry_time_then_the_sweeper_removes_it()
+    {
+        var clock = Clocks.StartingNow();
+        await using var system = await GatewayHarness.StartAsync(clock: clock, gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:10:00";
+            s["Gateway:Tus:SweepInterval"] = "1.00:00:00";
+        });
+        using var client = system.Client();
+        var file = TestData.Bytes(GatewayHarness.PartSize + 7, seed: 24);
+        var location = await CreatedAsync(client, file.Length, Metadata(("filename", "kept.bin")));
+        using (var patch = await client.SendAsync(Patch(location, 0, file, 0, 100)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        using (var patch = await client.SendAsync(Patch(location, 100, file, 100)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        var staging = system.Gateway.GetRequiredService<TusStaging>();
+        var folder = staging.Folder(location["/tus/".Length..]);
+        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        Assert.Equal(["metadata"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        using (var head = await client.SendAsync(Head(location)))
+        {
+            Assert.Equal(Metadata(("filename", "kept.bin")), Header(head, "Upload-Metadata"));
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        Assert.False(Directory.Exists(folder));
+        using (var head = await client.SendAsync(Head(location)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(file.Length, Offset(head));
+        }
+    }
+
+    [Fact]
     public async Task A_partial_upload_expires_to_410_is_refused_by_a_final_post_and_its_quota_is_released_by_the_sweeper()
     {
         var clock = Clocks.StartingNow();

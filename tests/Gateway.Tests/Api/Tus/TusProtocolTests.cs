@@ -280,6 +280,16 @@ public sealed class TusProtocolTests : IAsyncLifetime
         using var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, await SandboxFileAsync("/workspace/tus/override.bin"));
+
+        var other = await CreatedAsync(_client, 4, Metadata(("filename", "override-gone.bin")));
+        foreach (var (method, status) in new[] { ("HEAD", HttpStatusCode.OK), ("DELETE", HttpStatusCode.NoContent), ("HEAD", HttpStatusCode.NotFound) })
+        {
+            using var post = new HttpRequestMessage(HttpMethod.Post, other);
+            post.Headers.Add("Tus-Resumable", "1.0.0");
+            post.Headers.Add("X-HTTP-Method-Override", method);
+            using var answer = await _client.SendAsync(post);
+            Assert.Equal(status, answer.StatusCode);
+        }
     }
 
     [Fact]

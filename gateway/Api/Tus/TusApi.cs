@@ -205,7 +205,7 @@ internal static class TusApi
             // docs/tus.md, "Mixed use": the whole-object hash a tus upload completes with starts at its first byte,
             // which only an upload created here has seen. Not 409: tus clients retry that one as an offset conflict.
             throw new GatewayException(ErrorCode.InvalidRequest,
-                "This upload was created through /v1, not /tus/: tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
+                "This upload was not created at /tus/ (or this instance does not share Gateway:Tus:StagingDirectory): tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
         }
         LiftBodyLimit(context, tenant);
         var (now, newOffset) = await writer.WriteAsync(context, tenant, id, offset, request.ContentLength, checksum);

@@ -132,7 +132,7 @@ internal sealed class TusWriter(
             // one came through /v1, and the digests the completion needs can no longer be computed (docs/tus.md).
             hash = await staging.LoadHashAsync(id, next - 1, sha1, cancellationToken)
                 ?? throw new GatewayException(ErrorCode.InvalidRequest,
-                    $"Part {next - 1} of this upload came through /v1, so tus cannot compute its whole-object digests; send the rest and complete through /v1.");
+                    $"Part {next - 1} of this upload came through /v1 (no tus hash state for it in Gateway:Tus:StagingDirectory), so tus cannot compute its whole-object digests; send the rest and complete through /v1.");
         }
 
         if (checksum is not null && length > 0)

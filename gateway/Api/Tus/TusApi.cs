@@ -160,12 +160,16 @@ internal static class TusApi
         {
             headers["Upload-Metadata"] = metadata;
         }
+        if (await staging.ReadConcatAsync(id, context.RequestAborted) is { } concat)
+        {
+            headers["Upload-Concat"] = concat;
+        }
         Expires(context, session);
         return Results.Ok();
     }
 
     private static async Task<IResult> PatchAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusWriter writer, TimeProvider time,
-        TusPartials partials)
+        TusPartials partials, TusStaging staging)
     {
         var request = context.Request;
         ExpectOctetStream(request);
@@ -182,6 +186,11 @@ internal static class TusApi
             return Results.NoContent();
         }
         var session = await TusUploads.GetAsync(store, tenant, id, time, context.RequestAborted);
+        if (await staging.ReadConcatAsync(id, context.RequestAborted) is not null)
+        {
+            // The concatenation extension: a final upload is made of its partials and takes no bytes of its own.
+            throw new GatewayException(ErrorCode.Forbidden, "A final upload takes no PATCH: its bytes are its partial uploads'.");
+        }
         if (session.Status == SessionStatus.Completed)
         {
             if (offset != session.ContentLength || request.ContentLength > 0)
@@ -190,6 +199,13 @@ internal static class TusApi
             }
             context.Response.Headers["Upload-Offset"] = session.ContentLength.ToString(CultureInfo.InvariantCulture);
             return Results.NoContent();
+        }
+        if (!staging.IsTusUpload(id))
+        {
+            // docs/tus.md, "Mixed use": the whole-object hash a tus upload completes with starts at its first byte,
+            // which only an upload created here has seen. Not 409: tus clients retry that one as an offset conflict.
+            throw new GatewayException(ErrorCode.InvalidRequest,
+                "This upload was not created at /tus/ (or this instance does not share Gateway:Tus:StagingDirectory): tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
         }
         LiftBodyLimit(context, tenant);
         var (now, newOffset) = await writer.WriteAsync(context, tenant, id, offset, request.ContentLength, checksum);
@@ -269,7 +285,9 @@ internal static class TusApi
         }
         if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], context.RequestAborted) > 0)
         {
-            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; the bytes up to it are kept.");
+            // Not the bytes announced: this body's are cut back off, so the partial cannot be complete with them.
+            TusStaging.Truncate(partials.DataPath(partial.Id), current);
+            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; its bytes were discarded.");
         }
         return current + written;
     }
@@ -288,6 +306,7 @@ internal static class TusApi
         var create = TusRouting.Resolve(tenant, TusMetadata.Parse(raw), defaults.Value.For(tenant.Name), backends, length);
         var session = await lifecycle.CreateAsync(tenant, create, context.RequestAborted);
         await staging.SaveMetadataAsync(session.Id, raw.Length == 0 ? null : raw);
+        await staging.SaveConcatAsync(session.Id, concat);
         // The final POST has no body of its own; the parts the forwarder sends are read from the partials.
         context.Features.Set<IHttpRequestBodyDetectionFeature>(new StagedBody());
         try

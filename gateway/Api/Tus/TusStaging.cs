@@ -38,6 +38,18 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) is { Length: > 0 } text ? text : null : null;
     }
 
+    /// <summary>Whether the upload was created at <c>/tus/</c>: only those have the record (and the hash state from byte 0).</summary>
+    public bool IsTusUpload(string id) => File.Exists(Path.Combine(Folder(id), "metadata"));
+
+    /// <summary>A final upload's <c>Upload-Concat</c> as its POST sent it, for HEAD.</summary>
+    public Task SaveConcatAsync(string id, string concat) => WriteAtomicAsync(Path.Combine(Folder(id), "concat"), Encoding.UTF8.GetBytes(concat));
+
+    public async Task<string?> ReadConcatAsync(string id, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Folder(id), "concat");
+        return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
+    }
+
     public string TailPath(string id, int part) => Path.Combine(Folder(id), "tail." + part.ToString(CultureInfo.InvariantCulture));
 
     public long TailLength(string id, int part)
@@ -102,6 +114,25 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         }
         var lines = (await File.ReadAllTextAsync(path, cancellationToken)).Split('\n');
         return lines.Length == 2 ? new WholeChecksums { Sha256 = lines[0], Sha1 = lines[1].Length == 0 ? null : lines[1] } : null;
+    }
+
+    /// <summary>
+    /// What a completed upload no longer needs: its tails, hash states and digests. The small records
+    /// (<c>metadata</c>, <c>concat</c>) stay for HEAD until the sweeper removes the folder.
+    /// </summary>
+    public void DeleteBytes(string id)
+    {
+        if (!Directory.Exists(Folder(id)))
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(Folder(id)))
+        {
+            if (Path.GetFileName(file) is not ("metadata" or "concat"))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     /// <summary>Everything of an upload that has ended; deleting twice is harmless.</summary>

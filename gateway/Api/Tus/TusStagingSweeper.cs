@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Api.Tus;
 
 /// <summary>
-/// Deletes the staging folder of every upload that has ended (completed, aborted, expired, failed) or is no
-/// longer in the store. The core's expiry sweeper ends expired sessions; this follows it for the tus front's
+/// Deletes the staging folder of every upload that has ended (aborted, expired, failed; completed and past
+/// its expiry time) or is no longer in the store. The core's expiry sweeper ends expired sessions; this follows it for the tus front's
 /// own files. One instance at a time, by a lock in the store; deleting twice is harmless anyway.
 /// </summary>
 internal sealed class TusStagingSweeper(
@@ -52,6 +52,12 @@ internal sealed class TusStagingSweeper(
         foreach (var id in staging.Uploads().ToList())
         {
             var session = await store.GetAsync(id, null, cancellationToken);
+            if (session is { Status: SessionStatus.Completed } && session.ExpiresAt > now)
+            {
+                // HEAD of a completed upload still answers Upload-Metadata and Upload-Concat until its expiry time.
+                staging.DeleteBytes(id);
+                continue;
+            }
             if (session is null || !SessionStatus.IsLive(session.StatusAt(now)))
             {
                 staging.Delete(id);

@@ -125,7 +125,15 @@ internal sealed class TusWriter(
         var tail = position.TailLength;
         var remaining = length;
         WholeHash? hash = null;
-        var hashLoaded = false;
+        if (next <= session.PartCount)
+        {
+            var sha1 = backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1);
+            // Every part a tus PATCH stored has its hash state (saved before the store counts it); a part without
+            // one came through /v1, and the digests the completion needs can no longer be computed (docs/tus.md).
+            hash = await staging.LoadHashAsync(id, next - 1, sha1, cancellationToken)
+                ?? throw new GatewayException(ErrorCode.InvalidRequest,
+                    $"Part {next - 1} of this upload came through /v1 (no tus hash state for it in Gateway:Tus:StagingDirectory), so tus cannot compute its whole-object digests; send the rest and complete through /v1.");
+        }
 
         if (checksum is not null && length > 0)
         {
@@ -141,11 +149,6 @@ internal sealed class TusWriter(
             if (tail >= size || remaining >= size - tail)
             {
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
-                if (!hashLoaded)
-                {
-                    hash = await staging.LoadHashAsync(id, next - 1, backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1), cancellationToken);
-                    hashLoaded = true;
-                }
                 var fromTail = Math.Min(tail, size);
                 await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
                 if (tail > size)
@@ -164,6 +167,7 @@ internal sealed class TusWriter(
             }
             // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
             var wanted = remaining ?? size - tail;
+            var tailBefore = tail;
             var appended = await AppendAsync(id, next, body, wanted, null, tail, cancellationToken);
             tail += appended;
             remaining -= appended;
@@ -175,16 +179,18 @@ internal sealed class TusWriter(
                 }
                 break;
             }
+            if (length is null && next == session.PartCount && await HasMoreAsync(body, cancellationToken))
+            {
+                // A body without Content-Length that runs past Upload-Length is not the file announced: its last
+                // part is cut back off before it can complete the upload.
+                TusStaging.Truncate(staging.TailPath(id, next), tailBefore);
+                throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; its bytes of the last part were discarded.");
+            }
             if (tail < size)
             {
                 break;
             }
         }
-        if (next > session.PartCount && length is null && await HasMoreAsync(body, cancellationToken))
-        {
-            throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; the bytes up to it are kept.");
-        }
-
         var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
         if (next > session.PartCount)
         {
@@ -328,7 +334,7 @@ internal sealed class TusWriter(
             {
                 if (now.Status == SessionStatus.Completed)
                 {
-                    staging.Delete(session.Id);
+                    staging.DeleteBytes(session.Id);
                 }
                 return now;
             }

@@ -64,6 +64,26 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task The_default_single_patch_interrupted_mid_part_resumes_on_the_other_instance_from_head()
+    {
+        // No chunkSize: one PATCH for the whole file, broken off at a byte that is on no part boundary.
+        await using var run = await TwoInstances.StartAsync(redis);
+        var file = TestData.Bytes(5 * PartSize + 321, seed: 22);
+        var result = await TusJsClient.RunAsync(new
+        {
+            scenario = "interrupt",
+            endpoint = run.A.BaseAddress + "tus/",
+            resumeEndpoint = run.B.BaseAddress + "tus/",
+            key = GatewayHarness.AcmeKey,
+            file = run.Write(file),
+            abortAfter = 2 * PartSize + 12345,
+            metadata = new { filename = "single-resumed.bin" },
+        });
+        Assert.StartsWith(run.B.BaseAddress.ToString(), result.GetProperty("url").GetString());
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/single-resumed.bin"));
+    }
+
+    [Fact]
     public async Task A_box_upload_is_chosen_by_metadata()
     {
         await using var run = await TwoInstances.StartAsync(redis);
@@ -179,16 +199,147 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
         Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/killed.bin"));
     }
 
+    [Theory]
+    [InlineData("tail")]
+    [InlineData("part")]
+    public async Task An_instance_killed_mid_patch_with_a_staged_tail_reports_only_parts_and_durable_tail_and_the_upload_finishes_byte_exact(string mode)
+    {
+        // "tail": the PATCH's bytes do not finish the part, so they go to the staged tail.
+        // "part": they finish it, so the part streams to the backend starting with the tail's bytes.
+        await using var run = await TwoInstances.StartAsync(redis);
+        using var viaA = run.A.CreateClient(GatewayHarness.AcmeKey);
+        using var viaB = run.B.CreateClient(GatewayHarness.AcmeKey);
+        var file = TestData.Bytes(3 * PartSize + 10, seed: 19);
+        var location = await CreatedAsync(viaA, file.Length, Metadata(("filename", "killed-tail.bin")));
+        var id = location["/tus/".Length..];
+        var before = PartSize + PartSize / 4;
+        using (var first = await viaA.SendAsync(Patch(location, 0, file, 0, before)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+            Assert.Equal(before, Offset(first));
+        }
+        var tailFile = Path.Combine(run.StagingDirectory, id, "tail.2");
+        Assert.Equal(PartSize / 4, new FileInfo(tailFile).Length);
+
+        var length = mode == "tail" ? PartSize / 2 : file.Length - before;
+        var started = new TaskCompletionSource();
+        var never = new TaskCompletionSource();
+        var request = new HttpRequestMessage(HttpMethod.Patch, location)
+        {
+            Content = new SlowContent(file.AsMemory(before, length).ToArray(), PartSize / 4, started, never.Task),
+        };
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.TryAddWithoutValidation("Upload-Offset", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", OctetStream);
+        var doomed = viaA.SendAsync(request);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Kill A with some of the bytes taken and the rest still to come: in "tail", once the tail has grown;
+        // in "part", once part 2 is in flight to the backend.
+        Assert.True(await WaitUntilAsync(mode == "tail"
+            ? async () => await HeadOffsetAsync(viaB, location) > before
+            : async () => JsonDocument.Parse(await viaB.GetStringAsync("/v1/uploads/" + id)).RootElement.GetProperty("parts_in_flight").GetInt32() == 1));
+        run.A.Kill();
+        never.SetResult();
+        await Assert.ThrowsAnyAsync<Exception>(() => doomed.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // HEAD counts the parts the store holds and the tail on disk, nothing more, and the tail's bytes are the file's.
+        var offset = await HeadOffsetAsync(viaB, location);
+        Assert.Equal(1, await PartsReceivedAsync(viaB, location));
+        var tail = await File.ReadAllBytesAsync(tailFile);
+        Assert.Equal(PartSize + tail.Length, offset);
+        Assert.Equal(file.AsSpan(PartSize, tail.Length).ToArray(), tail);
+        if (mode == "tail")
+        {
+            Assert.InRange(offset, before + 1, before + PartSize / 4);
+        }
+        else
+        {
+            // The part being forwarded never counted: its first bytes are still the tail, unchanged.
+            Assert.Equal(before, offset);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            using var patch = await viaB.SendAsync(Patch(location, offset, file, (int)offset));
+            if (patch.StatusCode == HttpStatusCode.NoContent || attempt == 30)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+                Assert.Equal(file.Length, Offset(patch));
+                break;
+            }
+            Assert.Equal(HttpStatusCode.Locked, patch.StatusCode);
+            await Task.Delay(500);
+        }
+        Assert.Equal(file, await run.SandboxFileAsync("/workspace/tus/killed-tail.bin"));
+    }
+
+    [Fact]
+    public async Task A_box_upload_whose_commit_box_answers_202_completes_once_box_has_assembled_it()
+    {
+        await using var run = await TwoInstances.StartAsync(redis);
+        await run.BoxAcceptsCommitsFirstAsync(2);
+        var file = TestData.Bytes(2 * PartSize + 21, seed: 20);
+        // tus-js-client's last PATCH waits while Box says 202 "processing" (Retry-After) and the gateway commits again.
+        var url = await run.UploadAsync(file, new { backend = "box", folder_id = "0", filename = "tus-box-202.bin" }, chunkSize: PartSize / 2 + 1);
+        using var client = run.B.CreateClient(GatewayHarness.AcmeKey);
+        var session = JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + url[(url.LastIndexOf('/') + 1)..])).RootElement;
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        using var box = run.System.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{session.GetProperty("result").GetProperty("file_id").GetString()}/content"));
+    }
+
+    [Fact]
+    public async Task A_box_commit_still_assembling_when_the_patch_stops_waiting_is_finished_by_head_on_the_other_instance()
+    {
+        await using var run = await TwoInstances.StartAsync(redis, s => s["Gateway:Tus:CompletionWait"] = "00:00:00");
+        await run.BoxAcceptsCommitsFirstAsync(2);
+        using var viaA = run.A.CreateClient(GatewayHarness.AcmeKey);
+        using var viaB = run.B.CreateClient(GatewayHarness.AcmeKey);
+        var file = TestData.Bytes(PartSize + 3, seed: 21);
+        var location = await CreatedAsync(viaA, file.Length, Metadata(("backend", "box"), ("folder_id", "0"), ("filename", "tus-box-head.bin")));
+        using (var patch = await viaA.SendAsync(Patch(location, 0, file)))
+        {
+            // Every byte is stored: the offset is whole though Box has not finished (202), so the client is done.
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+            Assert.Equal(file.Length, Offset(patch));
+        }
+        var id = location["/tus/".Length..];
+        Assert.Equal("completing", await StatusAsync(viaB, id));
+        string status;
+        var heads = 0;
+        do
+        {
+            // Each HEAD drives the commit again (tus has no complete call); Box's Retry-After is 1 s.
+            await Task.Delay(1100);
+            Assert.Equal(file.Length, await HeadOffsetAsync(viaB, location));
+            status = await StatusAsync(viaB, id);
+        }
+        while (status != "completed" && ++heads < 20);
+        Assert.Equal("completed", status);
+        var session = JsonDocument.Parse(await viaB.GetStringAsync("/v1/uploads/" + id)).RootElement;
+        using var box = run.System.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{session.GetProperty("result").GetProperty("file_id").GetString()}/content"));
+    }
+
+    private static async Task<string> StatusAsync(HttpClient client, string id) =>
+        JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + id)).RootElement.GetProperty("status").GetString()!;
+
     private static async Task<int> PartsReceivedAsync(HttpClient client, string location) =>
         JsonDocument.Parse(await client.GetStringAsync("/v1/uploads/" + location["/tus/".Length..])).RootElement.GetProperty("parts_received").GetInt32();
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    /// <summary>Whether <paramref name="condition"/> came true.</summary>
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
     {
         // Every 50 ms, for 30 s at most: polling faster would meet the tenant's request-rate limit on a slow machine.
-        for (var i = 0; i < 600 && !await condition(); i++)
+        for (var i = 0; i < 600; i++)
         {
+            if (await condition())
+            {
+                return true;
+            }
             await Task.Delay(50);
         }
+        return false;
     }
 
     /// <summary>A body that sends its first bytes, says so, then waits before sending the rest.</summary>
@@ -221,12 +372,15 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
 
         public GatewayProcess B { get; private set; } = null!;
 
-        public static async Task<TwoInstances> StartAsync(RedisServer redis)
+        public string StagingDirectory => System.GatewaySettings["Gateway:Tus:StagingDirectory"]!;
+
+        public static async Task<TwoInstances> StartAsync(RedisServer redis, Action<Dictionary<string, string?>>? settings = null)
         {
             var system = await GatewayHarness.StartAsync(redis, gateway: s =>
             {
                 TusSettings.Apply(s);
                 s["Gateway:Store:LeaseTtl"] = "00:00:02";
+                settings?.Invoke(s);
             });
             var run = new TwoInstances { System = system };
             Directory.CreateDirectory(run._files);
@@ -255,6 +409,14 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
                 metadata,
             });
             return result.GetProperty("url").GetString()!;
+        }
+
+        /// <summary>Box answers the first <paramref name="count"/> commits of each session 202 (Retry-After: 1) before it commits.</summary>
+        public async Task BoxAcceptsCommitsFirstAsync(int count)
+        {
+            using var box = System.Box.CreateClient();
+            using var settings = await box.PatchAsync("/_mock/settings", ContractClient.Json($$"""{"commit_accepted_responses":{{count}}}"""));
+            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
         }
 
         public async Task<byte[]> SandboxFileAsync(string path)

@@ -46,6 +46,9 @@ public sealed class TusHostileTests(TusHostileFixture fixture) : IClassFixture<T
         new("create with Upload-Length in hex", _ => Replace(Create(10, Metadata(("filename", "a"))), "Upload-Length", "0x10"), 400, "invalid_request"),
         new("create with two Upload-Length headers", _ => Replace(Create(10, Metadata(("filename", "a"))), "Upload-Length", "1", "2"), 400, "invalid_request"),
         new("create with Upload-Length and a plus sign", _ => Replace(Create(10, Metadata(("filename", "a"))), "Upload-Length", "+10"), 400, "invalid_request"),
+        new("create with an empty Upload-Length", _ => Replace(Create(10, Metadata(("filename", "a"))), "Upload-Length", ""), 400, "invalid_request"),
+        new("a final upload naming 1001 partials", _ => With(Create(10, null), "Upload-Concat",
+            "final;" + string.Join(" ", Enumerable.Repeat("/tus/pt_x", 1001))), 400, "invalid_request"),
         new("create with metadata that is not base64", _ => Create(10, "filename !!!not-base64!!!"), 400, "invalid_request", "filename"),
         new("create with metadata that is not UTF-8", _ => Create(10, "filename /w=="), 400, "invalid_request", "filename"),
         new("create with a metadata pair of three words", _ => Create(10, "filename YQ== YQ=="), 400, "invalid_request", "filename"),
@@ -76,6 +79,10 @@ public sealed class TusHostileTests(TusHostileFixture fixture) : IClassFixture<T
         new("patch with a fractional Upload-Offset", l => Replace(Patch(l, 0, new byte[1]), "Upload-Offset", "0.5"), 400, "invalid_request"),
         new("patch with a huge Upload-Offset", l => Replace(Patch(l, 0, new byte[1]), "Upload-Offset", "9223372036854775807"), 409, "invalid_state"),
         new("patch past Upload-Length", l => Patch(l, 0, new byte[1001]), 413, "upload_too_large"),
+        new("patch past Upload-Length without a Content-Length", l => Chunked(Patch(l, 0, new byte[1001]), new byte[1001]), 413, "upload_too_large"),
+        new("patch with an empty Upload-Offset", l => Replace(Patch(l, 0, new byte[1]), "Upload-Offset", ""), 400, "invalid_request"),
+        new("patch with two Upload-Offset headers", l => Replace(Patch(l, 0, new byte[1]), "Upload-Offset", "0", "0"), 400, "invalid_request"),
+        new("patch with Upload-Offset in exponent form", l => Replace(Patch(l, 0, new byte[1]), "Upload-Offset", "1e3"), 400, "invalid_request"),
         new("patch with an md5 checksum", l => With(Patch(l, 0, new byte[1]), "Upload-Checksum", "md5 1B2M2Y8AsgTpgAmY7PhCfg=="), 400, "invalid_request"),
         new("patch with a checksum that is not base64", l => With(Patch(l, 0, new byte[1]), "Upload-Checksum", "sha1 ***"), 400, "invalid_request"),
         new("patch with a checksum of the wrong size", l => With(Patch(l, 0, new byte[1]), "Upload-Checksum", "sha256 AAAA"), 400, "invalid_request"),
@@ -155,6 +162,17 @@ public sealed class TusHostileTests(TusHostileFixture fixture) : IClassFixture<T
     {
         request.Content = new ByteArrayContent(Encoding.ASCII.GetBytes("0123456789"));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return request;
+    }
+
+    /// <summary>The body sent without a Content-Length, so how long it is shows only as it is read.</summary>
+    private static HttpRequestMessage Chunked(HttpRequestMessage request, byte[] body)
+    {
+        var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = request.Content!.Headers.ContentType;
+        content.Headers.ContentLength = null;
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = true;
         return request;
     }
 

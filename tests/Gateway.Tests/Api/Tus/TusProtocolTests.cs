@@ -205,6 +205,55 @@ public sealed class TusProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Termination_releases_the_staging_quota_and_deletes_the_staged_tail()
+    {
+        await using var system = await GatewayHarness.StartAsync(gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = (2 * PartSize).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        using var client = system.Client();
+        var location = await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-gone.bin")));
+        using (var patch = await client.SendAsync(Patch(location, 0, TestData.Bytes(PartSize + 3, seed: 23))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        var folder = system.Gateway.GetRequiredService<Gateway.Api.Tus.TusStaging>().Folder(location["/tus/".Length..]);
+        Assert.True(File.Exists(Path.Combine(folder, "tail.2")));
+        // The quota is full: a second upload of the same size does not fit while the first holds its reservation.
+        using (var full = await client.SendAsync(Create(2 * PartSize, Metadata(("filename", "quota-second.bin")))))
+        {
+            await ExpectProblemAsync(full, 422, "quota_exceeded");
+        }
+        using (var delete = await client.SendAsync(Delete(location)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        Assert.False(Directory.Exists(folder));
+        using (var patch = await client.SendAsync(Patch(location, PartSize + 3, new byte[1])))
+        {
+            await ExpectProblemAsync(patch, 404, "not_found");
+        }
+        var second = await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-second.bin")));
+        (await client.SendAsync(Delete(second))).Dispose();
+
+        // A partial upload's termination gives its reservation back too.
+        var partial = Create(2 * PartSize, null);
+        partial.Headers.Add("Upload-Concat", "partial");
+        using var created = await client.SendAsync(partial);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using (var full = await client.SendAsync(Create(2 * PartSize, Metadata(("filename", "quota-third.bin")))))
+        {
+            await ExpectProblemAsync(full, 422, "quota_exceeded");
+        }
+        using (var delete = await client.SendAsync(Delete(created.Headers.Location!.OriginalString)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        await CreatedAsync(client, 2 * PartSize, Metadata(("filename", "quota-third.bin")));
+    }
+
+    [Fact]
     public async Task Creation_with_upload_stores_the_first_bytes_and_a_box_target_is_chosen_by_metadata()
     {
         var file = TestData.Bytes(2 * PartSize + 99, seed: 5);
@@ -231,6 +280,16 @@ public sealed class TusProtocolTests : IAsyncLifetime
         using var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, await SandboxFileAsync("/workspace/tus/override.bin"));
+
+        var other = await CreatedAsync(_client, 4, Metadata(("filename", "override-gone.bin")));
+        foreach (var (method, status) in new[] { ("HEAD", HttpStatusCode.OK), ("DELETE", HttpStatusCode.NoContent), ("HEAD", HttpStatusCode.NotFound) })
+        {
+            using var post = new HttpRequestMessage(HttpMethod.Post, other);
+            post.Headers.Add("Tus-Resumable", "1.0.0");
+            post.Headers.Add("X-HTTP-Method-Override", method);
+            using var answer = await _client.SendAsync(post);
+            Assert.Equal(status, answer.StatusCode);
+        }
     }
 
     [Fact]
@@ -269,17 +328,131 @@ public sealed class TusProtocolTests : IAsyncLifetime
         // Named out of creation order: the final upload's bytes follow the order of Upload-Concat.
         var final = new HttpRequestMessage(HttpMethod.Post, "/tus/");
         final.Headers.Add("Tus-Resumable", "1.0.0");
-        final.Headers.Add("Upload-Concat", "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l)));
+        var concat = "final;" + string.Join(" ", locations.Select(l => "http://gateway.example" + l));
+        final.Headers.Add("Upload-Concat", concat);
         final.Headers.Add("Upload-Metadata", Metadata(("filename", "concatenated.bin")));
         using var done = await _client.SendAsync(final);
         Assert.Equal(HttpStatusCode.Created, done.StatusCode);
-        var id = done.Headers.Location!.OriginalString["/tus/".Length..];
+        var finalLocation = done.Headers.Location!.OriginalString;
+        var id = finalLocation["/tus/".Length..];
         Assert.Equal("completed", (await GetSessionAsync(id)).GetProperty("status").GetString());
         Assert.Equal(file, await SandboxFileAsync("/workspace/tus/concatenated.bin"));
+        // HEAD of the final upload says what it was made of (the concatenation extension), and keeps its metadata once complete.
+        using (var head = await _client.SendAsync(Head(finalLocation)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(concat, Header(head, "Upload-Concat"));
+            Assert.Equal(file.Length, Offset(head));
+            Assert.Equal(file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(head, "Upload-Length"));
+            Assert.Equal(Metadata(("filename", "concatenated.bin")), Header(head, "Upload-Metadata"));
+        }
+        // A final upload takes no PATCH of its own: 403, as the extension says.
+        using (var patch = await _client.SendAsync(Patch(finalLocation, file.Length, [])))
+        {
+            await ExpectProblemAsync(patch, 403, "forbidden");
+        }
         using (var gone = await _client.SendAsync(Head(locations[1])))
         {
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Head_of_an_upload_that_is_not_a_concatenation_has_no_upload_concat_and_keeps_its_metadata_once_complete()
+    {
+        var location = await CreatedAsync(_client, 4, Metadata(("filename", "plain-head.bin")));
+        using (var patch = await _client.SendAsync(Patch(location, 0, [1, 2, 3, 4])))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        using var head = await _client.SendAsync(Head(location));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.False(head.Headers.Contains("Upload-Concat"));
+        Assert.Equal(4, Offset(head));
+        Assert.Equal(Metadata(("filename", "plain-head.bin")), Header(head, "Upload-Metadata"));
+    }
+
+    [Fact]
+    public async Task A_tus_patch_of_an_upload_created_through_v1_is_400_and_stores_nothing()
+    {
+        var file = TestData.Bytes(PartSize + 10, seed: 8);
+        using var v1 = new ContractClient(_system.Client());
+        var id = (await v1.CreateSandboxFileAsync(file.Length, "/workspace/tus/from-v1.bin")).GetProperty("upload_id").GetString()!;
+
+        // HEAD reads it (a tus URL is a session id), but PATCH would complete it without the whole-object digests.
+        Assert.Equal(0, await HeadOffsetAsync(_client, "/tus/" + id));
+        using (var patch = await _client.SendAsync(Patch("/tus/" + id, 0, file)))
+        {
+            await ExpectProblemAsync(patch, 400, "invalid_request");
+        }
+        var session = await GetSessionAsync(id);
+        Assert.Equal(0, session.GetProperty("parts_received").GetInt32());
+        Assert.Equal("0", Header(await _client.SendAsync(Head("/tus/" + id)), "Upload-Offset"));
+    }
+
+    [Fact]
+    public async Task A_tus_patch_after_a_part_came_through_v1_is_400_and_v1_can_finish_the_upload()
+    {
+        var file = TestData.Bytes(2 * PartSize + 10, seed: 9);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "mixed.bin")));
+        var id = location["/tus/".Length..];
+        using var v1 = new ContractClient(_system.Client());
+        await v1.PutPartOkAsync(id, 1, file, PartSize);
+        Assert.Equal(PartSize, await HeadOffsetAsync(_client, location));
+        using (var patch = await _client.SendAsync(Patch(location, PartSize, file, PartSize)))
+        {
+            await ExpectProblemAsync(patch, 400, "invalid_request");
+        }
+        Assert.Equal(PartSize, await HeadOffsetAsync(_client, location));
+        Assert.Equal(1, (await GetSessionAsync(id)).GetProperty("parts_received").GetInt32());
+        // What tus refuses, v1 finishes: the rest of the parts, then complete (the sandbox needs no digest).
+        await v1.PutPartOkAsync(id, 2, file, PartSize);
+        await v1.PutPartOkAsync(id, 3, file, PartSize);
+        using (var complete = await v1.CompleteAsync(id))
+        {
+            await ContractClient.ExpectAsync(complete, HttpStatusCode.OK);
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/mixed.bin"));
+    }
+
+    [Fact]
+    public async Task A_body_without_content_length_past_upload_length_is_413_and_does_not_complete_the_upload()
+    {
+        var file = TestData.Bytes(2 * PartSize + 5, seed: 10);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("filename", "overflow.bin")));
+        using (var patch = await _client.SendAsync(ChunkedPatch(location, 0, [.. file, 42])))
+        {
+            await ExpectProblemAsync(patch, 413, "upload_too_large");
+        }
+        // The whole parts before the last are the file's and stay; the last part, with the byte too many, is gone.
+        Assert.Equal(2 * PartSize, await HeadOffsetAsync(_client, location));
+        Assert.Equal("uploading", (await GetSessionAsync(location["/tus/".Length..])).GetProperty("status").GetString());
+        using (var rest = await _client.SendAsync(Patch(location, 2 * PartSize, file, 2 * PartSize)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/tus/overflow.bin"));
+
+        var partial = Create(10, null);
+        partial.Headers.Add("Upload-Concat", "partial");
+        using var created = await _client.SendAsync(partial);
+        var partialLocation = created.Headers.Location!.OriginalString;
+        using (var patch = await _client.SendAsync(ChunkedPatch(partialLocation, 0, new byte[11])))
+        {
+            await ExpectProblemAsync(patch, 413, "upload_too_large");
+        }
+        Assert.Equal(0, await HeadOffsetAsync(_client, partialLocation));
+    }
+
+    private static HttpRequestMessage ChunkedPatch(string location, long offset, byte[] body)
+    {
+        var request = Patch(location, offset, body);
+        var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = request.Content!.Headers.ContentType;
+        content.Headers.ContentLength = null;
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = true;
+        return request;
     }
 
     [Fact]

@@ -31,7 +31,9 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha1], Complete: [ContractValues.Algorithms.Sha1]),
         MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
         MaxConcurrency: options.MaxConcurrency,
-        NeedsPartSha1BeforeBody: true);
+        NeedsPartSha1BeforeBody: true,
+        // Box hashes every part and answers 400 bad_digest when Digest: sha= differs (mock-box/README.md, upload part).
+        ChecksPartDigests: DigestKinds.Sha1);
 
     public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
     {

@@ -1,9 +1,13 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Gateway.Backends;
 using Gateway.Backends.Box;
 using Gateway.Backends.Sandbox;
 using Gateway.Domain;
 using Gateway.Forwarding;
+using Gateway.Sessions;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 
@@ -145,6 +149,41 @@ public sealed class DigestPlacementTests(RedisServer redis) : IClassFixture<Redi
         await ExpectProblemAsync(response, 400, "checksum_mismatch");
         var status = await client.GetOkAsync(id);
         Assert.Equal(PartSize, status.GetProperty("accepted_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_box_part_whose_answer_was_lost_is_not_recorded_on_the_client_s_unchecked_sha1_but_on_the_gateway_s()
+    {
+        var (system, client, id, file) = await StartAsync("box");
+        await using var _ = system;
+        var part = Slice(file, 1, PartSize);
+        // Box holds part 1 but the gateway never recorded it (an instance died between Box's 200 and the store).
+        var session = await system.Gateway.Services.GetRequiredService<ISessionStore>().GetAsync(id, null, default);
+        using (var box = system.BoxClient())
+        {
+            var direct = new HttpRequestMessage(HttpMethod.Put, session!.BackendSession.Urls!["upload_part"]) { Content = new ByteArrayContent(part) };
+            direct.Content.Headers.ContentRange = new(0, PartSize - 1, file.Length);
+            direct.Headers.TryAddWithoutValidation("Digest", "sha=" + Convert.ToBase64String(SHA1.HashData(part)));
+            (await box.SendAsync(direct)).EnsureSuccessStatusCode();
+        }
+        // Real Box answers a resent range with 416 before it reads the body; the mock is told to answer as Box would.
+        await InjectAsync(system, new { kind = "error", method = "PUT", status = 416, code = "range_overlaps_existing_part", count = 2 });
+
+        // Other bytes claiming the stored part's SHA-1: Box checked nothing, so nothing is recorded.
+        using var lying = await client.PutPartAsync(id, 1, TestData.Bytes(PartSize, seed: 80), TestData.ContentDigest(part, sha256: false, sha1: true));
+        await ExpectProblemAsync(lying, 409, "part_conflict");
+        Assert.Equal(0, (await client.GetOkAsync(id)).GetProperty("accepted_bytes").GetInt64());
+
+        // The same bytes without sha: the gateway hashes them, Box's parts list confirms them, the part counts.
+        var body = await client.PutPartOkAsync(id, 1, file, PartSize);
+        Assert.Equal(TestData.Sha256Hex(part), body.GetProperty("sha256").GetString());
+    }
+
+    private static async Task InjectAsync(GatewayHarness system, object rule)
+    {
+        using var http = system.Box.CreateClient();
+        using var response = await http.PostAsJsonAsync("/_mock/faults", rule);
+        response.EnsureSuccessStatusCode();
     }
 
     private async Task<(GatewayHarness System, ContractClient Client, string Id, byte[] File)> StartAsync(string backend)

@@ -24,7 +24,7 @@ run() { dotnet run -c Release --no-build --project "$repo/bench" -- "$@"; }
   run --file-size 256MiB --concurrency 1,4 --repetitions 3 --paths direct,nginx,gateway --client-digest on,off "${compare[@]}"
   echo
   echo "## 2. tus PATCH against the v1 part path (8 MiB parts, c = 1)"
-  run --file-size 64MiB --concurrency 1 --repetitions 3 --paths direct,gateway,tus "${compare[@]}"
+  run --file-size 128MiB --concurrency 1 --repetitions 3 --paths direct,gateway,tus "${compare[@]}"
   echo
   echo "## 3. Added p50 per part, 256 KiB parts"
   run --file-size 32MiB --part-size 256KiB --concurrency 1,4 --repetitions 3 --paths direct,gateway "${compare[@]}"

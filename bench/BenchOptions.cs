@@ -16,6 +16,12 @@ internal enum UploadPathKind
 
     /// <summary>The direct API through nginx with request buffering off: the proxy most deployments already run.</summary>
     Nginx,
+
+    /// <summary>Sandbox through the gateway without <c>Content-Digest</c>: the gateway hashes every part itself.</summary>
+    GatewayNoDigest,
+
+    /// <summary>The gateway's tus front (docs/tus.md): one upload, PATCHes of one part each, one at a time.</summary>
+    Tus,
 }
 
 /// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
@@ -33,10 +39,21 @@ internal sealed class BenchOptions
           --repetitions N       measured uploads per configuration (default 3)
           --warmup N            unmeasured uploads per path before measuring (default 1)
           --backends LIST       sandbox,box (default both)
-          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx (default direct,gateway; gateway-spool: Box
+          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus (default direct,gateway; tus: the /tus front, c=1
+                                only, as a tus upload is one PATCH at a time; gateway-spool: Box
                                 parts sent without their SHA-1, so the gateway spools them to disk; haproxy, nginx:
                                 the direct API through a plain proxy, a baseline for what any proxy hop costs)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
+          --client-digest LIST  on,off (default on): on, the client sends each part's digests (direct sandbox X-Part-SHA256,
+                                gateway Content-Digest sha-256, and sha for Box); off adds gateway-nodigest (sandbox) and
+                                gateway-spool (Box) runs, the gateway hashing every part itself; off alone also drops the
+                                sandbox's X-Part-SHA256 on direct runs
+          --compare-repo DIR    also run every gateway path against the gateway built in DIR (another worktree, e.g. the
+                                commit before a change), interleaved with this one: paths named …-before
+          --scale LIST          the scale scenario instead: LIST concurrent sessions (e.g. 10,100,1000) of --scale-parts
+                                parts of --part-size (default 1MiB) each, through two gateway instances on one Redis vs
+                                direct to mock-sandbox
+          --scale-parts N       parts per session in the scale scenario (default 4)
           --pin                 give the gateway (with redis-server and the plain proxies) the last core to itself and the
                                 client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
@@ -78,6 +95,18 @@ internal sealed class BenchOptions
 
     public bool Pin { get; private set; }
 
+    /// <summary>Whether the client sends part digests: true, false, or both (one run each).</summary>
+    public IReadOnlyList<bool> ClientDigest { get; private set; } = [true];
+
+    public string? CompareRepository { get; private set; }
+
+    /// <summary>Session counts of the scale scenario (null: the throughput benchmark).</summary>
+    public IReadOnlyList<int>? Scale { get; private set; }
+
+    public int ScaleParts { get; private set; } = 4;
+
+    private bool _partSizeGiven;
+
     public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
 
     /// <summary>The options, or an exception whose message says what is wrong.</summary>
@@ -105,6 +134,24 @@ internal sealed class BenchOptions
                     break;
                 case "--part-size":
                     options.PartSize = Size(name, value);
+                    options._partSizeGiven = true;
+                    break;
+                case "--client-digest":
+                    options.ClientDigest = [.. List(value).Select(v => v switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new ArgumentException("--client-digest takes on and/or off."),
+                    }).Distinct()];
+                    break;
+                case "--compare-repo":
+                    options.CompareRepository = value;
+                    break;
+                case "--scale":
+                    options.Scale = Integers(name, value);
+                    break;
+                case "--scale-parts":
+                    options.ScaleParts = Integer(name, value, 1);
                     break;
                 case "--concurrency":
                     options.Concurrency = Integers(name, value);
@@ -133,7 +180,8 @@ internal sealed class BenchOptions
                         "gateway-spool" => UploadPathKind.GatewaySpool,
                         "haproxy" => UploadPathKind.Haproxy,
                         "nginx" => UploadPathKind.Nginx,
-                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx)."),
+                        "tus" => UploadPathKind.Tus,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx, tus)."),
                     })];
                     break;
                 case "--json":
@@ -159,6 +207,18 @@ internal sealed class BenchOptions
                 default:
                     throw new ArgumentException($"Unknown option {name}.");
             }
+        }
+        if (options.Scale is not null)
+        {
+            // Small sessions: the scenario's own part size unless one was given, and only the sandbox.
+            options.PartSize = options._partSizeGiven ? options.PartSize : 1L << 20;
+            options.Backends = ["sandbox"];
+            options.Concurrency = [options.ScaleParts];
+            options.FileSize = options.ScaleParts * options.PartSize;
+        }
+        if (options.ClientDigest.Count == 0)
+        {
+            throw new ArgumentException("--client-digest needs on and/or off.");
         }
         if (options.PartSize < 1 || options.FileSize < 1)
         {

@@ -78,6 +78,11 @@ internal static class BenchmarkRun
         Log($"writing the {BenchOptions.Format(options.FileSize)} test file…");
         using var file = await TestFile.CreateAsync(Path.Combine(work, "upload.bin"), options.FileSize, cancellationToken);
         file.PartSha1(options.PartSize);
+        if (options.Scale is { } sessions)
+        {
+            await ScaleRun.RunAsync(options, stack, file, sessions, cancellationToken);
+            return;
+        }
 
         var paths = Paths(options, stack, http, file).ToList();
         var runner = new Runner(stack, TimeSpan.FromMilliseconds(options.SampleMilliseconds));
@@ -85,7 +90,7 @@ internal static class BenchmarkRun
         {
             foreach (var path in paths)
             {
-                var warm = await runner.RunAsync(path, options.MaxConcurrency, 0, cancellationToken);
+                var warm = await runner.RunAsync(path, ConcurrencyFor(path, options.MaxConcurrency), 0, cancellationToken);
                 Log($"warm-up {path.Backend} {path.Name}: {warm.MegabytesPerSecond:F0} MB/s");
             }
         }
@@ -105,7 +110,7 @@ internal static class BenchmarkRun
                 {
                     var spoolConcurrency = options.SpoolConcurrency ?? options.Concurrency;
                     var wanted = path.Kind == UploadPathKind.GatewaySpool ? spoolConcurrency.Contains(concurrency) : options.Concurrency.Contains(concurrency);
-                    if (!wanted)
+                    if (!wanted || ConcurrencyFor(path, concurrency) != concurrency)
                     {
                         continue;
                     }
@@ -156,26 +161,62 @@ internal static class BenchmarkRun
 
     private static IEnumerable<UploadPath> Paths(BenchOptions options, ServiceStack stack, HttpClient http, TestFile file)
     {
+        var digests = options.ClientDigest.Contains(true);
         foreach (var backend in options.Backends)
         {
             foreach (var kind in options.Paths)
             {
-                if (kind == UploadPathKind.GatewaySpool && backend != "box")
+                switch (backend, kind)
                 {
-                    continue;
+                    case (_, UploadPathKind.GatewaySpool) when backend != "box":
+                        continue;
+                    case ("sandbox", UploadPathKind.Direct):
+                        yield return new DirectSandbox(kind, http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests };
+                        continue;
+                    case ("sandbox", UploadPathKind.Haproxy or UploadPathKind.Nginx):
+                        yield return new DirectSandbox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests };
+                        continue;
+                    // Box takes no part without its SHA-1: the direct client always sends it.
+                    case ("box", UploadPathKind.Direct):
+                        yield return new DirectBox(kind, http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken) { ClientDigest = true };
+                        continue;
+                    case ("box", UploadPathKind.Haproxy or UploadPathKind.Nginx):
+                        yield return new DirectBox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.BoxToken) { ClientDigest = true };
+                        continue;
                 }
-                yield return (backend, kind) switch
+                var through = new List<(UploadPathKind Kind, bool Digest)>();
+                if (kind == UploadPathKind.Gateway)
                 {
-                    ("sandbox", UploadPathKind.Direct) => new DirectSandbox(kind, http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId),
-                    ("sandbox", UploadPathKind.Haproxy or UploadPathKind.Nginx) =>
-                        new DirectSandbox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.SandboxKey, ServiceStack.SandboxId),
-                    ("box", UploadPathKind.Direct) => new DirectBox(kind, http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken),
-                    ("box", UploadPathKind.Haproxy or UploadPathKind.Nginx) => new DirectBox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.BoxToken),
-                    _ => new ViaGateway(backend, kind, http, file, stack.Gateway.BaseAddress, ServiceStack.GatewayKey, ServiceStack.SandboxId),
-                };
+                    foreach (var digest in options.ClientDigest)
+                    {
+                        // Without digests the Box gateway path is the spool path; listed once even if both were asked for.
+                        var variant = digest ? UploadPathKind.Gateway : backend == "box" ? UploadPathKind.GatewaySpool : UploadPathKind.GatewayNoDigest;
+                        if (!(variant == UploadPathKind.GatewaySpool && options.Paths.Contains(UploadPathKind.GatewaySpool)))
+                        {
+                            through.Add((variant, digest));
+                        }
+                    }
+                }
+                else
+                {
+                    through.Add((kind, false));
+                }
+                foreach (var (variant, digest) in through)
+                {
+                    foreach (var before in stack.GatewayBefore is null ? [false] : new[] { false, true })
+                    {
+                        var gateway = (before ? stack.GatewayBefore! : stack.Gateway).BaseAddress;
+                        yield return variant == UploadPathKind.Tus
+                            ? new ViaTus(backend, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before }
+                            : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before, ClientDigest = digest };
+                    }
+                }
             }
         }
     }
+
+    /// <summary>A tus upload is one PATCH at a time: its path runs at c = 1 only.</summary>
+    private static int ConcurrencyFor(UploadPath path, int concurrency) => path.Kind == UploadPathKind.Tus ? 1 : concurrency;
 
     /// <summary>One client for every request of the run, with room for every part in flight on its own connection.</summary>
     private static HttpClient CreateClient() => new(new SocketsHttpHandler

@@ -44,7 +44,9 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
 
         var cpuBefore = CpuTimes();
         var machineBefore = ProcFs.Machine();
-        using var rss = RssSampler.Start(stack.Gateway.Pid, samplePeriod);
+        // The gateway the path goes through (the plain proxies' runs sample the idle gateway, as before).
+        var sampled = stack.Process(path.Middle) is { } middle && middle.Name.StartsWith("gateway", StringComparison.Ordinal) ? middle : stack.Gateway;
+        using var rss = RssSampler.Start(sampled.Pid, samplePeriod);
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, Math.Min(concurrency, session.PartCount)).Select(_ => Task.Run(Guarded)).ToArray();
         try

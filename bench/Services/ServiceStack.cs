@@ -28,6 +28,15 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess Gateway { get; private set; } = null!;
 
+    /// <summary>Every instance of this repository's gateway: one, or two on the same Redis for the scale scenario.</summary>
+    public List<ChildProcess> Gateways { get; } = [];
+
+    /// <summary>The gateway built from <c>--compare-repo</c>, on the same Redis under its own key prefix.</summary>
+    public ChildProcess? GatewayBefore { get; private set; }
+
+    /// <summary>The process of that name (a gateway, a proxy), for sampling.</summary>
+    public ChildProcess? Process(string? name) => name is null ? null : _children.FirstOrDefault(c => c.Name == name);
+
     /// <summary>The plain proxies' front ends: one per (proxy path, backend), each passing the mock's API through.</summary>
     private readonly Dictionary<(UploadPathKind Path, string Backend), Uri> _proxyFronts = [];
 
@@ -56,7 +65,7 @@ internal sealed class ServiceStack : IAsyncDisposable
     private async Task StartAllAsync(BenchOptions options, string repository, string work, CancellationToken cancellationToken)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        string Dll(string project, string assembly) => Path.Combine(repository, project, "bin", configuration, "net10.0", assembly + ".dll");
+        string Dll(string project, string assembly, string? root = null) => Path.Combine(root ?? repository, project, "bin", configuration, "net10.0", assembly + ".dll");
         string Directory(string name) => System.IO.Directory.CreateDirectory(Path.Combine(work, name)).FullName;
         if (options.Pin)
         {
@@ -82,6 +91,7 @@ internal sealed class ServiceStack : IAsyncDisposable
             ["Gateway__Store__Redis"] = $"127.0.0.1:{redisPort}",
             ["Gateway__Store__KeyPrefix"] = "bench",
             ["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-spool"),
+            ["Gateway__Tus__StagingDirectory"] = Directory("gateway-tus"),
             ["Gateway__Tenants__bench__ApiKeyHashes__0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(GatewayKey))),
             ["Gateway__Tenants__bench__Limits__MaxConcurrency"] = maxConcurrency,
             ["Gateway__Tenants__bench__Limits__MaxPartBytes"] = Math.Max(64L << 20, options.PartSize * 4).ToString(CultureInfo.InvariantCulture),
@@ -135,6 +145,20 @@ internal sealed class ServiceStack : IAsyncDisposable
             gateway[key] = value;
         }
         Gateway = Add(await ChildProcess.StartDotnetAsync("gateway", Dll("gateway", "Gateway"), gateway, GatewayCpus, cancellationToken));
+        Gateways.Add(Gateway);
+        if (options.Scale is not null)
+        {
+            // A second instance on the same Redis and key prefix: sessions and parts are shared state, as in a deployment.
+            Gateways.Add(Add(await ChildProcess.StartDotnetAsync("gateway-2", Dll("gateway", "Gateway"), gateway, GatewayCpus, cancellationToken)));
+        }
+        if (options.CompareRepository is { } before)
+        {
+            var root = Path.GetFullPath(before);
+            gateway["Gateway__Store__KeyPrefix"] = "bench-before";
+            gateway["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-before-spool");
+            gateway["Gateway__Tus__StagingDirectory"] = Directory("gateway-before-tus");
+            GatewayBefore = Add(await ChildProcess.StartDotnetAsync("gateway-before", Dll("gateway", "Gateway", root), gateway, GatewayCpus, cancellationToken));
+        }
 
         if (options.Paths.Contains(UploadPathKind.Haproxy))
         {
@@ -280,13 +304,21 @@ internal sealed class ServiceStack : IAsyncDisposable
     /// <summary>Waits until the gateway answers <c>/readyz</c> with 200 (Redis and the backends reachable).</summary>
     public async Task WaitUntilReadyAsync(HttpClient http, CancellationToken cancellationToken)
     {
+        foreach (var gateway in Gateways.Concat(GatewayBefore is null ? [] : [GatewayBefore]))
+        {
+            await WaitUntilReadyAsync(http, gateway, cancellationToken);
+        }
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient http, ChildProcess gateway, CancellationToken cancellationToken)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         string last = "";
         while (DateTime.UtcNow < deadline)
         {
             try
             {
-                using var response = await http.GetAsync(new Uri(Gateway.BaseAddress, "readyz"), cancellationToken);
+                using var response = await http.GetAsync(new Uri(gateway.BaseAddress, "readyz"), cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -299,7 +331,7 @@ internal sealed class ServiceStack : IAsyncDisposable
             }
             await Task.Delay(200, cancellationToken);
         }
-        throw new BenchException($"The gateway did not become ready: {last}\n{Gateway.Output}");
+        throw new BenchException($"{gateway.Name} did not become ready: {last}\n{gateway.Output}");
     }
 
     private ChildProcess Add(ChildProcess child)

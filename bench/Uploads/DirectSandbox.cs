@@ -5,7 +5,8 @@ namespace Bench.Uploads;
 
 /// <summary>
 /// Straight to mock-sandbox (mock-sandbox/README.md): create with an <c>Idempotency-Key</c>, zero-based parts,
-/// complete with the whole file's SHA-256 (also through haproxy, the same API behind a plain proxy). No per-part digest header, as the gateway path sends none either.
+/// complete with the whole file's SHA-256 (also through haproxy and nginx, the same API behind a plain proxy). Each
+/// part carries <c>X-Part-SHA256</c> when the client sends digests (computed before any timing).
 /// </summary>
 internal sealed class DirectSandbox(UploadPathKind kind, HttpClient http, TestFile file, Uri mock, string key, string sandboxId)
     : UploadPath("sandbox", kind, http, file)
@@ -25,19 +26,24 @@ internal sealed class DirectSandbox(UploadPathKind kind, HttpClient http, TestFi
         });
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         var session = (await SendAsync(Http, request, $"create (sandbox, {Name})", cancellationToken, HttpStatusCode.Created))["session"];
-        return new Session(this, new Uri(uploads, Text(session?["upload_id"], "upload_id") + "/"))
+        var partSize = Number(session?["part_size"], "part_size");
+        return new Session(this, new Uri(uploads, Text(session?["upload_id"], "upload_id") + "/"), ClientDigest ? File.PartSha256(partSize) : null)
         {
-            PartSize = Number(session?["part_size"], "part_size"),
+            PartSize = partSize,
             PartCount = (int)Number(session?["part_count"], "part_count"),
             Length = File.Length,
         };
     }
 
-    private sealed class Session(DirectSandbox path, Uri upload) : UploadSession
+    private sealed class Session(DirectSandbox path, Uri upload, byte[][]? partSha256) : UploadSession
     {
         public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
         {
             var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index)), path.Key, OffsetOf(index), SizeOf(index));
+            if (partSha256 is not null)
+            {
+                request.Headers.TryAddWithoutValidation("X-Part-SHA256", Convert.ToHexStringLower(partSha256[index]));
+            }
             await SendAsync(path.Http, request, $"part {index}", cancellationToken, HttpStatusCode.OK);
         }
 

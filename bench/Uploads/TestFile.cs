@@ -14,7 +14,7 @@ internal sealed class TestFile : IDisposable
 {
     private const int BlockSize = 1 << 20;
 
-    private readonly ConcurrentDictionary<long, byte[][]> _partSha1 = new();
+    private readonly ConcurrentDictionary<long, (byte[][] Sha1, byte[][] Sha256)> _partDigests = new();
 
     private TestFile(string path, long length, byte[] sha1, byte[] sha256)
     {
@@ -64,12 +64,19 @@ internal sealed class TestFile : IDisposable
     }
 
     /// <summary>SHA-1 of each part for a part size (index 0 is the first part), read from the file once per size.</summary>
-    public byte[][] PartSha1(long partSize) => _partSha1.GetOrAdd(partSize, size =>
+    public byte[][] PartSha1(long partSize) => PartDigests(partSize).Sha1;
+
+    /// <summary>SHA-256 of each part for a part size, computed with the SHA-1s, before any timing.</summary>
+    public byte[][] PartSha256(long partSize) => PartDigests(partSize).Sha256;
+
+    private (byte[][] Sha1, byte[][] Sha256) PartDigests(long partSize) => _partDigests.GetOrAdd(partSize, size =>
     {
         var count = (int)((Length + size - 1) / size);
-        var digests = new byte[count][];
+        var sha1s = new byte[count][];
+        var sha256s = new byte[count][];
         var buffer = new byte[BlockSize];
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         for (var part = 0; part < count; part++)
         {
             var offset = part * size;
@@ -77,12 +84,14 @@ internal sealed class TestFile : IDisposable
             while (offset < end)
             {
                 var read = RandomAccess.Read(Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - offset)), offset);
-                hash.AppendData(buffer, 0, read);
+                sha1.AppendData(buffer, 0, read);
+                sha256.AppendData(buffer, 0, read);
                 offset += read;
             }
-            digests[part] = hash.GetHashAndReset();
+            sha1s[part] = sha1.GetHashAndReset();
+            sha256s[part] = sha256.GetHashAndReset();
         }
-        return digests;
+        return (sha1s, sha256s);
     });
 
     /// <summary>xorshift64* seeded by the block's index: fast, deterministic, incompressible enough for a transfer benchmark.</summary>

@@ -19,7 +19,24 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
         UploadPathKind.Gateway => "gateway",
         UploadPathKind.Haproxy => "haproxy",
         UploadPathKind.Nginx => "nginx",
+        UploadPathKind.GatewayNoDigest => "gateway-nodigest",
+        UploadPathKind.Tus => "tus",
         _ => "gateway-spool",
+    } + (Before ? "-before" : "");
+
+    /// <summary>Through the gateway built from <c>--compare-repo</c> (the "before" of a change).</summary>
+    public bool Before { get; init; }
+
+    /// <summary>Whether the client sends each part's digest (what the backend or the gateway then checks).</summary>
+    public bool ClientDigest { get; init; }
+
+    /// <summary>The process between client and mock (null for direct): its CPU is the path's cost, its RSS is sampled.</summary>
+    public string? Middle => Kind switch
+    {
+        UploadPathKind.Direct => null,
+        UploadPathKind.Haproxy => "haproxy",
+        UploadPathKind.Nginx => "nginx",
+        _ => Before ? "gateway-before" : "gateway",
     };
 
     protected HttpClient Http { get; } = http;

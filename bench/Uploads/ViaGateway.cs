@@ -5,8 +5,9 @@ namespace Bench.Uploads;
 
 /// <summary>
 /// Through the gateway's v1 contract (README.md, the contract): create, 1-based parts, complete with the whole-file digest the
-/// backend needs. Box parts carry their SHA-1 in <c>Content-Digest: sha=:…:</c> so the gateway streams them,
-/// except on the spool path, which leaves it out to measure the gateway spooling each part to disk first.
+/// backend needs. With client digests, parts carry <c>Content-Digest</c> as the .NET client sends it: <c>sha-256</c>,
+/// and for Box also <c>sha</c> so the gateway streams them. The spool path (Box) and the no-digest path (sandbox)
+/// send none: the gateway hashes every part itself, and for Box spools it to disk first.
 /// </summary>
 internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient http, TestFile file, Uri gateway, string key, string sandboxId)
     : UploadPath(backend, kind, http, file)
@@ -17,7 +18,7 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
 
     public override async Task<UploadSession> CreateAsync(CancellationToken cancellationToken)
     {
-        var name = "bench-" + Name + ".bin";
+        var name = "bench-" + Name + (ClientDigest ? "" : "-nd") + ".bin";
         JsonObject target = IsBox
             ? new() { ["folder_id"] = "0", ["file_name"] = name }
             : new() { ["sandbox_id"] = sandboxId, ["path"] = "/workspace/" + name };
@@ -30,8 +31,9 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
             ["conflict"] = "replace",
         }), $"create ({Backend}, {Name})", cancellationToken, HttpStatusCode.Created);
         var partSize = Number(session["part_size"], "part_size");
+        var digests = ClientDigest && Kind == UploadPathKind.Gateway;
         return new Session(this, new Uri(gateway, $"v1/uploads/{Text(session["upload_id"], "upload_id")}/"),
-            IsBox && Kind == UploadPathKind.Gateway ? File.PartSha1(partSize) : null)
+            digests ? File.PartSha256(partSize) : null, digests && IsBox ? File.PartSha1(partSize) : null)
         {
             PartSize = partSize,
             PartCount = (int)Number(session["part_count"], "part_count"),
@@ -39,14 +41,15 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
         };
     }
 
-    private sealed class Session(ViaGateway path, Uri upload, byte[][]? partSha1) : UploadSession
+    private sealed class Session(ViaGateway path, Uri upload, byte[][]? partSha256, byte[][]? partSha1) : UploadSession
     {
         public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
         {
             var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index + 1)), path.Key, OffsetOf(index), SizeOf(index));
-            if (partSha1 is not null)
+            if (partSha256 is not null)
             {
-                request.Headers.TryAddWithoutValidation("Content-Digest", $"sha=:{Convert.ToBase64String(partSha1[index])}:");
+                var sha1 = partSha1 is null ? "" : $", sha=:{Convert.ToBase64String(partSha1[index])}:";
+                request.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(partSha256[index])}:{sha1}");
             }
             await SendAsync(path.Http, request, $"part {index + 1}", cancellationToken, HttpStatusCode.OK);
         }

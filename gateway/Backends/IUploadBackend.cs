@@ -38,6 +38,12 @@ internal interface IUploadBackend
 }
 
 /// <summary>What a backend type accepts, for validation and for <c>GET /v1/backends</c>.</summary>
+/// <param name="NeedsPartSha1BeforeBody">The part request must carry the part's SHA-1, so a part sent without one is spooled and hashed first.</param>
+/// <param name="ChecksPartDigests">
+/// The part digests this backend itself checks against the bytes when the part request carries them, and
+/// refuses the part on a mismatch before it stores it. A client digest of these kinds is passed through
+/// unhashed: the backend's acceptance is the proof (README.md, "Which digest is checked where").
+/// </param>
 internal sealed record BackendRules(
     string Type,
     IReadOnlyList<string> Kinds,
@@ -46,7 +52,8 @@ internal sealed record BackendRules(
     ChecksumsRequired Checksums,
     long MinUploadBytes,
     int MaxConcurrency,
-    bool NeedsPartSha1BeforeBody);
+    bool NeedsPartSha1BeforeBody,
+    DigestKinds ChecksPartDigests);
 
 /// <summary>Which digests a backend needs: per part (in <c>Content-Digest</c>) and at complete.</summary>
 internal sealed record ChecksumsRequired(IReadOnlyList<string> Part, IReadOnlyList<string> Complete);

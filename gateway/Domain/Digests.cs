@@ -1,9 +1,32 @@
 namespace Gateway.Domain;
 
-/// <summary>Digests of one part: SHA-256 always computed by the gateway, SHA-1 for backends that need it.</summary>
+/// <summary>
+/// Digests of one part. A recorded part always has its SHA-256 (retries and the store's duplicate check compare
+/// it); it comes from the gateway's own hash or from the client, when the backend checked that very digest
+/// against the bytes before it accepted them (README.md, "Which digest is checked where"). SHA-1 for backends
+/// that need it, or when the client sent one.
+/// </summary>
 internal sealed record PartDigests(byte[]? Sha256, byte[]? Sha1)
 {
     public static readonly PartDigests None = new(null, null);
+
+    /// <summary>
+    /// The kinds the gateway computed from the bytes it sent (the rest are the client's, for the backend to
+    /// check). A backend answer that did not check the bytes may rely only on these.
+    /// </summary>
+    public DigestKinds Computed { get; init; }
+
+    /// <summary>The kinds this holds.</summary>
+    public DigestKinds Kinds => (Sha256 is null ? DigestKinds.None : DigestKinds.Sha256) | (Sha1 is null ? DigestKinds.None : DigestKinds.Sha1);
+}
+
+/// <summary>Part digest algorithms, as a set.</summary>
+[Flags]
+internal enum DigestKinds
+{
+    None = 0,
+    Sha256 = 1,
+    Sha1 = 2,
 }
 
 /// <summary>Whole-object digests, lowercase hex.</summary>

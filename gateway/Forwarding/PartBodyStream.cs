@@ -4,9 +4,10 @@ using Gateway.Domain;
 namespace Gateway.Forwarding;
 
 /// <summary>
-/// The part's body on its way to the backend: it hashes every byte in place (SHA-256, and SHA-1 when asked),
-/// enforces the part's exact length, and checks the client's digests before it releases the last bytes, so a
-/// part that is too long, too short or not what the client said never arrives whole at the backend.
+/// The part's body on its way to the backend: it hashes in place the digest kinds it is asked to (those nobody
+/// else verifies), enforces the part's exact length, and checks the client's digests of those kinds before it
+/// releases the last bytes, so a part that is too long, too short or not what the client said never arrives
+/// whole at the backend. Client digests of the other kinds pass through unhashed, for the backend to check.
 /// Nothing is buffered: each read goes straight from the client's socket into the forwarder's buffer.
 /// </summary>
 internal sealed class PartBodyStream : Stream
@@ -14,20 +15,29 @@ internal sealed class PartBodyStream : Stream
     private readonly Stream _inner;
     private readonly long _length;
     private readonly PartDigests _claimed;
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _sha256;
     private readonly IncrementalHash? _sha1;
     private long _position;
 
-    public PartBodyStream(Stream inner, long length, PartDigests claimed, bool computeSha1)
+    /// <param name="hash">
+    /// The kinds the gateway computes. A claimed kind not among them is taken as claimed: only for a backend that
+    /// checks it before it accepts the part.
+    /// </param>
+    public PartBodyStream(Stream inner, long length, PartDigests claimed, DigestKinds hash)
     {
         ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(claimed);
         _inner = inner;
         _length = length;
         _claimed = claimed;
-        _sha1 = computeSha1 || claimed.Sha1 is not null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
+        _sha256 = hash.HasFlag(DigestKinds.Sha256) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        _sha1 = hash.HasFlag(DigestKinds.Sha1) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
     }
 
-    /// <summary>The digests of the whole part, once it has been read to its end and verified.</summary>
+    /// <summary>
+    /// The digests of the whole part, once it has been read to its end: the computed kinds verified against the
+    /// client's, the others as the client claimed them (for the backend to check).
+    /// </summary>
     public PartDigests? Digests { get; private set; }
 
     public override bool CanRead => true;
@@ -58,7 +68,7 @@ internal sealed class PartBodyStream : Stream
             throw new PartBodyException(ErrorCode.PartSizeMismatch,
                 $"The body ended after {_position} bytes; this part has {_length}.");
         }
-        _sha256.AppendData(buffer.Span[..read]);
+        _sha256?.AppendData(buffer.Span[..read]);
         _sha1?.AppendData(buffer.Span[..read]);
         _position += read;
         if (_position == _length)
@@ -100,16 +110,20 @@ internal sealed class PartBodyStream : Stream
         {
             throw new PartBodyException(ErrorCode.PartSizeMismatch, $"The body is longer than this part's {_length} bytes.");
         }
-        var digests = new PartDigests(_sha256.GetHashAndReset(), _sha1?.GetHashAndReset());
-        if (_claimed.Sha256 is { } sha256 && !sha256.AsSpan().SequenceEqual(digests.Sha256))
+        var sha256 = _sha256?.GetHashAndReset();
+        var sha1 = _sha1?.GetHashAndReset();
+        if (sha256 is not null && _claimed.Sha256 is { } claimed256 && !claimed256.AsSpan().SequenceEqual(sha256))
         {
             throw new PartBodyException(ErrorCode.ChecksumMismatch, "The part's SHA-256 differs from the sha-256 in Content-Digest.");
         }
-        if (_claimed.Sha1 is { } sha1 && !sha1.AsSpan().SequenceEqual(digests.Sha1))
+        if (sha1 is not null && _claimed.Sha1 is { } claimed1 && !claimed1.AsSpan().SequenceEqual(sha1))
         {
             throw new PartBodyException(ErrorCode.ChecksumMismatch, "The part's SHA-1 differs from the sha in Content-Digest.");
         }
-        Digests = digests;
+        Digests = new PartDigests(sha256 ?? _claimed.Sha256, sha1 ?? _claimed.Sha1)
+        {
+            Computed = (sha256 is null ? DigestKinds.None : DigestKinds.Sha256) | (sha1 is null ? DigestKinds.None : DigestKinds.Sha1),
+        };
     }
 
     public override void Flush()
@@ -126,7 +140,7 @@ internal sealed class PartBodyStream : Stream
     {
         if (disposing)
         {
-            _sha256.Dispose();
+            _sha256?.Dispose();
             _sha1?.Dispose();
         }
         base.Dispose(disposing);

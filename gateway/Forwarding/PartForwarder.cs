@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
@@ -11,7 +10,8 @@ namespace Gateway.Forwarding;
 
 /// <summary>
 /// The path of one part (docs/architecture.md): begin in the store (one round trip), stream the body through
-/// YARP's <see cref="IHttpForwarder"/> to the backend while hashing it, end in the store (one round trip).
+/// YARP's <see cref="IHttpForwarder"/> to the backend while hashing what no one else verifies, end in the
+/// store (one round trip).
 /// </summary>
 /// <remarks>
 /// The one core entry point that takes an <see cref="HttpContext"/>: YARP's forwarder streams a request body
@@ -119,7 +119,7 @@ internal sealed class PartForwarder(
     {
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
-        using var body = new PartBodyStream(source, size, claimed, backend.Rules.NeedsPartSha1BeforeBody);
+        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules));
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
             : null;
@@ -140,15 +140,32 @@ internal sealed class PartForwarder(
         {
             throw new GatewayException(ErrorCode.BackendError, "The backend answered before the whole part was sent.");
         }
+        // A digest the gateway did not hash is recorded only past this point: the backend checked it and accepted the part.
         var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
         telemetry.Forwarded(transformer.Response!.Status);
         return new PartRecord(partNumber, size, Hex(digests.Sha256), digests.Sha1 is null ? null : Hex(digests.Sha1), partId);
     }
 
-    /// <summary>A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).</summary>
+    /// <summary>
+    /// The digest kinds the gateway hashes for a part forwarded to a backend with <paramref name="rules"/>
+    /// (README.md, "Which digest is checked where"): each byte is verified once. What the client sent and the
+    /// backend checks itself passes through; the gateway hashes the SHA-256 every recorded part needs when the
+    /// backend does not check the client's, a client digest the backend does not check, and the SHA-1 a backend
+    /// needs before the body when the client sent none.
+    /// </summary>
+    internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules)
+    {
+        var needed = DigestKinds.Sha256 | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
+        return needed & ~(claimed.Kinds & rules.ChecksPartDigests);
+    }
+
+    /// <summary>
+    /// A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).
+    /// Its bytes go nowhere, so the gateway hashes them all: the recorded SHA-256, and whatever the client claims.
+    /// </summary>
     private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed)
     {
-        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, computeSha1: false);
+        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, DigestKinds.Sha256 | claimed.Kinds);
         var digests = await body.DrainAsync(context.RequestAborted);
         var existing = begin.Existing!;
         if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))

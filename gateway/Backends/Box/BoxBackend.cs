@@ -31,7 +31,9 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha1], Complete: [ContractValues.Algorithms.Sha1]),
         MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
         MaxConcurrency: options.MaxConcurrency,
-        NeedsPartSha1BeforeBody: true);
+        NeedsPartSha1BeforeBody: true,
+        // Box hashes every part and answers 400 bad_digest when Digest: sha= differs (mock-box/README.md, upload part).
+        ChecksPartDigests: DigestKinds.Sha1);
 
     public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
     {
@@ -116,6 +118,14 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         // Box's own parts list tells whether the stored bytes are these.
         if (response.Status == 416 && Envelope(response) == "range_overlaps_existing_part")
         {
+            // Box refused the range before it hashed these bytes: only a SHA-1 the gateway computed says they are
+            // the stored ones. The client's own sha was never checked, so the part cannot be recorded on it.
+            if (!digests.Computed.HasFlag(DigestKinds.Sha1))
+            {
+                throw new GatewayException(ErrorCode.PartConflict,
+                    $"Box already holds bytes for part {partNumber} that the gateway has no record of; send the part again " +
+                    "without sha in Content-Digest, so the gateway can check them against Box's.");
+            }
             var stored = await FindPartAsync(session, offset, cancellationToken);
             if (stored is { } s && string.Equals(s.Sha1, sha1, StringComparison.OrdinalIgnoreCase) && s.Size == session.SizeOf(partNumber))
             {

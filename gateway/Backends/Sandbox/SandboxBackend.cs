@@ -28,7 +28,9 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha256], Complete: []),
         MinUploadBytes: options.MinUploadBytes ?? 0,
         MaxConcurrency: options.MaxConcurrency,
-        NeedsPartSha1BeforeBody: false);
+        NeedsPartSha1BeforeBody: false,
+        // The sandbox hashes every part and refuses it (400, not stored) when X-Part-SHA256 differs (mock-sandbox/README.md, one part).
+        ChecksPartDigests: DigestKinds.Sha256);
 
     public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
     {

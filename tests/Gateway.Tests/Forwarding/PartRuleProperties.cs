@@ -105,7 +105,7 @@ public sealed class PartRuleProperties
         {
             var bytes = new byte[c.Actual];
             new Random(c.Seed).NextBytes(bytes);
-            using var body = new PartBodyStream(new ChunkedStream(bytes, c.Chunk), c.Length, PartDigests.None, computeSha1: true);
+            using var body = new PartBodyStream(new ChunkedStream(bytes, c.Chunk), c.Length, PartDigests.None, DigestKinds.Sha256 | DigestKinds.Sha1);
             try
             {
                 var digests = body.DrainAsync(default).GetAwaiter().GetResult();
@@ -128,7 +128,7 @@ public sealed class PartRuleProperties
         {
             var bytes = new byte[c.Length];
             var claimed = new PartDigests(SHA256.HashData([1, 2, 3]), null);
-            using var body = new PartBodyStream(new ChunkedStream(bytes, c.Chunk), c.Length, claimed, computeSha1: false);
+            using var body = new PartBodyStream(new ChunkedStream(bytes, c.Chunk), c.Length, claimed, DigestKinds.Sha256 | claimed.Kinds);
             var buffer = new byte[4096];
             long released = 0;
             try

@@ -13,7 +13,7 @@ public sealed class PartSpoolTests : IDisposable
     public async Task A_spooled_part_reads_back_whole_and_knows_its_digests_before_it_is_forwarded()
     {
         var part = RandomNumberGenerator.GetBytes(300_000);
-        using var body = new PartBodyStream(new MemoryStream(part), part.Length, PartDigests.None, computeSha1: true);
+        using var body = new PartBodyStream(new MemoryStream(part), part.Length, PartDigests.None, DigestKinds.Sha256 | DigestKinds.Sha1);
 
         await using (var spool = await PartSpool.FillAsync(_directory, body, default))
         {
@@ -31,7 +31,7 @@ public sealed class PartSpoolTests : IDisposable
     public async Task A_part_that_breaks_its_rule_while_spooling_leaves_no_file()
     {
         var part = RandomNumberGenerator.GetBytes(1000);
-        using var body = new PartBodyStream(new MemoryStream(part), part.Length + 1, PartDigests.None, computeSha1: true);
+        using var body = new PartBodyStream(new MemoryStream(part), part.Length + 1, PartDigests.None, DigestKinds.Sha256 | DigestKinds.Sha1);
 
         var refusal = await Assert.ThrowsAsync<PartBodyException>(() => PartSpool.FillAsync(_directory, body, default));
 

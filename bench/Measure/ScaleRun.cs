@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Bench.Report;
+using Bench.Services;
+using Bench.Uploads;
+
+namespace Bench.Measure;
+
+/// <summary>
+/// The scale scenario: N small sessions at once (each create, its parts one after the other, complete), direct to
+/// mock-sandbox and through two gateway instances on one Redis, where a session's requests go round-robin over
+/// the instances (create on one, part k on instance i + k, complete on the next), as behind a load balancer with
+/// no affinity. Timed as a whole: bytes of every part over the wall time from the first create to the last
+/// complete, with each part's latency.
+/// </summary>
+internal static class ScaleRun
+{
+    private const double MiB = 1024 * 1024;
+
+    public static async Task RunAsync(BenchOptions options, ServiceStack stack, TestFile file, IReadOnlyList<int> counts, CancellationToken cancellationToken)
+    {
+        // Every session's parts in flight at once need their own connections: room for all of them.
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 8192,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            Timeout = TimeSpan.FromMinutes(10),
+        };
+        var gateways = stack.Gateways.Select(g => g.BaseAddress).ToArray();
+        var paths = new (string Name, Func<int, int, CancellationToken, Task<double[]>> Session)[]
+        {
+            ("direct", (run, i, token) => DirectAsync(http, stack.Sandbox!.BaseAddress, file, options.PartSize, $"{run}-{i}", token)),
+            ($"gateway ×{gateways.Length}", (run, i, token) => ViaGatewaysAsync(http, gateways, i, file, options.PartSize, $"{run}-{i}", token)),
+        };
+        Console.WriteLine($"## Scale: concurrent sessions of {options.ScaleParts} parts of {BenchOptions.Format(options.PartSize)} (sandbox; {gateways.Length} gateway instances on one Redis)");
+        Console.WriteLine();
+
+        var run = 0;
+        foreach (var (name, session) in paths)
+        {
+            // Warm-up: connections, JIT, the mock's and the gateways' pools.
+            await OneAsync(name, session, ++run, Math.Min(counts.Min(), 20), stack, options, cancellationToken);
+        }
+        var results = new List<ScaleResult>();
+        for (var repetition = 1; repetition <= options.Repetitions; repetition++)
+        {
+            foreach (var n in counts)
+            {
+                foreach (var (name, session) in paths)
+                {
+                    var result = await OneAsync(name, session, ++run, n, stack, options, cancellationToken) with { Repetition = repetition };
+                    results.Add(result);
+                    Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale rep {repetition} n={n,-5} {name,-12} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms");
+                }
+            }
+        }
+
+        var table = new MarkdownTable("sessions", "path", "MB/s median [min–max]", "÷ direct, paired median", "part p50 ms", "part p99 ms",
+            "p99 ÷ direct", "gateways CPU s/GiB", "redis CPU %", "other CPU %");
+        foreach (var n in counts)
+        {
+            var direct = results.Where(r => r.Sessions == n && r.Path == "direct").ToList();
+            foreach (var name in paths.Select(p => p.Name))
+            {
+                var these = results.Where(r => r.Sessions == n && r.Path == name).ToList();
+                var speed = these.Select(r => r.MegabytesPerSecond).ToList();
+                var ratios = these.Select(r => (r, d: direct.FirstOrDefault(d => d.Repetition == r.Repetition))).Where(p => p.d is not null)
+                    .Select(p => p.r.MegabytesPerSecond / p.d!.MegabytesPerSecond).ToList();
+                var p99 = Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.99);
+                var directP99 = Stats.Quantile(direct.SelectMany(r => r.PartMilliseconds), 0.99);
+                var isDirect = name == "direct";
+                table.Add(I(n), name, $"{F(Stats.Median(speed), 0)} [{F(speed.Min(), 0)}–{F(speed.Max(), 0)}]",
+                    isDirect ? "" : $"{F(100 * Stats.Median(ratios), 0)}%",
+                    F(Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.5), 1), F(p99, 1),
+                    isDirect ? "" : F(p99 / directP99, 2),
+                    isDirect ? "" : F(Stats.Median(these.Select(r => r.GatewayCpuSeconds / (r.Bytes / (MiB * 1024)))), 2),
+                    F(Stats.Median(these.Select(r => 100 * r.RedisCpuSeconds / r.Seconds)), 1),
+                    F(Stats.Median(these.Select(r => r.OtherCpuPercent)), 0));
+            }
+        }
+        Console.WriteLine("MB/s: every part's bytes (10^6) over the wall time from the first create to the last complete. Part latency: request sent to " +
+            "answer read, over every part of every repetition. Gateways CPU: both instances' user + system time over the scenario, per GiB of parts.");
+        Console.WriteLine();
+        Console.Write(table.ToString());
+        Console.WriteLine();
+    }
+
+    private static async Task<ScaleResult> OneAsync(string name, Func<int, int, CancellationToken, Task<double[]>> session, int run, int n,
+        ServiceStack stack, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var cpuBefore = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
+        var ours = stack.All.Select(c => c.Pid).Append(Environment.ProcessId).ToList();
+        var oursBefore = ours.Sum(p => ProcFs.CpuTime(p).TotalSeconds);
+        var machineBefore = ProcFs.Machine();
+        var started = Stopwatch.GetTimestamp();
+        var latencies = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => session(run, i, cancellationToken), cancellationToken)));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var machine = ProcFs.Machine() - machineBefore;
+        var cpu = stack.All.ToDictionary(c => c.Name, c => (ProcFs.CpuTime(c.Pid) - cpuBefore[c.Name]).TotalSeconds);
+        var oursSeconds = ours.Sum(p => ProcFs.CpuTime(p).TotalSeconds) - oursBefore;
+        return new ScaleResult
+        {
+            Sessions = n,
+            Path = name,
+            Bytes = n * Math.Min(options.ScaleParts * options.PartSize, long.MaxValue),
+            Seconds = seconds,
+            PartMilliseconds = [.. latencies.SelectMany(l => l)],
+            GatewayCpuSeconds = cpu.Where(c => c.Key.StartsWith("gateway", StringComparison.Ordinal)).Sum(c => c.Value),
+            RedisCpuSeconds = cpu.GetValueOrDefault("redis-server"),
+            OtherCpuPercent = 100 * (machine.Busy.TotalSeconds - oursSeconds) / seconds,
+        };
+    }
+
+    /// <summary>One session straight to mock-sandbox (mock-sandbox/README.md): create, its parts in order, complete.</summary>
+    private static async Task<double[]> DirectAsync(HttpClient http, Uri mock, TestFile file, long partSize, string name, CancellationToken cancellationToken)
+    {
+        var sandbox = ServiceStack.SandboxId;
+        var create = Request(HttpMethod.Post, new Uri(mock, $"v1/sandboxes/{sandbox}/uploads"), ServiceStack.SandboxKey, new JsonObject
+        {
+            ["kind"] = "file",
+            ["source_kind"] = "restartable_file",
+            ["target_path"] = $"/workspace/scale/direct-{name}.bin",
+            ["content_length"] = file.Length,
+            ["conflict"] = "replace",
+        });
+        create.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        var session = (await SendAsync(http, create, HttpStatusCode.Created, cancellationToken))["session"]!;
+        var upload = new Uri(mock, $"v1/sandboxes/{sandbox}/uploads/{session["upload_id"]!.GetValue<string>()}/");
+        var sha256 = file.PartSha256(partSize);
+        var latencies = new double[sha256.Length];
+        for (var index = 0; index < sha256.Length; index++)
+        {
+            var part = Part(HttpMethod.Put, new Uri(upload, "parts/" + I(index)), ServiceStack.SandboxKey, file, partSize, index);
+            part.Headers.TryAddWithoutValidation("X-Part-SHA256", Convert.ToHexStringLower(sha256[index]));
+            var sent = Stopwatch.GetTimestamp();
+            await SendAsync(http, part, HttpStatusCode.OK, cancellationToken);
+            latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        }
+        var complete = Request(HttpMethod.Post, new Uri(upload, "complete"), ServiceStack.SandboxKey, new JsonObject());
+        complete.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        await SendAsync(http, complete, HttpStatusCode.OK, cancellationToken);
+        return latencies;
+    }
+
+    /// <summary>One session through the gateways' v1 contract, its requests round-robin over the instances.</summary>
+    private static async Task<double[]> ViaGatewaysAsync(HttpClient http, Uri[] gateways, int i, TestFile file, long partSize, string name, CancellationToken cancellationToken)
+    {
+        Uri At(int k, string path) => new(gateways[(i + k) % gateways.Length], path);
+        var created = await SendAsync(http, Request(HttpMethod.Post, At(0, "v1/uploads"), ServiceStack.GatewayKey, new JsonObject
+        {
+            ["backend"] = "sandbox",
+            ["target"] = new JsonObject { ["sandbox_id"] = ServiceStack.SandboxId, ["path"] = $"/workspace/scale/gateway-{name}.bin" },
+            ["content_length"] = file.Length,
+            ["conflict"] = "replace",
+        }), HttpStatusCode.Created, cancellationToken);
+        var id = created["upload_id"]!.GetValue<string>();
+        var sha256 = file.PartSha256(partSize);
+        var latencies = new double[sha256.Length];
+        for (var index = 0; index < sha256.Length; index++)
+        {
+            var part = Part(HttpMethod.Put, At(index, $"v1/uploads/{id}/parts/{I(index + 1)}"), ServiceStack.GatewayKey, file, partSize, index);
+            part.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(sha256[index])}:");
+            var sent = Stopwatch.GetTimestamp();
+            await SendAsync(http, part, HttpStatusCode.OK, cancellationToken);
+            latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        }
+        var completed = await SendAsync(http, Request(HttpMethod.Post, At(sha256.Length, $"v1/uploads/{id}/complete"), ServiceStack.GatewayKey,
+            new JsonObject { ["checksum"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(file.Sha256) } }), HttpStatusCode.OK, cancellationToken);
+        if (completed["status"]?.GetValue<string>() != "completed")
+        {
+            throw new BenchException($"A scale session did not complete: {completed.ToJsonString()}");
+        }
+        return latencies;
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, Uri uri, string token, JsonNode body)
+    {
+        var request = new HttpRequestMessage(method, uri) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    private static HttpRequestMessage Part(HttpMethod method, Uri uri, string token, TestFile file, long partSize, int index)
+    {
+        var offset = index * partSize;
+        var request = new HttpRequestMessage(method, uri) { Content = new FilePartContent(file.Handle, offset, Math.Min(partSize, file.Length - offset)) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return request;
+    }
+
+    private static async Task<JsonNode> SendAsync(HttpClient http, HttpRequestMessage request, HttpStatusCode expected, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode != expected)
+            {
+                throw new BenchException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {(text.Length <= 600 ? text : text[..600])}");
+            }
+            return JsonNode.Parse(text.Length == 0 ? "{}" : text) ?? new JsonObject();
+        }
+    }
+
+    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value, int digits) => double.IsNaN(value) ? "" : value.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    private sealed record ScaleResult
+    {
+        public required int Sessions { get; init; }
+
+        public required string Path { get; init; }
+
+        public int Repetition { get; init; }
+
+        public required long Bytes { get; init; }
+
+        public required double Seconds { get; init; }
+
+        public required double[] PartMilliseconds { get; init; }
+
+        public required double GatewayCpuSeconds { get; init; }
+
+        public required double RedisCpuSeconds { get; init; }
+
+        public required double OtherCpuPercent { get; init; }
+
+        public double MegabytesPerSecond => Bytes / Seconds / 1e6;
+
+        public double P50 => Stats.Quantile(PartMilliseconds, 0.5);
+
+        public double P99 => Stats.Quantile(PartMilliseconds, 0.99);
+    }
+}

@@ -10,12 +10,6 @@ internal sealed record PartDigests(byte[]? Sha256, byte[]? Sha1)
 {
     public static readonly PartDigests None = new(null, null);
 
-    /// <summary>
-    /// The kinds the gateway computed from the bytes it sent (the rest are the client's, for the backend to
-    /// check). A backend answer that did not check the bytes may rely only on these.
-    /// </summary>
-    public DigestKinds Computed { get; init; }
-
     /// <summary>The kinds this holds.</summary>
     public DigestKinds Kinds => (Sha256 is null ? DigestKinds.None : DigestKinds.Sha256) | (Sha1 is null ? DigestKinds.None : DigestKinds.Sha1);
 }

@@ -120,10 +120,7 @@ internal sealed class PartBodyStream : Stream
         {
             throw new PartBodyException(ErrorCode.ChecksumMismatch, "The part's SHA-1 differs from the sha in Content-Digest.");
         }
-        Digests = new PartDigests(sha256 ?? _claimed.Sha256, sha1 ?? _claimed.Sha1)
-        {
-            Computed = (sha256 is null ? DigestKinds.None : DigestKinds.Sha256) | (sha1 is null ? DigestKinds.None : DigestKinds.Sha1),
-        };
+        Digests = new PartDigests(sha256 ?? _claimed.Sha256, sha1 ?? _claimed.Sha1);
     }
 
     public override void Flush()

@@ -118,14 +118,9 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         // Box's own parts list tells whether the stored bytes are these.
         if (response.Status == 416 && Envelope(response) == "range_overlaps_existing_part")
         {
-            // Box refused the range before it hashed these bytes: only a SHA-1 the gateway computed says they are
-            // the stored ones. The client's own sha was never checked, so the part cannot be recorded on it.
-            if (!digests.Computed.HasFlag(DigestKinds.Sha1))
-            {
-                throw new GatewayException(ErrorCode.PartConflict,
-                    $"Box already holds bytes for part {partNumber} that the gateway has no record of; send the part again " +
-                    "without sha in Content-Digest, so the gateway can check them against Box's.");
-            }
+            // Box refused the range before it read these bytes, so its parts list is the check: the stored part's
+            // SHA-1 must be the one this request claims (computed by the gateway, or the client's own; a client that
+            // computes its digests cannot get other bytes past it, and the SHA-256 recorded is the gateway's).
             var stored = await FindPartAsync(session, offset, cancellationToken);
             if (stored is { } s && string.Equals(s.Sha1, sha1, StringComparison.OrdinalIgnoreCase) && s.Size == session.SizeOf(partNumber))
             {

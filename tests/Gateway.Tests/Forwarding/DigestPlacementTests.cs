@@ -152,7 +152,7 @@ public sealed class DigestPlacementTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
-    public async Task A_box_part_whose_answer_was_lost_is_not_recorded_on_the_client_s_unchecked_sha1_but_on_the_gateway_s()
+    public async Task A_box_part_whose_answer_was_lost_is_recorded_when_its_sha_matches_boxs_parts_list_and_other_bytes_are_a_conflict()
     {
         var (system, client, id, file) = await StartAsync("box");
         await using var _ = system;
@@ -169,14 +169,16 @@ public sealed class DigestPlacementTests(RedisServer redis) : IClassFixture<Redi
         // Real Box answers a resent range with 416 before it reads the body; the mock is told to answer as Box would.
         await InjectAsync(system, new { kind = "error", method = "PUT", status = 416, code = "range_overlaps_existing_part", count = 2 });
 
-        // Other bytes claiming the stored part's SHA-1: Box checked nothing, so nothing is recorded.
-        using var lying = await client.PutPartAsync(id, 1, TestData.Bytes(PartSize, seed: 80), TestData.ContentDigest(part, sha256: false, sha1: true));
-        await ExpectProblemAsync(lying, 409, "part_conflict");
+        // Other bytes with their own digests: Box's parts list holds another SHA-1, so nothing is recorded.
+        var other = TestData.Bytes(PartSize, seed: 80);
+        using var conflict = await client.PutPartAsync(id, 1, other, TestData.ContentDigest(other, sha256: true, sha1: true));
+        await ExpectProblemAsync(conflict, 409, "part_conflict");
         Assert.Equal(0, (await client.GetOkAsync(id)).GetProperty("accepted_bytes").GetInt64());
 
-        // The same bytes without sha: the gateway hashes them, Box's parts list confirms them, the part counts.
-        var body = await client.PutPartOkAsync(id, 1, file, PartSize);
-        Assert.Equal(TestData.Sha256Hex(part), body.GetProperty("sha256").GetString());
+        // The same bytes with both digests, as the client library sends them: the sha matches Box's list, the part counts.
+        using var resent = await client.PutPartAsync(id, 1, part, TestData.ContentDigest(part, sha256: true, sha1: true));
+        Assert.Equal(200, (int)resent.StatusCode);
+        Assert.Equal(PartSize, (await client.GetOkAsync(id)).GetProperty("accepted_bytes").GetInt64());
     }
 
     private static async Task InjectAsync(GatewayHarness system, object rule)

@@ -15,7 +15,7 @@ namespace Gateway.Sessions.Redis;
 /// StackExchange.Redis advises: https://stackexchange.github.io/StackExchange.Redis/AsyncTimeouts); a command
 /// once queued still runs, which is why the writes take none (see <see cref="ISessionStore"/>).
 /// </remarks>
-internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
+internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock, IEventLog
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
@@ -30,7 +30,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
         _redis = redis;
         _options = options;
         _time = time;
-        _keys = new RedisKeys(options.KeyPrefix);
+        _keys = new RedisKeys(options.KeyPrefix, options.EventShards);
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -43,6 +43,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
         RedisValue[] args =
         [
             keepUntil,
+            EventTypes.Created, NowMs, EventTypes.CurrentTraceParent(),
             "doc", JsonSerializer.Serialize(session, SessionJsonContext.Default.UploadSession),
             "tenant", session.Tenant,
             "status", session.Status,
@@ -56,7 +57,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
             "upd", session.UpdatedAt.ToUnixTimeMilliseconds(),
             "kexp", keepUntil,
         ];
-        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id)], args);
+        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id), _keys.Events(session.Id)], args);
         if (created != 1)
         {
             throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
@@ -152,8 +153,10 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
             NowMs,
             result is null ? "" : JsonSerializer.Serialize(result, SessionJsonContext.Default.SessionResult),
             transition.RequireAllParts ? "1" : "0",
+            transition.Event ?? "",
+            transition.Event is null ? "" : EventTypes.CurrentTraceParent(),
         ];
-        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id)], args))!;
+        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id), _keys.Events(id), _keys.Parts(id)], args))!;
         return Code(r, RedisScripts.Transition) switch
         {
             ScriptResult.Ok => new Transition(TransitionOutcome.Done, (string)r[1]!),

@@ -34,7 +34,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var tag = "{e" + EventTypes.ShardOf(session.Id, Options.EventShards) + "}";
         Assert.Equal(3, keys.Count);
         Assert.All(keys, k => Assert.Contains(tag, k));
-        Assert.True(server.Exists($"{Options.KeyPrefix}:{tag}:events"));
+        Assert.True(await _redis.GetDatabase().KeyExistsAsync($"{Options.KeyPrefix}:{tag}:events"));
     }
 
     [Fact]

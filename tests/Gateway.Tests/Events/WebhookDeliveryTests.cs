@@ -97,6 +97,48 @@ public sealed class WebhookDeliveryTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Uploads_through_the_tus_and_Box_fronts_send_the_same_signed_events()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            Webhooks(s, ("main", receiver.Url));
+            Api.Tus.TusSettings.Apply(s);
+        });
+        using var http = system.Client();
+        var file = TestData.Bytes(PartSize + 77, seed: 17);
+
+        // tus: creation, then one PATCH with every byte, which completes the upload; a second one terminated.
+        var location = await Api.Tus.TusHttp.CreatedAsync(http, file.Length, Api.Tus.TusHttp.Metadata(("filename", "events.bin")));
+        using (var patch = await http.SendAsync(Api.Tus.TusHttp.Patch(location, 0, file)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        }
+        var tusDone = location["/tus/".Length..];
+        var terminated = await Api.Tus.TusHttp.CreatedAsync(http, file.Length, Api.Tus.TusHttp.Metadata(("filename", "events-gone.bin")));
+        using (var delete = await http.SendAsync(Api.Tus.TusHttp.Delete(terminated)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        // Box: an upload session, then its abort.
+        using var box = await http.PostAsync("/box/api/2.0/files/upload_sessions",
+            new StringContent($$"""{"folder_id":"0","file_size":{{file.Length}},"file_name":"events-box.bin"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, box.StatusCode);
+        var boxId = JsonDocument.Parse(await box.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/box/api/2.0/files/upload_sessions/{boxId}")).StatusCode);
+
+        await WebhookReceiver.WaitUntilAsync(() => receiver.Accepted.Count >= 6);
+        Assert.All(receiver.Deliveries, d => Assert.True(d.SignatureValid));
+        Assert.Equal([EventTypes.Created, EventTypes.Completed], receiver.Accepted.Where(d => d.UploadId == tusDone).Select(d => d.Type));
+        Assert.Equal([EventTypes.Created, EventTypes.Aborted], receiver.Accepted.Where(d => d.UploadId == terminated["/tus/".Length..]).Select(d => d.Type));
+        Assert.Equal([EventTypes.Created, EventTypes.Aborted], receiver.Accepted.Where(d => d.UploadId == boxId).Select(d => d.Type));
+        Assert.Equal(6, receiver.Accepted.Count);
+        var completed = receiver.Accepted.Single(d => d.Type == EventTypes.Completed).Payload.GetProperty("data");
+        Assert.Equal(file.Length, completed.GetProperty("accepted_bytes").GetInt64());
+        Assert.Equal("/workspace/tus/events.bin", completed.GetProperty("target").GetProperty("path").GetString());
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_then_200_gets_the_same_event_again_with_the_same_id()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -139,6 +139,51 @@ public sealed class WebhookDeliveryTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Each_attempt_is_a_span_of_its_own_trace_linked_to_the_trace_of_the_request_that_caused_the_event()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            // ASP.NET Core's too, as OpenTelemetry listens in production: the request's span continues the caller's trace.
+            ShouldListenTo = source => source.Name is Gateway.Telemetry.GatewayTelemetry.Name or "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (_, before) => before == 0 ? 503 : 200;
+        await using var system = await GatewayHarness.StartAsync(redis, gateway: s => Webhooks(s, ("main", receiver.Url)));
+        using var http = system.Client();
+
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/uploads")
+        {
+            Content = Json(new { backend = "sandbox", target = new { sandbox_id = GatewayHarness.SandboxId, path = "/workspace/events-traced.bin" }, content_length = 10 }),
+        };
+        var id = Id(await ExpectAsync(await http.SendAsync(create), HttpStatusCode.Created));
+        await WebhookReceiver.WaitUntilAsync(() => receiver.Accepted.Count >= 1 && Deliveries().Count >= 2);
+
+        List<System.Diagnostics.Activity> Deliveries() =>
+            [.. spans.Where(a => a.OperationName == "webhook deliver" && Equals(a.GetTagItem("upload.id"), id))];
+        var attempts = Deliveries().OrderBy(a => a.StartTimeUtc).ToList();
+        Assert.Equal(2, attempts.Count);
+        // The create request's trace: the one its store call ran in.
+        var created = spans.First(a => a.OperationName != "webhook deliver" && Equals(a.GetTagItem("upload.id"), id) && a.OperationName.Contains("create", StringComparison.Ordinal));
+        var traceId = created.TraceId;
+        Assert.All(attempts, a =>
+        {
+            Assert.NotEqual(traceId, a.TraceId);
+            Assert.True(a.Links.Any(l => l.Context.TraceId == traceId), $"links: {string.Join(",", a.Links.Select(l => l.Context.TraceId))} want {traceId} parent {a.ParentId}");
+            Assert.Equal("main", a.GetTagItem("webhook.endpoint"));
+            Assert.Equal(EventTypes.Created, a.GetTagItem("webhook.event.type"));
+            Assert.Equal(receiver.Accepted[0].WebhookId, a.GetTagItem("webhook.event.id"));
+        });
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, attempts[0].Status);
+        Assert.Equal("http_5xx", attempts[0].GetTagItem("error.type"));
+        Assert.Equal(503, attempts[0].GetTagItem("http.response.status_code"));
+        Assert.Equal("ok", attempts[1].GetTagItem("upload.outcome"));
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_then_200_gets_the_same_event_again_with_the_same_id()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
 using Gateway.Hooks;
@@ -37,6 +38,8 @@ internal static class GatewayExtensions
         services.AddGatewayAuth(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
+        services.AddEvents();
+        services.AddSingleton<IEventDataWriter, V1EventData>();
         // The Box front's error handling first: it takes only Box routes, v1's takes the rest.
         services.AddBoxFront();
         services.AddV1Problems();
@@ -71,6 +74,7 @@ internal static class GatewayExtensions
         app.MapUploadsApiV1().RequireAuthorization();
         app.MapBackendsApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
+        app.MapWebhooksAdminApi().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapDashboard();
         // The contract as a document and a reference page, anonymous (see V1OpenApi).
         app.MapOpenApi().AllowAnonymous();

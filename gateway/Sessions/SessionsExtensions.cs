@@ -10,20 +10,25 @@ internal static class SessionsExtensions
     /// <summary>
     /// Redis when <c>Gateway:Store:Redis</c> is set, else the embedded in-memory store; registered as
     /// <see cref="ISessionStore"/>, and its capabilities (<see cref="ISessionListing"/>, <see cref="ISessionExpiryIndex"/>,
-    /// <see cref="IQuotaStore"/>, <see cref="IStoreLock"/>) as that same instance, whatever wraps it.
+    /// <see cref="IQuotaStore"/>, <see cref="IStoreLock"/>) as that same instance, whatever wraps it; the
+    /// <see cref="IEventLog"/> as the store itself (its reads are Redis command spans, no store operation of a session).
     /// </summary>
     public static IServiceCollection AddSessionStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (string.IsNullOrWhiteSpace(configuration[$"{StoreOptions.Section}:Redis"]))
         {
-            services.AddSingleton<ISessionStore>(sp => new InMemorySessionStore(Options(sp), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton(sp => new InMemorySessionStore(Options(sp), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<InMemorySessionStore>());
+            services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemorySessionStore>());
         }
         else
         {
             services.AddSingleton<IConnectionMultiplexer>(sp => Connect(Options(sp).Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisSessionStore>()));
-            services.AddSingleton<ISessionStore>(sp =>
+            services.AddSingleton(sp =>
                 new RedisSessionStore(sp.GetRequiredService<IConnectionMultiplexer>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
+            services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<RedisSessionStore>());
         }
         services.AddSingleton(sp => (ISessionListing)sp.GetRequiredService<ISessionStore>());
         services.AddSingleton(sp => (ISessionExpiryIndex)sp.GetRequiredService<ISessionStore>());

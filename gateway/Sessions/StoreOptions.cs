@@ -21,4 +21,19 @@ internal sealed class StoreOptions
     /// <summary>How long an ended or expired session stays readable (status, parts) before the store forgets it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How many event streams the lifecycle events are spread over (docs/events.md). A session's keys share its
+    /// shard's hash tag with that shard's stream, so the script that changes its status writes the event too, on
+    /// one Redis Cluster slot. Fixed for the life of a deployment: the shard is part of every session's key names.
+    /// </summary>
+    [Range(1, 1024)]
+    public int EventShards { get; set; } = 16;
+
+    /// <summary>
+    /// Whether the scripts write the lifecycle events: set by Events (<c>AddEvents</c>) to whether any webhook
+    /// endpoint is configured. Without one nobody reads them, and each would hold a copy of its session in Redis
+    /// until trimmed (docs/BENCHMARKS.md, "Redis footprint").
+    /// </summary>
+    public bool WriteEvents { get; set; } = true;
 }

@@ -7,7 +7,7 @@ namespace Gateway.Sessions.InMemory;
 /// objects (<see cref="SessionStatus.TakesParts"/>, <see cref="PartMath"/>, <see cref="SessionTransition"/>,
 /// <see cref="UploadSession.StatusAt"/>).
 /// </summary>
-internal sealed class InMemorySessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
+internal sealed partial class InMemorySessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock, IEventLog
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
@@ -35,6 +35,10 @@ internal sealed class InMemorySessionStore : ISessionStore, ISessionListing, ISe
                 throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
             }
             _sessions[session.Id] = new Entry(session with { AcceptedBytes = 0, PartsReceived = 0 }, session.ExpiresAt + _options.Retention);
+            if (_options.WriteEvents)
+            {
+                AppendEvent(EventTypes.Created, _sessions[session.Id]);
+            }
         }
         return Task.CompletedTask;
     }
@@ -184,6 +188,10 @@ internal sealed class InMemorySessionStore : ISessionStore, ISessionListing, ISe
                 return Task.FromResult(new Transition(TransitionOutcome.PartsMissing, session.Status));
             }
             entry.Session = session with { Status = transition.To, UpdatedAt = Now, Result = result ?? session.Result };
+            if (transition.Event is { } type && _options.WriteEvents)
+            {
+                AppendEvent(type, entry);
+            }
             return Task.FromResult(new Transition(TransitionOutcome.Done, session.Status));
         }
     }

@@ -3,18 +3,31 @@ using StackExchange.Redis;
 namespace Gateway.Sessions.Redis;
 
 /// <summary>
-/// Every key name the Redis store uses, in one place. A session's keys share the hash tag <c>{id}</c> so the
-/// scripts that touch them run on one Redis Cluster slot (DistributedLock's RedisScript explains why).
+/// Every key name the Redis store uses, in one place. A session's keys carry the hash tag of its event shard
+/// (<c>{e7}</c>, <see cref="EventTypes.ShardOf"/>), which that shard's event stream carries too: the scripts that
+/// change a session's status append its event in the same step, on one Redis Cluster slot (DistributedLock's
+/// RedisScript explains why every key must be in <c>KEYS[]</c> and in one slot). The shard count is therefore
+/// part of every session's key names and fixed for the life of a deployment (docs/events.md).
 /// </summary>
-internal sealed class RedisKeys(string prefix)
+internal sealed class RedisKeys(string prefix, int shards)
 {
-    public RedisKey Session(string id) => $"{prefix}:{{{id}}}";
+    public int Shards => shards;
 
-    public RedisKey Parts(string id) => $"{prefix}:{{{id}}}:parts";
+    public RedisKey Session(string id) => $"{Tag(id)}:{id}";
 
-    public RedisKey Leases(string id) => $"{prefix}:{{{id}}}:leases";
+    public RedisKey Parts(string id) => $"{Tag(id)}:{id}:parts";
+
+    public RedisKey Leases(string id) => $"{Tag(id)}:{id}:leases";
 
     public RedisKey[] SessionKeys(string id) => [Session(id), Parts(id), Leases(id)];
+
+    /// <summary>The stream a session's events go to: in its shard's slot.</summary>
+    public RedisKey Events(string id) => Events(EventTypes.ShardOf(id, shards));
+
+    public RedisKey Events(int shard) => $"{prefix}:{{e{shard}}}:events";
+
+    /// <summary>One endpoint's dead letters (a stream, so they list in order and page by id).</summary>
+    public RedisKey DeadLetters(string group) => $"{prefix}:dead:{{{group}}}";
 
     public RedisKey TenantIndex(string tenant) => $"{prefix}:tenant:{{{tenant}}}";
 
@@ -23,4 +36,6 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey[] Quota(string scope) => [$"{prefix}:quota:{{{scope}}}", $"{prefix}:quota:{{{scope}}}:lapse"];
 
     public RedisKey Lock(string name) => $"{prefix}:lock:{name}";
+
+    private string Tag(string id) => $"{prefix}:{{e{EventTypes.ShardOf(id, shards)}}}";
 }

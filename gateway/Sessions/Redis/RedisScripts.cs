@@ -58,8 +58,29 @@ internal static class RedisScripts
             .Append(string.Join(" or ", SessionStatus.TakingParts.Select(s => $"status == '{s}'")))
             .Append(" end\n");
         lua.Append("local function part_size_of(size, part_size, n) return ").Append(PartMath.LuaSizeOf).Append(" end\n");
+        lua.Append(AppendEvent);
         return lua.ToString();
     }
+
+    /// <summary>
+    /// Appends one event to a shard's stream: its type, time and trace context, the received part numbers, and
+    /// every field of the session hash as it is now (after the transition), so the payload can be rendered as
+    /// the session was at that moment (<see cref="RedisSessionStore"/> reads them back the way it reads a session).
+    /// Meta fields start with '_', which no session field does.
+    /// </summary>
+    private const string AppendEvent = """
+        local function append_event(stream, session, parts, type, now, trace, id)
+          local entry = {'_type', type, '_at', now, '_tp', trace, '_parts', '', '_id', id}
+          if parts then
+            entry[8] = table.concat(redis.call('HKEYS', parts), ',')
+          end
+          for _, v in ipairs(redis.call('HGETALL', session)) do
+            entry[#entry + 1] = v
+          end
+          return redis.call('XADD', stream, '*', unpack(entry))
+        end
+
+        """;
 
     private static RedisScript Load(string name)
     {

@@ -15,7 +15,7 @@ namespace Gateway.Sessions.Redis;
 /// StackExchange.Redis advises: https://stackexchange.github.io/StackExchange.Redis/AsyncTimeouts); a command
 /// once queued still runs, which is why the writes take none (see <see cref="ISessionStore"/>).
 /// </remarks>
-internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock
+internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing, ISessionExpiryIndex, IQuotaStore, IStoreLock, IEventLog
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
@@ -30,7 +30,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
         _redis = redis;
         _options = options;
         _time = time;
-        _keys = new RedisKeys(options.KeyPrefix);
+        _keys = new RedisKeys(options.KeyPrefix, options.EventShards);
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -40,8 +40,8 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
     public async Task CreateAsync(UploadSession session)
     {
         var keepUntil = (session.ExpiresAt + _options.Retention).ToUnixTimeMilliseconds();
-        RedisValue[] args = [keepUntil, .. SessionHash.Fields(session, keepUntil)];
-        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id)], args);
+        RedisValue[] args = [keepUntil, _options.WriteEvents ? EventTypes.Created : "", NowMs, EventTypes.CurrentTraceParent(), session.Id, .. SessionHash.Fields(session, keepUntil)];
+        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id), _keys.Events(session.Id)], args);
         if (created != 1)
         {
             throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
@@ -138,8 +138,11 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionListing, ISessi
             NowMs,
             result is null ? "" : JsonSerializer.Serialize(result, SessionJsonContext.Default.SessionResult),
             transition.RequireAllParts ? "1" : "0",
+            _options.WriteEvents ? transition.Event ?? "" : "",
+            transition.Event is null ? "" : EventTypes.CurrentTraceParent(),
+            id,
         ];
-        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id)], args))!;
+        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id), _keys.Events(id), _keys.Parts(id)], args))!;
         return Code(r, RedisScripts.Transition) switch
         {
             ScriptResult.Ok => new Transition(TransitionOutcome.Done, (string)r[1]!),

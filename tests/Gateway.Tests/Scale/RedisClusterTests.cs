@@ -19,10 +19,13 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
     public async Task Two_gateway_processes_on_a_redis_cluster_share_an_upload_and_keep_its_keys_in_one_slot()
     {
         var prefix = "c" + Guid.NewGuid().ToString("N")[..12];
+        // The session's events go out too: each is written by the session's own script, into its shard's stream.
+        await using var receiver = await Events.WebhookReceiver.StartAsync();
         await using var system = await GatewayHarness.StartAsync(gateway: s =>
         {
             s["Gateway:Store:Redis"] = cluster.ConnectionString;
             s["Gateway:Store:KeyPrefix"] = prefix;
+            Events.WebhookDeliveryTests.Webhooks(s, ("main", receiver.Url));
         });
         await using var a = await GatewayProcess.StartAsync(system.GatewaySettings);
         await using var b = await GatewayProcess.StartAsync(system.GatewaySettings);
@@ -40,9 +43,18 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
         Assert.Equal(file, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/clustered.bin"));
         using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString + ",allowAdmin=true");
         var keys = await ClusterKeys.OfSessionAsync(redis, prefix, id);
-        Assert.Contains(keys, k => k.Key == $"{prefix}:{{{id}}}");
-        Assert.Contains(keys, k => k.Key == $"{prefix}:{{{id}}}:parts");
+        var tag = $"{prefix}:{{e{Gateway.Sessions.EventTypes.ShardOf(id, 4)}}}";
+        Assert.Contains(keys, k => k.Key == $"{tag}:{id}");
+        Assert.Contains(keys, k => k.Key == $"{tag}:{id}:parts");
         Assert.Single(keys.Select(k => k.Slot).Distinct());
         Assert.Single(keys.Select(k => k.Node).Distinct());
+        var streamSlot = (long)await redis.GetServer(keys[0].Node).ExecuteAsync("CLUSTER", "KEYSLOT", $"{tag}:events");
+        Assert.Equal(keys[0].Slot, streamSlot);
+
+        await Events.WebhookReceiver.WaitUntilAsync(() => receiver.Accepted.Count(d => d.UploadId == id) >= 2);
+        Assert.Equal(
+            [Gateway.Sessions.EventTypes.Created, Gateway.Sessions.EventTypes.Completed],
+            receiver.Accepted.Where(d => d.UploadId == id).Select(d => d.Type));
+        Assert.All(receiver.Deliveries, d => Assert.True(d.SignatureValid));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using Gateway.Tests.Support;
 using StackExchange.Redis;
@@ -31,7 +32,7 @@ public sealed class RedisFootprintTests(RedisServer redis, ITestOutputHelper out
         await using var system = await StartAsync();
         using var admin = await ConnectAsync();
         using var api = new ContractClient(system.Client());
-        var keys = new RedisKeys(system.GatewaySettings["Gateway:Store:KeyPrefix"]!);
+        var keys = new RedisKeys(system.GatewaySettings["Gateway:Store:KeyPrefix"]!, new StoreOptions().EventShards);
         // Warm-up: the scripts are cached and the index keys exist, so the delta is what each session adds.
         await CreateAsync(api, backend, 20, "warm");
 
@@ -65,7 +66,7 @@ public sealed class RedisFootprintTests(RedisServer redis, ITestOutputHelper out
         await using var system = await StartAsync(partSize: SmallPart);
         using var admin = await ConnectAsync();
         using var api = new ContractClient(system.Client());
-        var keys = new RedisKeys(system.GatewaySettings["Gateway:Store:KeyPrefix"]!);
+        var keys = new RedisKeys(system.GatewaySettings["Gateway:Store:KeyPrefix"]!, new StoreOptions().EventShards);
         var sessions = Math.Max(1, Sessions / partsPerSession);
         var file = TestData.Bytes(partsPerSession * SmallPart, seed: 14);
         var ids = await CreateAsync(api, backend, sessions, "p", file.Length);

@@ -23,7 +23,7 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
     {
         _redis = ConnectionMultiplexer.Connect(server.ConnectionString);
         _store = new RedisSessionStore(_redis, _options, _clock);
-        _keys = new RedisKeys(_options.KeyPrefix);
+        _keys = new RedisKeys(_options.KeyPrefix, _options.EventShards);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Gateway.Tests.Sessions;
 /// What every <see cref="ISessionStore"/> must do. Runs against the Redis store (a real redis-server) and the
 /// in-memory store, so the embedded default behaves exactly like production.
 /// </summary>
-public abstract class SessionStoreContract
+public abstract partial class SessionStoreContract
 {
     private const string Tenant = "acme";
     private const long MiB = 1024 * 1024;

@@ -28,10 +28,13 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null);
 
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        var keys = server.Keys(pattern: $"{Options.KeyPrefix}:{{{session.Id}}}*").Select(k => (string)k!).ToList();
+        var keys = server.Keys(pattern: $"{Options.KeyPrefix}:*{session.Id}*").Select(k => (string)k!).ToList();
 
+        // The tag is the session's event shard: its events stream carries the same one (docs/events.md).
+        var tag = "{e" + EventTypes.ShardOf(session.Id, Options.EventShards) + "}";
         Assert.Equal(3, keys.Count);
-        Assert.All(keys, k => Assert.Contains("{" + session.Id + "}", k));
+        Assert.All(keys, k => Assert.Contains(tag, k));
+        Assert.True(await _redis.GetDatabase().KeyExistsAsync($"{Options.KeyPrefix}:{tag}:events"));
     }
 
     [Fact]
@@ -39,7 +42,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
     {
         var session = await CreateAsync();
 
-        var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync($"{Options.KeyPrefix}:{{{session.Id}}}");
+        var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync($"{Options.KeyPrefix}:{{e{EventTypes.ShardOf(session.Id, Options.EventShards)}}}:{session.Id}");
 
         var expected = session.ExpiresAt + Options.Retention - DateTimeOffset.UtcNow;
         Assert.NotNull(ttl);

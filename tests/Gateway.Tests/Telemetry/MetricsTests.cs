@@ -50,7 +50,16 @@ public sealed class MetricsTests(RedisServer redis) : IClassFixture<RedisServer>
     [ToolFact("yq", "yq")]
     public async Task Every_metric_and_label_that_the_dashboard_and_alert_rules_query_is_emitted_by_the_gateway()
     {
-        await using var system = await GatewayHarness.StartAsync(redis);
+        // Webhooks: one endpoint that fails each event once and then takes it, one that never does (dead letters).
+        await using var receiver = await Events.WebhookReceiver.StartAsync();
+        receiver.Answer = (_, before) => before == 0 ? 500 : 200;
+        await using var refusing = await Events.WebhookReceiver.StartAsync();
+        refusing.Answer = (_, _) => 500;
+        await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            Events.WebhookDeliveryTests.Webhooks(s, ("main", receiver.Url), ("refusing", refusing.Url));
+            s["Gateway:Webhooks:RetryFor"] = "00:00:01";
+        });
         // A second gateway whose Redis is a closed port: it shows what store failures emit.
         var unreachable = new Dictionary<string, string?>(system.GatewaySettings) { ["Gateway:Store:Redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=500" };
         await using var storeDown = await LoopbackApp.StartAsync(b => b.AddGateway(), a => a.MapGateway(), unreachable);
@@ -64,6 +73,7 @@ public sealed class MetricsTests(RedisServer redis) : IClassFixture<RedisServer>
         {
             await ExpectProblemAsync(await client.CreateAsync(new { backend = "sandbox", target = new { sandbox_id = GatewayHarness.SandboxId, path = "/workspace/x" }, content_length = 1 }), 503, "store_unavailable");
         }
+        await Events.WebhookReceiver.WaitUntilAsync(() => capture.Measured.ContainsKey(WebhookMetrics.DeadLetters) && receiver.Accepted.Count > 0);
         // One run of the health checks, as the framework's publisher runs them every ProbeInterval.
         foreach (var host in hosts)
         {

@@ -44,16 +44,8 @@ internal static class PartRecordFormat
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The SHA-256 as records written before this format begin with it: to compare a retry with one of those.</summary>
-    public static byte[] LegacyDigest(PartRecord part) => Encoding.ASCII.GetBytes(part.Sha256.ToLowerInvariant());
-
     public static PartRecord Decode(int number, byte[] stored)
     {
-        if (IsLegacy(stored))
-        {
-            var fields = Encoding.UTF8.GetString(stored).Split('|', 4);
-            return new PartRecord(number, long.Parse(fields[1], CultureInfo.InvariantCulture), fields[0], NullIfEmpty(fields[2]), NullIfEmpty(fields[3]));
-        }
         var at = Sha256Bytes;
         var header = 0UL;
         for (var shift = 0; ; shift += 7)
@@ -75,12 +67,6 @@ internal static class PartRecordFormat
             at < stored.Length ? Encoding.UTF8.GetString(stored, at, stored.Length - at) : null);
     }
 
-    // A record of the text format has 64 hex characters and a '|' first; 32 random digest bytes being that is not a worry.
-    private static bool IsLegacy(byte[] stored) =>
-        stored.Length > 2 * Sha256Bytes && stored[2 * Sha256Bytes] == (byte)'|' && stored.AsSpan(0, 2 * Sha256Bytes).IndexOfAnyExcept("0123456789abcdefABCDEF"u8) < 0;
-
     private static bool IsHex(string text, int length) =>
         text.Length == length && text.AsSpan().IndexOfAnyExcept("0123456789abcdefABCDEF") < 0;
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -100,7 +100,6 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
             lease.PartNumber, lease.Token, NowMs,
             accepted is null ? "" : PartRecordFormat.Encode(accepted),
             accepted?.Size ?? 0,
-            accepted is null ? "" : PartRecordFormat.LegacyDigest(accepted),
         ];
         var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
         var code = Code(r, RedisScripts.EndPart);

@@ -9,7 +9,7 @@ namespace Gateway.Sessions.Redis;
 /// <c>status</c>, <c>exp</c>, …), the rest, which only C# reads, have names of one or two letters; the id is
 /// the key's. No value is a whole document: a hash whose every value is at most 64 bytes stays a listpack
 /// (Redis's <c>hash-max-listpack-value</c>), a fraction of the size of a hashtable (docs/BENCHMARKS.md, "Redis
-/// footprint"). Sessions written before this layout, with their fields and a JSON <c>doc</c>, still read.
+/// footprint").
 /// </summary>
 internal static class SessionHash
 {
@@ -34,9 +34,6 @@ internal static class SessionHash
     private const string TargetFolder = "tf";
     private const string TargetFileName = "tn";
     private const string TargetFile = "ti";
-
-    /// <summary>The layout before this one kept the whole session as JSON in this field too.</summary>
-    private const string LegacyDoc = "doc";
 
     private static readonly long s_epochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
@@ -84,11 +81,10 @@ internal static class SessionHash
         return fields;
     }
 
-    /// <summary>The session a hash holds (without its parts and leases), in this layout or the one before.</summary>
+    /// <summary>The session a hash holds (without its parts and leases).</summary>
     public static UploadSession Read(string id, Dictionary<string, string> fields)
     {
-        var stored = fields.TryGetValue(LegacyDoc, out var doc) ? FromDoc(doc) : FromFields(id, fields);
-        return stored with
+        return FromFields(id, fields) with
         {
             Status = fields["status"],
             AcceptedBytes = Long(fields["acc"]),
@@ -176,10 +172,6 @@ internal static class SessionHash
         return f.Where(e => e.Key.StartsWith(UrlRest, StringComparison.Ordinal))
             .ToDictionary(e => e.Key[UrlRest.Length..], e => prefix + e.Value, StringComparer.Ordinal);
     }
-
-    private static UploadSession FromDoc(string doc) =>
-        JsonSerializer.Deserialize(doc, SessionJsonContext.Default.UploadSession)
-            ?? throw new InvalidDataException("A stored session document is empty.");
 
     private static void Optional(List<RedisValue> fields, string name, string? value)
     {

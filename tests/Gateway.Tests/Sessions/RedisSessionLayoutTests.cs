@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using StackExchange.Redis;
@@ -8,8 +7,7 @@ namespace Gateway.Tests.Sessions;
 
 /// <summary>
 /// The compact layout of a session in Redis (Sessions/Redis/SessionHash.cs, Sessions/PartRecordFormat.cs): every
-/// property comes back as it went in, and a session written in the layout before it (fields and a JSON
-/// <c>doc</c>, text part records) still reads and takes parts, as after a rolling upgrade.
+/// property comes back as it went in, and a part record fits one listpack value.
 /// </summary>
 public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDisposable
 {
@@ -44,48 +42,6 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
         Assert.Equivalent(created with { UpdatedAt = read.UpdatedAt }, read, strict: true);
         Assert.Equal(created.UpdatedAt.ToUnixTimeMilliseconds(), read.UpdatedAt.ToUnixTimeMilliseconds());
         Assert.Equal("listpack", (string?)await _redis.GetDatabase().ExecuteAsync("OBJECT", "ENCODING", _keys.Session(created.Id)));
-    }
-
-    [Fact]
-    public async Task A_session_of_the_layout_before_reads_and_takes_parts()
-    {
-        var session = Session();
-        var db = _redis.GetDatabase();
-        var keepUntil = (session.ExpiresAt + _options.Retention).ToUnixTimeMilliseconds();
-        // What CreateAsync wrote before the compact layout: the fields the scripts read, and the whole session as JSON.
-        await db.HashSetAsync(_keys.Session(session.Id),
-        [
-            new("doc", JsonSerializer.Serialize(session, SessionJsonContext.Default.UploadSession)),
-            new("tenant", session.Tenant), new("status", "uploading"), new("exp", session.ExpiresAt.ToUnixTimeMilliseconds()),
-            new("size", session.ContentLength), new("psize", session.PartSize), new("pcount", session.PartCount),
-            new("maxc", session.MaxConcurrency), new("acc", session.PartSize), new("recv", 1),
-            new("upd", session.UpdatedAt.ToUnixTimeMilliseconds()), new("kexp", keepUntil),
-        ]);
-        var old = new PartRecord(1, session.PartSize, new string('a', 64), new string('b', 40), "6F2D3486");
-        await db.HashSetAsync(_keys.Parts(session.Id), "1", $"{old.Sha256}|{old.Size}|{old.Sha1}|{old.BackendPartId}");
-
-        var read = await _store.GetAsync(session.Id, session.Tenant, default);
-        Assert.NotNull(read);
-        Assert.Equal(session.Target, read.Target);
-        Assert.Equal(session.BackendSession.Urls, read.BackendSession.Urls);
-        Assert.Equal([1], read.ReceivedParts);
-        Assert.Equal(old, Assert.Single(await _store.ListPartsAsync(session.Id, default)));
-
-        var again = await _store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 1), null);
-        Assert.Equal(PartBeginOutcome.AlreadyReceived, again.Outcome);
-        Assert.Equal(old, again.Existing);
-        Assert.Equal(PartEndOutcome.Duplicate, (await _store.EndPartAsync(PartLease.New(session.Id, session.Tenant, 1), old)).Outcome);
-        Assert.Equal(PartEndOutcome.Conflict,
-            (await _store.EndPartAsync(PartLease.New(session.Id, session.Tenant, 1), old with { Sha256 = new string('c', 64) })).Outcome);
-
-        var lease = PartLease.New(session.Id, session.Tenant, 2);
-        var begin = await _store.BeginPartAsync(lease, null);
-        Assert.Equal(PartBeginOutcome.Started, begin.Outcome);
-        var fresh = new PartRecord(2, begin.ExpectedSize, new string('d', 64), new string('e', 40), "0A1B2C3D");
-        var end = await _store.EndPartAsync(lease, fresh);
-        Assert.Equal(PartEndOutcome.Recorded, end.Outcome);
-        Assert.Equal(session.ContentLength, end.AcceptedBytes);
-        Assert.Equal([old, fresh], await _store.ListPartsAsync(session.Id, default));
     }
 
     [Fact]

@@ -37,6 +37,9 @@ internal sealed class ShardDelivery(
     private readonly RetrySchedule _schedule = new(options);
     private int _inHand;
 
+    /// <summary>Set when the shard was given up (already counted off the share), even if releasing its lease then failed.</summary>
+    private bool _handedOver;
+
     private string LockName => $"webhooks:{endpoint.Name}:{shard}";
 
     /// <summary>The age of the oldest event in hand, for the lag gauge; null when there is none.</summary>
@@ -55,18 +58,13 @@ internal sealed class ShardDelivery(
             var wait = options.LeaseTtl / 3;
             if (share.TryReserve())
             {
-                var gaveUp = false;
+                _handedOver = false;
                 try
                 {
                     if (await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
                     {
-                        gaveUp = await OwnAsync(stopping);
-                        if (gaveUp)
-                        {
-                            // Not straight back: another instance, below its share, is to take it meanwhile.
-                            wait = options.LeaseTtl;
-                        }
-                        else if (!stopping.IsCancellationRequested)
+                        await OwnAsync(stopping);
+                        if (!_handedOver && !stopping.IsCancellationRequested)
                         {
                             Log.ShardLost(logger, endpoint.Name, shard);
                             wait = TimeSpan.Zero;
@@ -80,23 +78,27 @@ internal sealed class ShardDelivery(
                 finally
                 {
                     // Giving up already counted this shard off the share.
-                    if (!gaveUp)
+                    if (!_handedOver)
                     {
                         share.Release();
                     }
+                }
+                if (_handedOver)
+                {
+                    // Not straight back: another instance, below its share, is to take it meanwhile.
+                    wait = options.LeaseTtl;
                 }
             }
             await DelayAsync(wait, stopping);
         }
     }
 
-    /// <summary>Delivers until the lease is lost, the host stops, or this instance is above its share: then true.</summary>
-    private async Task<bool> OwnAsync(CancellationToken stopping)
+    /// <summary>Delivers until the lease is lost, the host stops, or this instance is above its share (<see cref="_handedOver"/>).</summary>
+    private async Task OwnAsync(CancellationToken stopping)
     {
         // term stops everything at once (the lease is gone, or the host stops); drain only lets nothing new start.
         using var term = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(term.Token);
-        var gaveUp = false;
         try
         {
             await events.EnsureGroupAsync(endpoint.Name, shard);
@@ -110,14 +112,14 @@ internal sealed class ShardDelivery(
                 {
                     if (!await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
                     {
-                        return false;
+                        return;
                     }
                     renewAt = time.GetUtcNow() + (options.LeaseTtl / 3);
                     if (share.TryGiveUp())
                     {
-                        gaveUp = true;
+                        _handedOver = true;
                         Log.ShardGivenUp(logger, endpoint.Name, shard, share.Fair());
-                        return true;
+                        return;
                     }
                 }
                 var room = options.MaxInHand - Volatile.Read(ref _inHand);
@@ -128,12 +130,11 @@ internal sealed class ShardDelivery(
                     await DelayAsync(options.PollInterval, term.Token);
                 }
             }
-            return false;
         }
         finally
         {
             // Whatever is in hand stays pending in the group: the next owner (maybe this instance again) claims it.
-            if (gaveUp)
+            if (_handedOver)
             {
                 // Handing over: the attempts under way finish (and are acknowledged if delivered) first. The lease
                 // was just renewed, so it outlasts this wait and nobody else sends this shard's events meanwhile.
@@ -148,7 +149,7 @@ internal sealed class ShardDelivery(
                 _bySession.Clear();
                 _inHand = 0;
             }
-            if (stopping.IsCancellationRequested || gaveUp)
+            if (stopping.IsCancellationRequested || _handedOver)
             {
                 // Shutting down or handing over: let another instance take over now rather than when the lease lapses.
                 await locks.ReleaseLockAsync(LockName, consumer);

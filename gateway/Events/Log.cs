@@ -24,4 +24,10 @@ internal static partial class Log
     [LoggerMessage(7006, LogLevel.Warning, "Trimming the event streams failed; trying again later")]
     public static partial void TrimFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(7007, LogLevel.Information, "Handing {Endpoint} events of shard {Shard} over to another instance: this one owns more than its share of {Share}")]
+    public static partial void ShardGivenUp(ILogger logger, string endpoint, int shard, int share);
+
+    [LoggerMessage(7008, LogLevel.Warning, "Announcing this instance as a deliverer of {Endpoint} events failed; trying again")]
+    public static partial void AnnounceFailed(ILogger logger, string endpoint, Exception exception);
+
 }

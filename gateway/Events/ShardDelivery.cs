@@ -10,6 +10,10 @@ namespace Gateway.Events;
 /// Taking a lease, the owner first claims whatever the group had pending (left by an owner that died or was cut
 /// off), then reads what is new. An event is acknowledged once delivered or kept as a dead letter, never before:
 /// an owner killed mid-delivery loses nothing, the next one sends it again (at least once, same <c>webhook-id</c>).
+/// The instances share an endpoint's shards (<see cref="ShardShare"/>): a worker takes a free lease only while
+/// its instance is below its share, and an owner above it hands its shard over at a safe point: what is being
+/// sent finishes, nothing new starts, the rest stays pending (in order, for the next owner to claim), the lease is
+/// released, and this instance leaves it alone for a lease period so that another takes it.
 /// </summary>
 internal sealed class ShardDelivery(
     WebhookEndpoint endpoint,
@@ -17,6 +21,7 @@ internal sealed class ShardDelivery(
     string consumer,
     IEventLog events,
     IStoreLock locks,
+    ShardShare share,
     WebhookSender sender,
     IEventDataWriter data,
     WebhookOptions options,
@@ -31,6 +36,9 @@ internal sealed class ShardDelivery(
     private readonly List<Task> _runners = [];
     private readonly RetrySchedule _schedule = new(options);
     private int _inHand;
+
+    /// <summary>Set when the shard was given up (already counted off the share), even if releasing its lease then failed.</summary>
+    private bool _handedOver;
 
     private string LockName => $"webhooks:{endpoint.Name}:{shard}";
 
@@ -47,35 +55,56 @@ internal sealed class ShardDelivery(
     {
         while (!stopping.IsCancellationRequested)
         {
-            try
+            var wait = options.LeaseTtl / 3;
+            if (share.TryReserve())
             {
-                if (await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
+                _handedOver = false;
+                try
                 {
-                    await OwnAsync(stopping);
-                    if (!stopping.IsCancellationRequested)
+                    if (await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
                     {
-                        Log.ShardLost(logger, endpoint.Name, shard);
+                        await OwnAsync(stopping);
+                        if (!_handedOver && !stopping.IsCancellationRequested)
+                        {
+                            Log.ShardLost(logger, endpoint.Name, shard);
+                            wait = TimeSpan.Zero;
+                        }
                     }
-                    continue;
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    Log.StoreFailed(logger, endpoint.Name, shard, e);
+                }
+                finally
+                {
+                    // Giving up already counted this shard off the share.
+                    if (!_handedOver)
+                    {
+                        share.Release();
+                    }
+                }
+                if (_handedOver)
+                {
+                    // Not straight back: another instance, below its share, is to take it meanwhile.
+                    wait = options.LeaseTtl;
                 }
             }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
-            {
-                Log.StoreFailed(logger, endpoint.Name, shard, e);
-            }
-            await DelayAsync(options.LeaseTtl / 3, stopping);
+            await DelayAsync(wait, stopping);
         }
     }
 
+    /// <summary>Delivers until the lease is lost, the host stops, or this instance is above its share (<see cref="_handedOver"/>).</summary>
     private async Task OwnAsync(CancellationToken stopping)
     {
+        // term stops everything at once (the lease is gone, or the host stops); drain only lets nothing new start.
         using var term = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(term.Token);
         try
         {
             await events.EnsureGroupAsync(endpoint.Name, shard);
             var claimed = await events.ClaimPendingAsync(endpoint.Name, shard, consumer);
             Log.ShardOwned(logger, endpoint.Name, shard, claimed.Count);
-            await TakeAsync(claimed, term.Token);
+            await TakeAsync(claimed, drain.Token, term.Token);
             var renewAt = time.GetUtcNow() + (options.LeaseTtl / 3);
             while (!term.IsCancellationRequested)
             {
@@ -86,10 +115,16 @@ internal sealed class ShardDelivery(
                         return;
                     }
                     renewAt = time.GetUtcNow() + (options.LeaseTtl / 3);
+                    if (share.TryGiveUp())
+                    {
+                        _handedOver = true;
+                        Log.ShardGivenUp(logger, endpoint.Name, shard, share.Fair());
+                        return;
+                    }
                 }
                 var room = options.MaxInHand - Volatile.Read(ref _inHand);
                 var fresh = room > 0 ? await events.ReadNewAsync(endpoint.Name, shard, consumer, Math.Min(room, ReadBatch)) : [];
-                await TakeAsync(fresh, term.Token);
+                await TakeAsync(fresh, drain.Token, term.Token);
                 if (fresh.Count < ReadBatch)
                 {
                     await DelayAsync(options.PollInterval, term.Token);
@@ -99,29 +134,41 @@ internal sealed class ShardDelivery(
         finally
         {
             // Whatever is in hand stays pending in the group: the next owner (maybe this instance again) claims it.
-            await term.CancelAsync();
-            Task[] runners;
-            lock (_gate)
+            if (_handedOver)
             {
-                runners = [.. _runners];
+                // Handing over: the attempts under way finish (and are acknowledged if delivered) first. The lease
+                // was just renewed, so it outlasts this wait and nobody else sends this shard's events meanwhile.
+                await drain.CancelAsync();
+                await Task.WhenAny(RunnersDone(), Task.Delay(options.LeaseTtl / 3, time, CancellationToken.None));
             }
-            await Task.WhenAll(runners.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await term.CancelAsync();
+            await RunnersDone();
             lock (_gate)
             {
                 _runners.Clear();
                 _bySession.Clear();
                 _inHand = 0;
             }
-            if (stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested || _handedOver)
             {
-                // Shutting down: let another instance take over now rather than when the lease lapses.
+                // Shutting down or handing over: let another instance take over now rather than when the lease lapses.
                 await locks.ReleaseLockAsync(LockName, consumer);
             }
         }
     }
 
+    private Task RunnersDone()
+    {
+        Task[] runners;
+        lock (_gate)
+        {
+            runners = [.. _runners];
+        }
+        return Task.WhenAll(runners.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+    }
+
     /// <summary>Queues events behind their session's earlier ones; those not for this endpoint are acknowledged at once.</summary>
-    private async Task TakeAsync(IReadOnlyList<StoredEvent> batch, CancellationToken term)
+    private async Task TakeAsync(IReadOnlyList<StoredEvent> batch, CancellationToken drain, CancellationToken term)
     {
         var skipped = new List<StoredEvent>();
         lock (_gate)
@@ -149,7 +196,7 @@ internal sealed class ShardDelivery(
                 _bySession[stored.Session.Id] = new Queue<StoredEvent>([stored]);
                 var id = stored.Session.Id;
                 _runners.RemoveAll(r => r.IsCompleted);
-                _runners.Add(Task.Run(() => RunSessionAsync(id, term), CancellationToken.None));
+                _runners.Add(Task.Run(() => RunSessionAsync(id, drain, term), CancellationToken.None));
             }
         }
         foreach (var stored in skipped)
@@ -158,10 +205,10 @@ internal sealed class ShardDelivery(
         }
     }
 
-    /// <summary>One session's events, one at a time, each until delivered or given up on.</summary>
-    private async Task RunSessionAsync(string id, CancellationToken term)
+    /// <summary>One session's events, one at a time, each until delivered or given up on, or until drained.</summary>
+    private async Task RunSessionAsync(string id, CancellationToken drain, CancellationToken term)
     {
-        while (!term.IsCancellationRequested)
+        while (!drain.IsCancellationRequested)
         {
             StoredEvent head;
             lock (_gate)
@@ -175,10 +222,10 @@ internal sealed class ShardDelivery(
             }
             try
             {
-                await DeliverAsync(head, term);
+                await DeliverAsync(head, drain, term);
                 await events.AckAsync(endpoint.Name, shard, head.EntryId);
             }
-            catch (OperationCanceledException) when (term.IsCancellationRequested)
+            catch (OperationCanceledException) when (drain.IsCancellationRequested)
             {
                 return;
             }
@@ -187,7 +234,7 @@ internal sealed class ShardDelivery(
                 // The store failed (acknowledging, or keeping a dead letter): the event stays at the head and goes
                 // again; the receiver may see it twice, which at-least-once allows.
                 Log.StoreFailed(logger, endpoint.Name, shard, e);
-                await DelayAsync(options.PollInterval, term);
+                await DelayAsync(options.PollInterval, drain);
                 continue;
             }
             lock (_gate)
@@ -206,12 +253,13 @@ internal sealed class ShardDelivery(
         }
     }
 
-    private async Task DeliverAsync(StoredEvent stored, CancellationToken term)
+    /// <summary>Only <paramref name="term"/> cuts an attempt short; <paramref name="drain"/> stops before the next one.</summary>
+    private async Task DeliverAsync(StoredEvent stored, CancellationToken drain, CancellationToken term)
     {
         var body = EventPayload.Render(stored, data);
         for (var failures = 0; ; )
         {
-            await endpoint.Slots.WaitAsync(term);
+            await endpoint.Slots.WaitAsync(drain);
             Attempt attempt;
             try
             {
@@ -236,7 +284,7 @@ internal sealed class ShardDelivery(
                 return;
             }
             Log.AttemptFailed(logger, stored.EventId, stored.Type, endpoint.Name, attempt.Outcome, failures, next);
-            await Task.Delay(next - now, time, term);
+            await Task.Delay(next - now, time, drain);
         }
     }
 

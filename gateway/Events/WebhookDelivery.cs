@@ -6,8 +6,9 @@ namespace Gateway.Events;
 
 /// <summary>
 /// Runs on every instance: for each endpoint and shard a <see cref="ShardDelivery"/> that delivers while it holds
-/// that shard's lease (so the instances share the shards, and one that dies hands its own over when its leases
-/// lapse), and one trimmer that drops from the streams what every endpoint has acknowledged.
+/// that shard's lease (one that dies hands its own over when its leases lapse), a heartbeat per endpoint that
+/// tells how many instances share its shards (<see cref="ShardShare"/>: each owns its fair share), and one
+/// trimmer that drops from the streams what every endpoint has acknowledged.
 /// </summary>
 internal sealed class WebhookDelivery : BackgroundService
 {
@@ -22,6 +23,7 @@ internal sealed class WebhookDelivery : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDelivery> _logger;
     private readonly List<(WebhookEndpoint Endpoint, ShardDelivery Shard)> _shards = [];
+    private readonly Dictionary<string, ShardShare> _shares = new(StringComparer.Ordinal);
     private readonly WebhookSender _sender;
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -45,9 +47,10 @@ internal sealed class WebhookDelivery : BackgroundService
         foreach (var (name, endpointOptions) in _options.Endpoints)
         {
             var endpoint = new WebhookEndpoint(name, endpointOptions, _options.MaxConcurrency);
+            var share = _shares[name] = new ShardShare(events.Shards);
             for (var shard = 0; shard < events.Shards; shard++)
             {
-                _shards.Add((endpoint, new ShardDelivery(endpoint, shard, _consumer, events, locks, _sender, data, _options, metrics, time, logger)));
+                _shards.Add((endpoint, new ShardDelivery(endpoint, shard, _consumer, events, locks, share, _sender, data, _options, metrics, time, logger)));
             }
         }
         metrics.ObserveLag(Lag);
@@ -58,8 +61,60 @@ internal sealed class WebhookDelivery : BackgroundService
         _shards.GroupBy(s => s.Endpoint.Name)
             .Select(g => (g.Key, g.Select(s => s.Shard.OldestAge() ?? TimeSpan.Zero).Max()));
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_shards.Select(s => s.Shard.RunAsync(stoppingToken)).Append(TrimAsync(stoppingToken)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Counted before taking any shard, so that an instance joining others does not start by taking all that is free.
+        await AnnounceAsync();
+        await Task.WhenAll(_shards.Select(s => s.Shard.RunAsync(stoppingToken)).Append(TrimAsync(stoppingToken)).Append(HeartbeatAsync(stoppingToken)));
+        // The leases are released by now: the others count one instance less at their next heartbeat and take them.
+        foreach (var name in _shares.Keys)
+        {
+            try
+            {
+                await _events.LeaveAsync(name, _consumer);
+            }
+            catch (Exception e)
+            {
+                Log.AnnounceFailed(_logger, name, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every third of a lease period, as leases are renewed: an instance is live while seen within a lease period,
+    /// so one that dies stops counting about when its leases lapse.
+    /// </summary>
+    private async Task HeartbeatAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.LeaseTtl / 3, _time, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await AnnounceAsync();
+        }
+    }
+
+    private async Task AnnounceAsync()
+    {
+        foreach (var (name, share) in _shares)
+        {
+            try
+            {
+                share.SetMembers(await _events.AnnounceAsync(name, _consumer, _options.LeaseTtl));
+            }
+            catch (Exception e)
+            {
+                // The last count stands meanwhile; the store being down stops delivery anyway.
+                Log.AnnounceFailed(_logger, name, e);
+            }
+        }
+    }
 
     private async Task TrimAsync(CancellationToken stopping)
     {

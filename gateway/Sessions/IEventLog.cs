@@ -74,4 +74,13 @@ internal interface IEventLog
 
     /// <summary>Puts a dead letter back on its stream for this group only, with its event id; false when there is none.</summary>
     Task<bool> ReplayDeadLetterAsync(string group, string id);
+
+    /// <summary>
+    /// Records that <paramref name="consumer"/> reads for <paramref name="group"/> now, and returns how many consumers
+    /// of the group were seen within <paramref name="within"/>, it included: the instances sharing the group's shards.
+    /// </summary>
+    Task<int> AnnounceAsync(string group, string consumer, TimeSpan within);
+
+    /// <summary>Forgets <paramref name="consumer"/> at once (it is shutting down), so the others take its share now.</summary>
+    Task LeaveAsync(string group, string consumer);
 }

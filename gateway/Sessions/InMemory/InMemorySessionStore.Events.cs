@@ -10,6 +10,7 @@ internal sealed partial class InMemorySessionStore
     private List<StoredEvent>[]? _streams;
     private readonly Dictionary<(string Group, int Shard), Group> _groups = [];
     private readonly Dictionary<string, List<DeadLetter>> _deadLetters = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Group, string Consumer), DateTimeOffset> _members = [];
     private long _lastMs;
     private long _sequence;
 
@@ -24,6 +25,28 @@ internal sealed partial class InMemorySessionStore
         var shard = EventTypes.ShardOf(session.Id, Shards);
         var id = NextEntryId();
         Streams[shard].Add(new StoredEvent(eventId ?? $"evt_{shard}_{id}", shard, id, type, Now, session, NullIfEmpty(EventTypes.CurrentTraceParent()), only));
+    }
+
+    public Task<int> AnnounceAsync(string group, string consumer, TimeSpan within)
+    {
+        lock (_lock)
+        {
+            _members[(group, consumer)] = Now;
+            foreach (var gone in _members.Where(m => m.Value < Now - within).Select(m => m.Key).ToList())
+            {
+                _members.Remove(gone);
+            }
+            return Task.FromResult(_members.Keys.Count(m => m.Group == group));
+        }
+    }
+
+    public Task LeaveAsync(string group, string consumer)
+    {
+        lock (_lock)
+        {
+            _members.Remove((group, consumer));
+        }
+        return Task.CompletedTask;
     }
 
     public Task EnsureGroupAsync(string group, int shard)

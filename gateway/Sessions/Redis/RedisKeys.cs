@@ -29,6 +29,9 @@ internal sealed class RedisKeys(string prefix, int shards)
     /// <summary>One endpoint's dead letters (a stream, so they list in order and page by id).</summary>
     public RedisKey DeadLetters(string group) => $"{prefix}:dead:{{{group}}}";
 
+    /// <summary>The consumers of one endpoint's group, scored by when each was last seen (<c>announce.lua</c>).</summary>
+    public RedisKey Members(string group) => $"{prefix}:members:{{{group}}}";
+
     public RedisKey TenantIndex(string tenant) => $"{prefix}:tenant:{{{tenant}}}";
 
     public RedisKey ExpiryIndex => $"{prefix}:expiry";

@@ -46,6 +46,7 @@ internal static class RedisScripts
     public static readonly RedisScript Release = Load("release");
     public static readonly RedisScript LockAcquire = Load("lock_acquire");
     public static readonly RedisScript LockRelease = Load("lock_release");
+    public static readonly RedisScript Announce = Load("announce");
 
     private static string BuildPrelude()
     {

@@ -147,6 +147,11 @@ internal sealed partial class RedisSessionStore
         return true;
     }
 
+    public async Task<int> AnnounceAsync(string group, string consumer, TimeSpan within) =>
+        (int)(long)await RedisScripts.Announce.EvaluateAsync(Db, [_keys.Members(group)], [consumer, NowMs, (long)within.TotalMilliseconds]);
+
+    public Task LeaveAsync(string group, string consumer) => Db.SortedSetRemoveAsync(_keys.Members(group), consumer);
+
     private static StoredEvent ToEvent(int shard, StreamEntry entry) => ToEvent(shard, entry.Id!, Fields(entry));
 
     private static StoredEvent ToEvent(int shard, string entryId, Dictionary<string, string> fields)

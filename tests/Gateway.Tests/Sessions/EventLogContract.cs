@@ -105,4 +105,28 @@ public abstract partial class SessionStoreContract
         Assert.Equal((created.EventId, created.Type, "g1"), (again.EventId, again.Type, again.Only));
         Assert.NotEqual(created.EntryId, again.EntryId);
     }
+
+    [Fact]
+    public async Task Consumers_of_a_group_count_while_seen_within_the_window_and_not_once_gone()
+    {
+        var group = "members-" + Guid.NewGuid().ToString("N");
+        var window = TimeSpan.FromSeconds(30);
+
+        Assert.Equal(1, await Events.AnnounceAsync(group, "a", window));
+        Assert.Equal(2, await Events.AnnounceAsync(group, "b", window));
+        Assert.Equal(2, await Events.AnnounceAsync(group, "a", window));
+        // Another group's consumers are not this one's.
+        Assert.Equal(1, await Events.AnnounceAsync(group + "-other", "c", window));
+
+        // b stops announcing (it died): once a window has passed it no longer counts.
+        Clock.Advance(window * 0.6);
+        Assert.Equal(2, await Events.AnnounceAsync(group, "a", window));
+        Clock.Advance(window * 0.6);
+        Assert.Equal(1, await Events.AnnounceAsync(group, "a", window));
+
+        // One shutting down leaves at once.
+        Assert.Equal(2, await Events.AnnounceAsync(group, "b", window));
+        await Events.LeaveAsync(group, "b");
+        Assert.Equal(1, await Events.AnnounceAsync(group, "a", window));
+    }
 }

@@ -23,6 +23,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The operating-system process id: part of the names the gateway gives itself (lock owners, consumers).</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var info = new ProcessStartInfo("dotnet")

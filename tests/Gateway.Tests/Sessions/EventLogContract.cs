@@ -49,6 +49,18 @@ public abstract partial class SessionStoreContract
     }
 
     [Fact]
+    public async Task With_no_one_to_deliver_them_to_no_event_is_written()
+    {
+        // AddEvents turns this off when no webhook endpoint is configured.
+        Options.WriteEvents = false;
+        var session = await CreateAsync();
+        Assert.Equal(TransitionOutcome.Done, (await Store.ApplyAsync(session.Id, Tenant, SessionTransition.Abort)).Outcome);
+
+        Assert.Empty(await ReadAllAsync("g1", session.Id));
+        Assert.Equal(SessionStatus.Aborted, (await Store.GetAsync(session.Id, Tenant, default))!.Status);
+    }
+
+    [Fact]
     public async Task Unacknowledged_events_are_claimed_by_the_next_consumer_and_trimmed_only_once_every_group_acknowledged()
     {
         var session = await CreateAsync();

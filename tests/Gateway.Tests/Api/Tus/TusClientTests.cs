@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Tests.Support;
 using TestSupport;
@@ -68,7 +69,17 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
     {
         // No chunkSize: one PATCH for the whole file, broken off at a byte that is on no part boundary.
         await using var run = await TwoInstances.StartAsync(redis);
-        var file = TestData.Bytes(5 * PartSize + 321, seed: 22);
+        var file = TestData.Bytes(24 * PartSize + 321, seed: 22);
+        // tus-js-client reports a single PATCH's progress only when its socket buffer is full, at most every 100 ms,
+        // dropping the calls in between: a file that fits in the loopback buffers, or that lands within 100 ms,
+        // would finish before a report reaches abortAfter. So the file is larger than those buffers, and the
+        // sandbox holds each part back a moment: reports come, and when one breaks the PATCH off, most of the file
+        // is still to send.
+        using (var sandbox = run.System.Sandbox.CreateClient())
+        {
+            using var fault = await sandbox.PostAsJsonAsync("/_mock/faults", new { kind = "latency", method = "PUT", path = "/parts/", latency_ms = 150 });
+            fault.EnsureSuccessStatusCode();
+        }
         var result = await TusJsClient.RunAsync(new
         {
             scenario = "interrupt",

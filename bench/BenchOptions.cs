@@ -44,10 +44,10 @@ internal sealed class BenchOptions
                                 parts sent without their SHA-1, so the gateway spools them to disk; haproxy, nginx:
                                 the direct API through a plain proxy, a baseline for what any proxy hop costs)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
-          --client-digest LIST  on,off (default on): on, the client sends each part's digests (direct sandbox X-Part-SHA256,
-                                gateway Content-Digest sha-256, and sha for Box); off adds gateway-nodigest (sandbox) and
-                                gateway-spool (Box) runs, the gateway hashing every part itself; off alone also drops the
-                                sandbox's X-Part-SHA256 on direct runs
+          --client-digest LIST  on,off (default on): on, the client sends each part's digest (direct sandbox X-Part-SHA256,
+                                gateway Content-Digest of the kind the backend checks: sandbox sha-256, Box sha); off adds
+                                gateway-nodigest (sandbox) and gateway-spool (Box) runs, the gateway hashing every part
+                                itself; off alone also drops the sandbox's X-Part-SHA256 on direct runs
           --compare-repo DIR    also run every gateway path against the gateway built in DIR (another worktree, e.g. the
                                 commit before a change), interleaved with this one: paths named …-before
           --scale LIST          the scale scenario instead: LIST concurrent sessions (e.g. 10,100,1000) of --scale-parts

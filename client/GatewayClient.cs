@@ -95,7 +95,7 @@ public sealed class GatewayClient : IDisposable
     }
 
     /// <summary>Streams one part: <paramref name="content"/> makes a fresh body per attempt.</summary>
-    internal Task<PartReceipt> PutPartAsync(string uploadId, int partNumber, Func<HttpContent> content, byte[] sha256, byte[]? sha1,
+    internal Task<PartReceipt> PutPartAsync(string uploadId, int partNumber, Func<HttpContent> content, byte[]? sha256, byte[]? sha1,
         CancellationToken cancellationToken, Action<Exception, TimeSpan>? retrying = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
@@ -265,8 +265,10 @@ public sealed class GatewayClient : IDisposable
     }
 
     /// <summary>RFC 9530 §2: <c>sha-256=:base64:</c>, and <c>sha=:base64:</c> when given.</summary>
-    internal static string ContentDigestValue(byte[] sha256, byte[]? sha1) =>
-        "sha-256=:" + Convert.ToBase64String(sha256) + ":" + (sha1 is null ? "" : ", sha=:" + Convert.ToBase64String(sha1) + ":");
+    internal static string ContentDigestValue(byte[]? sha256, byte[]? sha1) =>
+        string.Join(", ", new[] { ("sha-256", sha256), ("sha", sha1) }
+            .Where(d => d.Item2 is not null)
+            .Select(d => $"{d.Item1}=:{Convert.ToBase64String(d.Item2!)}:"));
 
     private Task<T> SendAsync<T>(Func<HttpRequestMessage> create, JsonTypeInfo<T> type, bool idempotent, CancellationToken cancellationToken,
         Action<Exception, TimeSpan>? retrying = null) =>

@@ -5,9 +5,10 @@ namespace Bench.Uploads;
 
 /// <summary>
 /// Through the gateway's v1 contract (README.md, the contract): create, 1-based parts, complete with the whole-file digest the
-/// backend needs. With client digests, parts carry <c>Content-Digest</c> as the .NET client sends it: <c>sha-256</c>,
-/// and for Box also <c>sha</c> so the gateway streams them. The spool path (Box) and the no-digest path (sandbox)
-/// send none: the gateway hashes every part itself, and for Box spools it to disk first.
+/// backend needs. With client digests, parts carry <c>Content-Digest</c> as the .NET client sends it: the kinds the
+/// session's <c>checksums_required.part</c> lists, the one the backend checks itself (<c>sha-256</c> for the sandbox,
+/// <c>sha</c> for Box), so the gateway streams them and hashes nothing. The spool path (Box) and the no-digest path
+/// (sandbox) send none: the gateway hashes every part itself, and for Box spools it to disk first.
 /// </summary>
 internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient http, TestFile file, Uri gateway, string key, string sandboxId)
     : UploadPath(backend, kind, http, file)
@@ -32,8 +33,10 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
         }), $"create ({Backend}, {Name})", cancellationToken, HttpStatusCode.Created);
         var partSize = Number(session["part_size"], "part_size");
         var digests = ClientDigest && Kind == UploadPathKind.Gateway;
+        var required = session["checksums_required"]?["part"]?.AsArray().Select(a => a?.GetValue<string>()).ToList() ?? [];
         return new Session(this, new Uri(gateway, $"v1/uploads/{Text(session["upload_id"], "upload_id")}/"),
-            digests ? File.PartSha256(partSize) : null, digests && IsBox ? File.PartSha1(partSize) : null)
+            digests && required.Contains("sha256") ? File.PartSha256(partSize) : null,
+            digests && required.Contains("sha1") ? File.PartSha1(partSize) : null)
         {
             PartSize = partSize,
             PartCount = (int)Number(session["part_count"], "part_count"),
@@ -46,10 +49,14 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
         public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
         {
             var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index + 1)), path.Key, OffsetOf(index), SizeOf(index));
-            if (partSha256 is not null)
+            string?[] digests =
+            [
+                partSha256 is null ? null : $"sha-256=:{Convert.ToBase64String(partSha256[index])}:",
+                partSha1 is null ? null : $"sha=:{Convert.ToBase64String(partSha1[index])}:",
+            ];
+            if (digests.Any(d => d is not null))
             {
-                var sha1 = partSha1 is null ? "" : $", sha=:{Convert.ToBase64String(partSha1[index])}:";
-                request.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(partSha256[index])}:{sha1}");
+                request.Headers.TryAddWithoutValidation("Content-Digest", string.Join(", ", digests.OfType<string>()));
             }
             await SendAsync(path.Http, request, $"part {index + 1}", cancellationToken, HttpStatusCode.OK);
         }

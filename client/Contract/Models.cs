@@ -204,7 +204,8 @@ public sealed record PartReceipt
 
     public long Size { get; init; }
 
-    public required string Sha256 { get; init; }
+    /// <summary>The part's SHA-256; absent for a part whose backend is known by its SHA-1 (Box) and that was sent without one.</summary>
+    public string? Sha256 { get; init; }
 
     public string? Sha1 { get; init; }
 
@@ -223,7 +224,8 @@ public sealed record PartInfo
 
     public long Size { get; init; }
 
-    public required string Sha256 { get; init; }
+    /// <summary>The part's SHA-256; absent for a part whose backend is known by its SHA-1 (Box) and that was sent without one.</summary>
+    public string? Sha256 { get; init; }
 
     public string? Sha1 { get; init; }
 }

@@ -63,12 +63,12 @@ internal sealed class FileUpload
                 $"'{path}' has {length} bytes but upload {session.UploadId} is for {session.ContentLength}: it is not the same content.");
         }
         var missing = UploadStatuses.TakesParts(session.Status) ? PartRanges.Parse(session.MissingParts, session.PartCount) : [];
-        var received = new Dictionary<int, string>();
+        var received = new Dictionary<int, PartInfo>();
         if (missing.Count < session.PartCount)
         {
             await foreach (var part in _client.ListPartsAsync(session.UploadId, cancellationToken).ConfigureAwait(false))
             {
-                received[part.PartNumber] = part.Sha256;
+                received[part.PartNumber] = part;
             }
         }
 
@@ -102,13 +102,16 @@ internal sealed class FileUpload
 
     /// <summary>Reads the file once, in order: whole-object digests, each part's digests, parts queued or checked.</summary>
     private static async Task<WholeChecksums> ReadAsync(UploadSession session, SafeFileHandle file, SortedSet<int> missing,
-        Dictionary<int, string> received, ChannelWriter<PartJob> queue, CancellationToken cancellationToken)
+        Dictionary<int, PartInfo> received, ChannelWriter<PartJob> queue, CancellationToken cancellationToken)
     {
+        // Each part's digests of the kinds its backend asks for: the one it checks itself, so the gateway hashes nothing
+        // (a backend that asks for none still gets the SHA-256).
         var partSha1 = session.ChecksumsRequired.Part.Contains(ContractValues.Algorithms.Sha1);
+        var partSha256 = session.ChecksumsRequired.Part.Contains(ContractValues.Algorithms.Sha256) || !partSha1;
         var wholeSha1 = session.ChecksumsRequired.Complete.Contains(ContractValues.Algorithms.Sha1);
         using var whole256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var whole1 = wholeSha1 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
-        using var part256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var part256 = partSha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         using var part1 = partSha1 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         try
@@ -127,17 +130,17 @@ internal sealed class FileUpload
                     var bytes = buffer.AsSpan(0, read);
                     whole256.AppendData(bytes);
                     whole1?.AppendData(bytes);
-                    part256.AppendData(bytes);
+                    part256?.AppendData(bytes);
                     part1?.AppendData(bytes);
                     done += read;
                 }
-                var sha256 = part256.GetHashAndReset();
+                var sha256 = part256?.GetHashAndReset();
                 var sha1 = part1?.GetHashAndReset();
                 if (missing.Contains(n))
                 {
                     await queue.WriteAsync(new PartJob(n, offset, size, sha256, sha1), cancellationToken).ConfigureAwait(false);
                 }
-                else if (received.TryGetValue(n, out var theirs) && !string.Equals(theirs, Convert.ToHexStringLower(sha256), StringComparison.OrdinalIgnoreCase))
+                else if (received.TryGetValue(n, out var theirs) && (Differs(theirs.Sha256, sha256) || Differs(theirs.Sha1, sha1)))
                 {
                     throw new UploadContentMismatchException(session.UploadId,
                         $"Part {n} of upload {session.UploadId} was received with other bytes than this file has there: it is not the same content.", n);
@@ -202,5 +205,9 @@ internal sealed class FileUpload
     /// <summary>HttpClient wraps what the body's stream threw; a file that changed under the upload is the error to report.</summary>
     private static Exception Unwrap(Exception e) => RetryPolicy.Find<UploadContentMismatchException>(e) ?? e;
 
-    private sealed record PartJob(int Number, long Offset, long Size, byte[] Sha256, byte[]? Sha1);
+    /// <summary>Whether a received part's digest of one kind contradicts this file's; a kind only one side has says nothing.</summary>
+    private static bool Differs(string? received, byte[]? computed) =>
+        received is not null && computed is not null && !string.Equals(received, Convert.ToHexStringLower(computed), StringComparison.OrdinalIgnoreCase);
+
+    private sealed record PartJob(int Number, long Offset, long Size, byte[]? Sha256, byte[]? Sha1);
 }

@@ -53,7 +53,16 @@ internal sealed record BackendRules(
     long MinUploadBytes,
     int MaxConcurrency,
     bool NeedsPartSha1BeforeBody,
-    DigestKinds ChecksPartDigests);
+    DigestKinds ChecksPartDigests)
+{
+    /// <summary>
+    /// The digest kind a recorded part is known by (<see cref="PartRecord.Key"/>): the one this backend checks
+    /// itself, so a part whose client sent it is recorded without the gateway hashing a byte; SHA-256 when the
+    /// backend checks none (the gateway then hashes it).
+    /// </summary>
+    public DigestKinds PartKey =>
+        ChecksPartDigests.HasFlag(DigestKinds.Sha1) && !ChecksPartDigests.HasFlag(DigestKinds.Sha256) ? DigestKinds.Sha1 : DigestKinds.Sha256;
+}
 
 /// <summary>Which digests a backend needs: per part (in <c>Content-Digest</c>) and at complete.</summary>
 internal sealed record ChecksumsRequired(IReadOnlyList<string> Part, IReadOnlyList<string> Complete);

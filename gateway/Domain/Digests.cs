@@ -1,10 +1,10 @@
 namespace Gateway.Domain;
 
 /// <summary>
-/// Digests of one part. A recorded part always has its SHA-256 (retries and the store's duplicate check compare
-/// it); it comes from the gateway's own hash or from the client, when the backend checked that very digest
-/// against the bytes before it accepted them (README.md, "Which digest is checked where"). SHA-1 for backends
-/// that need it, or when the client sent one.
+/// Digests of one part, each when known: what a client claims, or what the gateway computed or took as checked.
+/// A recorded part is known by the one its backend checks (<c>PartRecord.Key</c>: the sandbox's SHA-256, Box's
+/// SHA-1), from the gateway's own hash or from the client, when the backend checked that very digest against the
+/// bytes before it accepted them (README.md, "Which digest is checked where").
 /// </summary>
 internal sealed record PartDigests(byte[]? Sha256, byte[]? Sha1)
 {

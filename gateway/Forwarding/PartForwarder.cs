@@ -143,35 +143,37 @@ internal sealed class PartForwarder(
         // A digest the gateway did not hash is recorded only past this point: the backend checked it and accepted the part.
         var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
         telemetry.Forwarded(transformer.Response!.Status);
-        return new PartRecord(partNumber, size, Hex(digests.Sha256), digests.Sha1 is null ? null : Hex(digests.Sha1), partId);
+        return new PartRecord(partNumber, size, backend.Rules.PartKey, Hex(digests.Sha256), Hex(digests.Sha1), partId);
     }
 
     /// <summary>
     /// The digest kinds the gateway hashes for a part forwarded to a backend with <paramref name="rules"/>
     /// (README.md, "Which digest is checked where"): each byte is verified once. What the client sent and the
-    /// backend checks itself passes through; the gateway hashes the SHA-256 every recorded part needs when the
-    /// backend does not check the client's, a client digest the backend does not check, and the SHA-1 a backend
-    /// needs before the body when the client sent none.
+    /// backend checks itself passes through; the gateway hashes the digest a recorded part is known by when the
+    /// client did not send it, a client digest the backend does not check, and the SHA-1 a backend needs before
+    /// the body when the client sent none.
     /// </summary>
     internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules)
     {
-        var needed = DigestKinds.Sha256 | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
+        var needed = rules.PartKey | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
         return needed & ~(claimed.Kinds & rules.ChecksPartDigests);
     }
 
     /// <summary>
     /// A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).
-    /// Its bytes go nowhere, so the gateway hashes them all: the recorded SHA-256, and whatever the client claims.
+    /// Its bytes go nowhere, so the gateway hashes them all: the digest the part is known by, and whatever the
+    /// client claims.
     /// </summary>
     private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed)
     {
-        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, DigestKinds.Sha256 | claimed.Kinds);
-        var digests = await body.DrainAsync(context.RequestAborted);
         var existing = begin.Existing!;
-        if (!string.Equals(Hex(digests.Sha256), existing.Sha256, StringComparison.Ordinal))
+        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, existing.Key | claimed.Kinds);
+        var digests = await body.DrainAsync(context.RequestAborted);
+        var retry = existing with { Sha256 = Hex(digests.Sha256), Sha1 = Hex(digests.Sha1) };
+        if (!retry.SameBytesAs(existing))
         {
             throw new GatewayException(ErrorCode.PartConflict,
-                $"Part {partNumber} was already received with different bytes (sha256 {existing.Sha256}).");
+                $"Part {partNumber} was already received with different bytes ({existing.Key.ToString().ToLowerInvariant()} {existing.KeyDigest}).");
         }
         var session = await store.GetAsync(begin.Session!.Id, begin.Session.Tenant, context.RequestAborted) ?? begin.Session;
         return Body(session, existing, session.AcceptedBytes, session.PartsReceived);
@@ -263,7 +265,7 @@ internal sealed class PartForwarder(
         return null;
     }
 
-    private static string Hex(byte[]? bytes) => Convert.ToHexStringLower(bytes ?? []);
+    private static string? Hex(byte[]? bytes) => bytes is null ? null : Convert.ToHexStringLower(bytes);
 }
 
 /// <summary>A part the store counted (or had counted before), with the session's progress after it.</summary>

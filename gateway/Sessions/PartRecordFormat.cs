@@ -1,31 +1,38 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
+using Gateway.Domain;
 
 namespace Gateway.Sessions;
 
 /// <summary>
-/// A part record as the Redis store keeps it, one value of the session's parts hash: the SHA-256 first, at a fixed
-/// width, so the scripts compare digests without parsing (<c>end_part.lua</c>). Binary, because a hash whose values
-/// all fit in 64 bytes stays a compact listpack (docs/BENCHMARKS.md, "Redis footprint"):
-/// <c>sha256 (32 bytes) · varint(size·2 + has sha1) · sha1 (20 bytes, if any) · backend part id (UTF-8, the rest)</c>.
-/// A sandbox part takes 36 bytes, a Box part 64. Records written before, <c>sha256|size|sha1|part id</c> in hex and
-/// text, still decode; digests read back as lowercase hex.
+/// A part record as the Redis store keeps it, one value of the session's parts hash: the digest the part is known
+/// by first, after the byte that says its kind, so the scripts compare parts by a prefix without parsing
+/// (<c>end_part.lua</c>). Binary, because a hash whose values all fit in 64 bytes stays a compact listpack
+/// (docs/BENCHMARKS.md, "Redis footprint"):
+/// <c>key kind (1 byte) · key digest (32 bytes SHA-256, 20 SHA-1) · varint(size·2 + has the other digest) · the
+/// other digest (if any) · backend part id (UTF-8, the rest)</c>. A sandbox part takes 37 bytes, a Box part sent
+/// with its SHA-1 alone 33. Digests read back as lowercase hex.
 /// </summary>
 internal static class PartRecordFormat
 {
-    private const int Sha256Bytes = 32;
-    private const int Sha1Bytes = 20;
+    /// <summary>How many leading bytes of an encoded record identify its bytes: the key's kind and digest.</summary>
+    public static int KeyLength(PartRecord part) => 1 + Width(part.Key);
 
     public static byte[] Encode(PartRecord part)
     {
-        if (!IsHex(part.Sha256, 2 * Sha256Bytes) || part.Sha1 is { } sha1Hex && !IsHex(sha1Hex, 2 * Sha1Bytes))
+        if (part.Key is not (DigestKinds.Sha256 or DigestKinds.Sha1)
+            || part.Sha256 is { } sha256 && !IsHex(sha256, 2 * Width(DigestKinds.Sha256))
+            || part.Sha1 is { } sha1 && !IsHex(sha1, 2 * Width(DigestKinds.Sha1))
+            || (part.Key == DigestKinds.Sha1 ? part.Sha1 : part.Sha256) is null)
         {
-            throw new ArgumentException($"Part {part.Number}: a part record holds a SHA-256 of 64 and a SHA-1 of 40 hex characters.", nameof(part));
+            throw new ArgumentException(
+                $"Part {part.Number}: a part record is known by its SHA-256 or its SHA-1, which it holds (64 and 40 hex characters).", nameof(part));
         }
-        var buffer = new ArrayBufferWriter<byte>(Sha256Bytes + 10 + Sha1Bytes + (part.BackendPartId?.Length ?? 0) * 3);
-        buffer.Write(Convert.FromHexString(part.Sha256));
-        var header = (ulong)part.Size << 1 | (part.Sha1 is null ? 0UL : 1UL);
+        var other = part.Key == DigestKinds.Sha1 ? part.Sha256 : part.Sha1;
+        var buffer = new ArrayBufferWriter<byte>(1 + 32 + 10 + 32 + (part.BackendPartId?.Length ?? 0) * 3);
+        buffer.Write([(byte)part.Key]);
+        buffer.Write(Convert.FromHexString(part.KeyDigest));
+        var header = (ulong)part.Size << 1 | (other is null ? 0UL : 1UL);
         do
         {
             var low = (byte)(header & 0x7F);
@@ -33,9 +40,9 @@ internal static class PartRecordFormat
             buffer.Write([header == 0 ? low : (byte)(low | 0x80)]);
         }
         while (header != 0);
-        if (part.Sha1 is not null)
+        if (other is not null)
         {
-            buffer.Write(Convert.FromHexString(part.Sha1));
+            buffer.Write(Convert.FromHexString(other));
         }
         if (part.BackendPartId is { Length: > 0 } id)
         {
@@ -46,7 +53,10 @@ internal static class PartRecordFormat
 
     public static PartRecord Decode(int number, byte[] stored)
     {
-        var at = Sha256Bytes;
+        var key = (DigestKinds)stored[0];
+        var otherKind = key == DigestKinds.Sha1 ? DigestKinds.Sha256 : DigestKinds.Sha1;
+        var keyDigest = Convert.ToHexStringLower(stored, 1, Width(key));
+        var at = 1 + Width(key);
         var header = 0UL;
         for (var shift = 0; ; shift += 7)
         {
@@ -57,15 +67,19 @@ internal static class PartRecordFormat
                 break;
             }
         }
-        string? sha1 = null;
+        string? other = null;
         if ((header & 1) == 1)
         {
-            sha1 = Convert.ToHexStringLower(stored, at, Sha1Bytes);
-            at += Sha1Bytes;
+            other = Convert.ToHexStringLower(stored, at, Width(otherKind));
+            at += Width(otherKind);
         }
-        return new PartRecord(number, (long)(header >> 1), Convert.ToHexStringLower(stored, 0, Sha256Bytes), sha1,
-            at < stored.Length ? Encoding.UTF8.GetString(stored, at, stored.Length - at) : null);
+        var partId = at < stored.Length ? Encoding.UTF8.GetString(stored, at, stored.Length - at) : null;
+        return key == DigestKinds.Sha1
+            ? new PartRecord(number, (long)(header >> 1), key, other, keyDigest, partId)
+            : new PartRecord(number, (long)(header >> 1), key, keyDigest, other, partId);
     }
+
+    private static int Width(DigestKinds kind) => kind == DigestKinds.Sha1 ? 20 : 32;
 
     private static bool IsHex(string text, int length) =>
         text.Length == length && text.AsSpan().IndexOfAnyExcept("0123456789abcdefABCDEF") < 0;

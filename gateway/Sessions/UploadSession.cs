@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Domain;
 
 namespace Gateway.Sessions;
 
@@ -120,5 +121,19 @@ internal sealed record SessionResult
     public string? Sha1 { get; init; }
 }
 
-/// <summary>A part the backend acknowledged. Offsets follow from the part number and the part size.</summary>
-internal sealed record PartRecord(int Number, long Size, string Sha256, string? Sha1, string? BackendPartId);
+/// <summary>
+/// A part the backend acknowledged, known by its digest of the <paramref name="Key"/> kind: the kind its backend
+/// checks itself (the sandbox's SHA-256, Box's SHA-1; <c>BackendRules.PartKey</c>), so recording a part whose
+/// client sent that digest costs the gateway no hash. The other digest is there when the client sent it, verified
+/// like the key. Offsets follow from the part number and the part size.
+/// </summary>
+internal sealed record PartRecord(int Number, long Size, DigestKinds Key, string? Sha256, string? Sha1, string? BackendPartId)
+{
+    /// <summary>The digest the part is known by, lowercase hex.</summary>
+    public string KeyDigest => (Key == DigestKinds.Sha1 ? Sha1 : Sha256)
+        ?? throw new InvalidOperationException($"Part {Number} has no {Key} digest, the kind it is known by.");
+
+    /// <summary>Whether <paramref name="other"/> is this part again: a retry with the same bytes.</summary>
+    public bool SameBytesAs(PartRecord other) =>
+        Key == other.Key && string.Equals(KeyDigest, other.KeyDigest, StringComparison.OrdinalIgnoreCase);
+}

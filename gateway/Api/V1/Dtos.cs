@@ -62,7 +62,7 @@ internal sealed record PartBody(
     int PartNumber,
     long Offset,
     long Size,
-    string Sha256,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha256,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha1,
     long AcceptedBytes,
     int PartsReceived);
@@ -74,7 +74,7 @@ internal sealed record PartItem(
     int PartNumber,
     long Offset,
     long Size,
-    string Sha256,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha256,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha1);
 
 /// <summary><c>GET /v1/uploads</c>.</summary>

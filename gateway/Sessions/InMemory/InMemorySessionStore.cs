@@ -143,7 +143,7 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         }
         if (entry.Parts.TryGetValue(lease.PartNumber, out var existing))
         {
-            return Result(existing.Sha256 == accepted.Sha256 ? PartEndOutcome.Duplicate : PartEndOutcome.Conflict);
+            return Result(existing.SameBytesAs(accepted) ? PartEndOutcome.Duplicate : PartEndOutcome.Conflict);
         }
         if (!SessionStatus.TakesParts(session.Status))
         {

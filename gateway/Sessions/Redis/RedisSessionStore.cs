@@ -100,6 +100,7 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
             lease.PartNumber, lease.Token, NowMs,
             accepted is null ? "" : PartRecordFormat.Encode(accepted),
             accepted?.Size ?? 0,
+            accepted is null ? 0 : PartRecordFormat.KeyLength(accepted),
         ];
         var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
         var code = Code(r, RedisScripts.EndPart);

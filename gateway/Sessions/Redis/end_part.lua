@@ -2,10 +2,10 @@
 -- (docs/architecture.md, the path of one part, step 5).
 -- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash
 -- ARGV[1] part number, ARGV[2] lease token, ARGV[3] now (unix ms),
--- ARGV[4] part record, its SHA-256 in the first 32 bytes (Sessions/PartRecordFormat.cs; '' when the part failed:
--- release only), ARGV[5] part size
+-- ARGV[4] part record (Sessions/PartRecordFormat.cs; '' when the part failed: release only), ARGV[5] part size,
+-- ARGV[6] how many leading bytes of a record say which bytes it holds (its key's kind and digest)
 -- Returns {code, accepted bytes, parts received, status}: Ok recorded, AlreadyReceived (recorded before with the
--- same sha256), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
+-- same key digest), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
 local lease = redis.call('HGET', KEYS[3], ARGV[1])
 if lease and string.sub(lease, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then
   redis.call('HDEL', KEYS[3], ARGV[1])
@@ -19,7 +19,8 @@ if ARGV[4] == '' then
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
-  if string.sub(existing, 1, 32) == string.sub(ARGV[4], 1, 32) then
+  local key = tonumber(ARGV[6])
+  if string.sub(existing, 1, key) == string.sub(ARGV[4], 1, key) then
     return {AlreadyReceived, s[2], s[3], s[1]}
   end
   return {PartConflict, s[2], s[3], s[1]}

@@ -1,3 +1,4 @@
+using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using StackExchange.Redis;
@@ -25,7 +26,7 @@ public sealed class RedisClusterStoreTests : SessionStoreContract, IClassFixture
         var session = await CreateAsync();
         var lease = PartLease.New(session.Id, session.Tenant, 1);
         await Store.BeginPartAsync(lease, null);
-        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), new string('a', 64), null, null));
+        await Store.EndPartAsync(lease, new PartRecord(1, session.SizeOf(1), DigestKinds.Sha256, new string('a', 64), null, null));
         await Store.BeginPartAsync(PartLease.New(session.Id, session.Tenant, 2), null);
 
         var keys = await ClusterKeys.OfSessionAsync(_redis, Options.KeyPrefix, session.Id);

@@ -1,3 +1,4 @@
+using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using StackExchange.Redis;
@@ -47,17 +48,20 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
     [Fact]
     public void A_part_record_fits_a_listpack_value_and_decodes_to_itself()
     {
-        var box = new PartRecord(7, 8 * 1024 * 1024, new string('a', 64), new string('b', 40), "6F2D3486");
-        var sandbox = new PartRecord(7, 8 * 1024 * 1024, new string('a', 64), null, null);
-        var odd = new PartRecord(1, 0, "0123456789abcdef".PadRight(64, 'f'), null, "part-é");
+        var box = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Sha1, null, new string('b', 40), "6F2D3486");
+        var boxWithSha256 = box with { Sha256 = new string('a', 64) };
+        var sandbox = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Sha256, new string('a', 64), null, null);
+        var odd = new PartRecord(1, 0, DigestKinds.Sha256, "0123456789abcdef".PadRight(64, 'f'), new string('c', 40), "part-é");
 
-        Assert.Equal(64, PartRecordFormat.Encode(box).Length);
-        Assert.Equal(36, PartRecordFormat.Encode(sandbox).Length);
-        foreach (var record in new[] { box, sandbox, odd })
+        Assert.Equal(33, PartRecordFormat.Encode(box).Length);
+        Assert.Equal(65, PartRecordFormat.Encode(boxWithSha256).Length);
+        Assert.Equal(37, PartRecordFormat.Encode(sandbox).Length);
+        foreach (var record in new[] { box, boxWithSha256, sandbox, odd })
         {
             Assert.Equal(record, PartRecordFormat.Decode(record.Number, PartRecordFormat.Encode(record)));
         }
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(sandbox with { Sha256 = "not hex" }));
+        Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(box with { Sha1 = null }));
     }
 
     private UploadSession Session()

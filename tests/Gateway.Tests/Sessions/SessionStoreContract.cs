@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Domain;
 using Gateway.Sessions;
 using TestSupport;
 
@@ -77,7 +78,11 @@ public abstract partial class SessionStoreContract
         return session;
     }
 
-    private static PartRecord Part(int n, long size, char digest = 'a') => new(n, size, new string(digest, 64), new string('b', 40), "P" + n);
+    private static PartRecord Part(int n, long size, char digest = 'a') => new(n, size, DigestKinds.Sha256, new string(digest, 64), new string('b', 40), "P" + n);
+
+    /// <summary>A Box part: known by its SHA-1, with a SHA-256 only when its client sent one.</summary>
+    private static PartRecord BoxPart(int n, long size, char sha1, char? sha256 = null) =>
+        new(n, size, DigestKinds.Sha1, sha256 is { } c ? new string(c, 64) : null, new string(sha1, 40), "P" + n);
 
     private async Task<PartEnd> UploadAsync(UploadSession s, int n, char digest = 'a')
     {
@@ -194,6 +199,23 @@ public abstract partial class SessionStoreContract
 
         Assert.Equal(PartEndOutcome.Conflict, again.Outcome);
         Assert.Equal(4 * MiB, again.AcceptedBytes);
+    }
+
+    [Fact]
+    public async Task A_part_known_by_its_sha1_is_the_same_part_again_by_its_sha1_alone_whatever_sha256_either_carries()
+    {
+        var s = await CreateAsync();
+        var lease = PartLease.New(s.Id, Tenant, 1);
+        await Store.BeginPartAsync(lease, null);
+        await Store.EndPartAsync(lease, BoxPart(1, 4 * MiB, 'b'));
+
+        var same = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), BoxPart(1, 4 * MiB, 'b', sha256: 'e'));
+        var other = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), BoxPart(1, 4 * MiB, 'c'));
+
+        Assert.Equal(PartEndOutcome.Duplicate, same.Outcome);
+        Assert.Equal(PartEndOutcome.Conflict, other.Outcome);
+        Assert.Equal(1, other.PartsReceived);
+        Assert.Equal(BoxPart(1, 4 * MiB, 'b'), Assert.Single(await Store.ListPartsAsync(s.Id, default)));
     }
 
     [Fact]
@@ -342,7 +364,7 @@ public abstract partial class SessionStoreContract
         var parts = await Store.ListPartsAsync(s.Id, default);
 
         Assert.Equal([1, 3], parts.Select(p => p.Number));
-        Assert.Equal(new PartRecord(3, 2 * MiB, new string('c', 64), new string('b', 40), "P3"), parts[1]);
+        Assert.Equal(new PartRecord(3, 2 * MiB, DigestKinds.Sha256, new string('c', 64), new string('b', 40), "P3"), parts[1]);
     }
 
     [Fact]

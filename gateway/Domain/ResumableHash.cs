@@ -6,9 +6,10 @@ namespace Gateway.Domain;
 /// <summary>
 /// SHA-256 and SHA-1 (FIPS 180-4) whose running state can be saved and restored: a whole-object digest that
 /// is computed as bytes arrive over many requests, on any instance. .NET's <c>IncrementalHash</c> keeps its
-/// state inside the OS library and cannot export it, so these are written out in managed code; they are
-/// slower than the native ones (docs/tus.md gives the figures) and used only where a digest must outlive a
-/// request. <see cref="Export"/> is the chaining values, the bytes hashed so far and the unfinished block.
+/// state inside the OS library and cannot export it, so the padding, the state and its export are here, and
+/// the block function is OpenSSL's where it loads (<see cref="OpenSslBlocks"/>: as fast as the native hashes),
+/// else the managed one below. <see cref="Export"/> is the chaining values, the bytes hashed so far and the
+/// unfinished block.
 /// </summary>
 internal abstract class ResumableHash
 {
@@ -38,13 +39,14 @@ internal abstract class ResumableHash
             {
                 return;
             }
-            Compress(_block);
+            CompressBlocks(_block);
             _blockLength = 0;
         }
-        while (data.Length >= BlockSize)
+        var whole = data.Length - data.Length % BlockSize;
+        if (whole > 0)
         {
-            Compress(data[..BlockSize]);
-            data = data[BlockSize..];
+            CompressBlocks(data[..whole]);
+            data = data[whole..];
         }
         data.CopyTo(_block);
         _blockLength = data.Length;
@@ -60,10 +62,7 @@ internal abstract class ResumableHash
         tail[(_blockLength + 1)..padded].Clear();
         BinaryPrimitives.WriteInt64BigEndian(tail[(padded - 8)..padded], _length * 8);
         var saved = (uint[])State.Clone();
-        for (var offset = 0; offset < padded; offset += BlockSize)
-        {
-            Compress(tail.Slice(offset, BlockSize));
-        }
+        CompressBlocks(tail[..padded]);
         var digest = new byte[DigestSize];
         for (var i = 0; i < DigestSize / 4; i++)
         {
@@ -112,10 +111,23 @@ internal abstract class ResumableHash
         return true;
     }
 
-    protected abstract void Compress(ReadOnlySpan<byte> block);
+    /// <summary>Runs the block function over <paramref name="blocks"/>, a whole number of 64-byte blocks.</summary>
+    protected abstract void CompressBlocks(ReadOnlySpan<byte> blocks);
+
+    /// <summary>The managed block function, block by block, where OpenSSL's is not used.</summary>
+    protected void CompressManaged(ReadOnlySpan<byte> blocks)
+    {
+        for (var offset = 0; offset < blocks.Length; offset += BlockSize)
+        {
+            Compress(blocks.Slice(offset, BlockSize));
+        }
+    }
+
+    private protected abstract void Compress(ReadOnlySpan<byte> block);
 }
 
-internal sealed class ResumableSha256 : ResumableHash
+/// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
+internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
 {
     private static readonly uint[] K =
     [
@@ -138,7 +150,15 @@ internal sealed class ResumableSha256 : ResumableHash
 
     protected override int DigestSize => 32;
 
-    protected override void Compress(ReadOnlySpan<byte> block)
+    protected override void CompressBlocks(ReadOnlySpan<byte> blocks)
+    {
+        if (!(openSsl && OpenSslBlocks.Sha256(_state, blocks)))
+        {
+            CompressManaged(blocks);
+        }
+    }
+
+    private protected override void Compress(ReadOnlySpan<byte> block)
     {
         var w = _w;
         for (var i = 0; i < 16; i++)
@@ -178,7 +198,8 @@ internal sealed class ResumableSha256 : ResumableHash
     }
 }
 
-internal sealed class ResumableSha1 : ResumableHash
+/// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
+internal sealed class ResumableSha1(bool openSsl = true) : ResumableHash
 {
     private readonly uint[] _state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
     private readonly uint[] _w = new uint[80];
@@ -189,7 +210,15 @@ internal sealed class ResumableSha1 : ResumableHash
 
     protected override int DigestSize => 20;
 
-    protected override void Compress(ReadOnlySpan<byte> block)
+    protected override void CompressBlocks(ReadOnlySpan<byte> blocks)
+    {
+        if (!(openSsl && OpenSslBlocks.Sha1(_state, blocks)))
+        {
+            CompressManaged(blocks);
+        }
+    }
+
+    private protected override void Compress(ReadOnlySpan<byte> block)
     {
         var w = _w;
         for (var i = 0; i < 16; i++)

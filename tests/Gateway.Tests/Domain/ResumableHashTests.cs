@@ -4,26 +4,42 @@ using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Domain;
 
-/// <summary>The resumable SHA-256 and SHA-1 agree with the platform's for every length and every place a state is saved and restored.</summary>
+/// <summary>
+/// The resumable SHA-256 and SHA-1 agree with the platform's for every length and every place a state is saved and
+/// restored, with OpenSSL's block function and with the managed one, and a state moves between the two.
+/// </summary>
 public sealed class ResumableHashTests
 {
-    public static TheoryData<int> Lengths => [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000, 64 * 1024 + 3];
+    public static TheoryData<int, bool> Lengths
+    {
+        get
+        {
+            var lengths = new TheoryData<int, bool>();
+            foreach (var length in new[] { 0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000, 64 * 1024 + 3, 1024 * 1024 + 17 })
+            {
+                lengths.Add(length, true);
+                lengths.Add(length, false);
+            }
+            return lengths;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Digests_match_the_platforms_when_the_state_moves_to_a_new_instance_at_every_split(int length)
+    public void Digests_match_the_platforms_when_the_state_moves_to_a_new_instance_at_every_split(int length, bool openSsl)
     {
         var data = TestData.Bytes(length, seed: length + 1);
         var random = new Random(length);
         var splits = Enumerable.Range(0, 4).Select(_ => random.Next(0, length + 1)).Append(0).Append(length).Order().ToArray();
-        ResumableHash sha256 = new ResumableSha256();
-        ResumableHash sha1 = new ResumableSha1();
+        ResumableHash sha256 = new ResumableSha256(openSsl);
+        ResumableHash sha1 = new ResumableSha1(openSsl);
         for (var i = 1; i < splits.Length; i++)
         {
             sha256.Append(data.AsSpan(splits[i - 1], splits[i] - splits[i - 1]));
             sha1.Append(data.AsSpan(splits[i - 1], splits[i] - splits[i - 1]));
-            var next256 = new ResumableSha256();
-            var next1 = new ResumableSha1();
+            // Every other instance runs the other block function: a saved state means the same to both.
+            var next256 = new ResumableSha256(openSsl ^ (i % 2 == 1));
+            var next1 = new ResumableSha1(openSsl ^ (i % 2 == 1));
             Assert.True(next256.TryImport(sha256.Export()));
             Assert.True(next1.TryImport(sha1.Export()));
             (sha256, sha1) = (next256, next1);
@@ -31,6 +47,15 @@ public sealed class ResumableHashTests
         Assert.Equal(SHA256.HashData(data), sha256.Digest());
         Assert.Equal(SHA1.HashData(data), sha1.Digest());
         Assert.Equal(length, sha256.BytesHashed);
+    }
+
+    [Fact]
+    public void OpenSsls_block_functions_load_here()
+    {
+        // Without them every test above would check the managed functions twice: say so rather than pass.
+        Assert.True(OperatingSystem.IsLinux(), "the gateway's OpenSSL block functions are libcrypto.so.3's");
+        Assert.True(OpenSslBlocks.Sha256([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19], new byte[64]));
+        Assert.True(OpenSslBlocks.Sha1([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0], new byte[64]));
     }
 
     [Fact]

@@ -266,9 +266,9 @@ public sealed class GatewayClient : IDisposable
 
     /// <summary>RFC 9530 §2: <c>sha-256=:base64:</c>, and <c>sha=:base64:</c> when given.</summary>
     internal static string ContentDigestValue(byte[]? sha256, byte[]? sha1) =>
-        string.Join(", ", new[] { ("sha-256", sha256), ("sha", sha1) }
-            .Where(d => d.Item2 is not null)
-            .Select(d => $"{d.Item1}=:{Convert.ToBase64String(d.Item2!)}:"));
+        string.Join(", ", new[] { (Name: "sha-256", Digest: sha256), (Name: "sha", Digest: sha1) }
+            .Where(d => d.Digest is not null)
+            .Select(d => $"{d.Name}=:{Convert.ToBase64String(d.Digest!)}:"));
 
     private Task<T> SendAsync<T>(Func<HttpRequestMessage> create, JsonTypeInfo<T> type, bool idempotent, CancellationToken cancellationToken,
         Action<Exception, TimeSpan>? retrying = null) =>

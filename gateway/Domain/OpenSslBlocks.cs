@@ -72,9 +72,7 @@ internal static class OpenSslBlocks
             "abc"u8.CopyTo(block);
             block[3] = 0x80;
             block[63] = 24; // the message's length in bits
-            uint[] state = algorithm == HashAlgorithmName.SHA256
-                ? [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-                : [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+            var state = (algorithm == HashAlgorithmName.SHA256 ? ResumableSha256.Initial : ResumableSha1.Initial).ToArray();
             byte[] expected;
             if (algorithm == HashAlgorithmName.SHA256)
             {

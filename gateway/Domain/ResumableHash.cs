@@ -141,7 +141,10 @@ internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
 
-    private readonly uint[] _state = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    /// <summary>The initial chaining values (FIPS 180-4, 5.3.3).</summary>
+    internal static ReadOnlySpan<uint> Initial => [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+    private readonly uint[] _state = Initial.ToArray();
     private readonly uint[] _w = new uint[64];
 
     protected override uint[] State => _state;
@@ -201,7 +204,10 @@ internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
 /// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
 internal sealed class ResumableSha1(bool openSsl = true) : ResumableHash
 {
-    private readonly uint[] _state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+    /// <summary>The initial chaining values (FIPS 180-4, 5.3.1).</summary>
+    internal static ReadOnlySpan<uint> Initial => [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+
+    private readonly uint[] _state = Initial.ToArray();
     private readonly uint[] _w = new uint[80];
 
     protected override uint[] State => _state;

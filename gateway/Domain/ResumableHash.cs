@@ -11,7 +11,8 @@ namespace Gateway.Domain;
 /// else the managed one below. <see cref="Export"/> is the chaining values, the bytes hashed so far and the
 /// unfinished block.
 /// </summary>
-internal abstract class ResumableHash
+/// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
+internal abstract class ResumableHash(bool openSsl)
 {
     private const int BlockSize = 64;
     private readonly byte[] _block = new byte[BlockSize];
@@ -112,22 +113,26 @@ internal abstract class ResumableHash
     }
 
     /// <summary>Runs the block function over <paramref name="blocks"/>, a whole number of 64-byte blocks.</summary>
-    protected abstract void CompressBlocks(ReadOnlySpan<byte> blocks);
-
-    /// <summary>The managed block function, block by block, where OpenSSL's is not used.</summary>
-    protected void CompressManaged(ReadOnlySpan<byte> blocks)
+    private void CompressBlocks(ReadOnlySpan<byte> blocks)
     {
+        if (openSsl && CompressWithOpenSsl(blocks))
+        {
+            return;
+        }
         for (var offset = 0; offset < blocks.Length; offset += BlockSize)
         {
             Compress(blocks.Slice(offset, BlockSize));
         }
     }
 
+    /// <summary>OpenSSL's block function over <see cref="State"/>; false where it does not work.</summary>
+    private protected abstract bool CompressWithOpenSsl(ReadOnlySpan<byte> blocks);
+
+    /// <summary>The managed block function, one block.</summary>
     private protected abstract void Compress(ReadOnlySpan<byte> block);
 }
 
-/// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
-internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
+internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash(openSsl)
 {
     private static readonly uint[] K =
     [
@@ -153,13 +158,7 @@ internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
 
     protected override int DigestSize => 32;
 
-    protected override void CompressBlocks(ReadOnlySpan<byte> blocks)
-    {
-        if (!(openSsl && OpenSslBlocks.Sha256(_state, blocks)))
-        {
-            CompressManaged(blocks);
-        }
-    }
+    private protected override bool CompressWithOpenSsl(ReadOnlySpan<byte> blocks) => OpenSslBlocks.Sha256(_state, blocks);
 
     private protected override void Compress(ReadOnlySpan<byte> block)
     {
@@ -201,8 +200,7 @@ internal sealed class ResumableSha256(bool openSsl = true) : ResumableHash
     }
 }
 
-/// <param name="openSsl">Whether to run OpenSSL's block function where it works (tests turn it off to check the managed one).</param>
-internal sealed class ResumableSha1(bool openSsl = true) : ResumableHash
+internal sealed class ResumableSha1(bool openSsl = true) : ResumableHash(openSsl)
 {
     /// <summary>The initial chaining values (FIPS 180-4, 5.3.1).</summary>
     internal static ReadOnlySpan<uint> Initial => [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
@@ -216,13 +214,7 @@ internal sealed class ResumableSha1(bool openSsl = true) : ResumableHash
 
     protected override int DigestSize => 20;
 
-    protected override void CompressBlocks(ReadOnlySpan<byte> blocks)
-    {
-        if (!(openSsl && OpenSslBlocks.Sha1(_state, blocks)))
-        {
-            CompressManaged(blocks);
-        }
-    }
+    private protected override bool CompressWithOpenSsl(ReadOnlySpan<byte> blocks) => OpenSslBlocks.Sha1(_state, blocks);
 
     private protected override void Compress(ReadOnlySpan<byte> block)
     {

@@ -58,6 +58,8 @@ internal sealed class BenchOptions
                                 client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
           --gateway-env K=V     extra environment variable for the gateway process (repeatable; for experiments)
+          --before-env K=V      extra environment variable for the --compare-repo gateway only (repeatable): a setting's
+                                cost in one run, e.g. --compare-repo . --before-env Gateway__Telemetry__RedisInstrumentation=false
           --work-dir DIR        where the file and the services' data go (default: a new folder under the temp directory,
                                 deleted at the end)
           --repo DIR            repository root (default: found from the benchmark's own location)
@@ -84,6 +86,8 @@ internal sealed class BenchOptions
     public string? JsonFile { get; private set; }
 
     public List<KeyValuePair<string, string>> GatewayEnvironment { get; } = [];
+
+    public List<KeyValuePair<string, string>> BeforeEnvironment { get; } = [];
 
     public string? WorkDirectory { get; private set; }
 
@@ -188,12 +192,10 @@ internal sealed class BenchOptions
                     options.JsonFile = value;
                     break;
                 case "--gateway-env":
-                    var equals = value.IndexOf('=');
-                    if (equals <= 0)
-                    {
-                        throw new ArgumentException("--gateway-env takes NAME=VALUE.");
-                    }
-                    options.GatewayEnvironment.Add(new(value[..equals], value[(equals + 1)..]));
+                    options.GatewayEnvironment.Add(Variable(name, value));
+                    break;
+                case "--before-env":
+                    options.BeforeEnvironment.Add(Variable(name, value));
                     break;
                 case "--work-dir":
                     options.WorkDirectory = value;
@@ -228,6 +230,10 @@ internal sealed class BenchOptions
         {
             throw new ArgumentException("--file-size / --part-size gives more than 10,000 parts.");
         }
+        if (options.BeforeEnvironment.Count > 0 && options.CompareRepository is null)
+        {
+            throw new ArgumentException("--before-env sets the --compare-repo gateway's environment; give --compare-repo (. for this build).");
+        }
         return options;
     }
 
@@ -238,6 +244,12 @@ internal sealed class BenchOptions
         _ when bytes % (1L << 10) == 0 => $"{bytes >> 10} KiB",
         _ => $"{bytes} B",
     };
+
+    private static KeyValuePair<string, string> Variable(string name, string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals > 0 ? new(text[..equals], text[(equals + 1)..]) : throw new ArgumentException($"{name} takes NAME=VALUE.");
+    }
 
     private static long Size(string name, string text)
     {

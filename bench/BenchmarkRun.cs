@@ -58,6 +58,8 @@ internal static class BenchmarkRun
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemory()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         Console.WriteLine($"file: {BenchOptions.Format(options.FileSize)} in {BenchOptions.Format(options.PartSize)} parts; concurrency {string.Join(",", options.Concurrency)}; " +
             $"{options.Repetitions} repetitions, {options.Warmup} warm-up per path; backends {string.Join(",", options.Backends)}");
+        // The mocks store every part here: on a VM's disk their writes can cost more CPU than any proxy (docs/BENCHMARKS.md).
+        Console.WriteLine($"data: {work} on {new DriveInfo(work).DriveFormat}");
         Console.WriteLine();
 
         Log("starting redis-server, mocks and gateway…");

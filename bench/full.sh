@@ -16,7 +16,13 @@ if [[ -n $before ]]; then
   dotnet build -c Release "$before/gateway/Gateway.csproj" -v q -nologo >&2
   compare=(--compare-repo "$(cd "$before" && pwd)")
 fi
-run() { dotnet run -c Release --no-build --project "$repo/bench" -- "$@"; }
+# The mocks store every part: on a VM's disk that costs more CPU than any proxy and buries the comparison
+# (docs/BENCHMARKS.md, fourth round), so the data goes to tmpfs when the machine has one. WORK=DIR overrides.
+work=${WORK:-}
+if [[ -z $work && -d /dev/shm && -w /dev/shm ]]; then
+  work=/dev/shm
+fi
+run() { dotnet run -c Release --no-build --project "$repo/bench" -- ${work:+--work-dir "$work"} "$@"; }
 {
   echo "# bench/full.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$repo" rev-parse --short HEAD)${before:+ against $(git -C "$before" rev-parse --short HEAD)}"
   echo

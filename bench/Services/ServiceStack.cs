@@ -157,6 +157,10 @@ internal sealed class ServiceStack : IAsyncDisposable
             gateway["Gateway__Store__KeyPrefix"] = "bench-before";
             gateway["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-before-spool");
             gateway["Gateway__Tus__StagingDirectory"] = Directory("gateway-before-tus");
+            foreach (var (key, value) in options.BeforeEnvironment)
+            {
+                gateway[key] = value;
+            }
             GatewayBefore = Add(await ChildProcess.StartDotnetAsync("gateway-before", Dll("gateway", "Gateway", root), gateway, GatewayCpus, cancellationToken));
         }
 

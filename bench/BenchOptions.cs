@@ -60,8 +60,8 @@ internal sealed class BenchOptions
           --gateway-env K=V     extra environment variable for the gateway process (repeatable; for experiments)
           --before-env K=V      extra environment variable for the --compare-repo gateway only (repeatable): a setting's
                                 cost in one run, e.g. --compare-repo . --before-env Gateway__Telemetry__RedisInstrumentation=false
-          --work-dir DIR        where the file and the services' data go (default: a new folder under the temp directory,
-                                deleted at the end)
+          --work-dir DIR        where the file and the services' data go: a new folder under DIR (default: the temp
+                                directory), deleted at the end
           --repo DIR            repository root (default: found from the benchmark's own location)
           --sample-ms N         RSS sampling period in milliseconds (default 5)
           --help

@@ -477,13 +477,14 @@ internal static partial class BoxApi
     /// <summary>A small JSON object body; Box's <c>bad_request</c> for anything else.</summary>
     private static async Task<JsonElement> ReadObjectAsync(HttpContext context)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxJsonBytes;
-        }
+        // Refused before the limit is lowered, so that Kestrel reads the unread body away and the client gets the answer (JsonBodies).
         if (context.Request.ContentLength > MaxJsonBytes)
         {
             throw new BoxError(413, "request_entity_too_large", $"A JSON request body may not exceed {MaxJsonBytes} bytes");
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxJsonBytes;
         }
         try
         {

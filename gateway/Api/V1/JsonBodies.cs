@@ -15,13 +15,16 @@ internal static class JsonBodies
     public static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, bool optional) where T : class
     {
         var request = context.Request;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBytes;
-        }
+        // Refused before the limit is lowered: Kestrel then reads the unread body away (within its own 30 MB limit and
+        // 5 s) and the client reads this answer; under the lowered limit it would close on a body it never read, and a
+        // reset can reach the client before the answer does.
         if (request.ContentLength > MaxBytes)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, $"The JSON body may have at most {MaxBytes} bytes.");
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBytes;
         }
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
         {

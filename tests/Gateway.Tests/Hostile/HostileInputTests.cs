@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Gateway.Tests.Auth;
 using Gateway.Tests.Support;
 using TestSupport;
@@ -93,6 +95,37 @@ public sealed class HostileInputTests(HostileFixture fixture) : IClassFixture<Ho
 
         Assert.True(status is >= 400 and < 500, $"got {status?.ToString() ?? "no answer"}");
         await AssertHealthyAsync();
+    }
+
+    [Theory]
+    [InlineData("/v1/uploads", 1, 400)]
+    [InlineData("/box/api/2.0/files/upload_sessions", 5, 413)]
+    public async Task An_oversized_json_body_is_read_to_its_end_so_the_client_gets_the_refusal_and_keeps_its_connection(string path, int mebibytes, int status)
+    {
+        // Were the connection closed with the body unread, the client's socket could be reset before it read the
+        // answer (HttpClient then throws): the refusal is only reliable if the server takes the body it refuses.
+        var connections = 0;
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancel) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancel);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = fixture.System.Gateway.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", GatewayHarness.AcmeKey);
+        var body = "{\"backend\":\"" + new string('x', mebibytes * 1024 * 1024) + "\"}";
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(status, (int)response.StatusCode);
+        }
+
+        Assert.Equal(1, connections);
     }
 
     [Fact]

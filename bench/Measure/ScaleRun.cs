@@ -193,7 +193,7 @@ internal static class ScaleRun
     private static HttpRequestMessage Part(HttpMethod method, Uri uri, string token, TestFile file, long partSize, int index)
     {
         var offset = index * partSize;
-        var request = new HttpRequestMessage(method, uri) { Content = new FilePartContent(file.Handle, offset, Math.Min(partSize, file.Length - offset)) };
+        var request = new HttpRequestMessage(method, uri) { Content = new FilePartContent(file.Handle, offset, Math.Min(partSize, file.Length - offset), ClientKind.DefaultWriteSize) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return request;

@@ -28,6 +28,9 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess Gateway { get; private set; } = null!;
 
+    /// <summary>@tus/server with its file store, for the <c>tus-peer</c> path.</summary>
+    public ChildProcess? TusPeer { get; private set; }
+
     /// <summary>Every instance of this repository's gateway: one, or two on the same Redis for the scale scenario.</summary>
     public List<ChildProcess> Gateways { get; } = [];
 
@@ -171,6 +174,10 @@ internal sealed class ServiceStack : IAsyncDisposable
         if (options.Paths.Contains(UploadPathKind.Nginx))
         {
             await StartNginxAsync(work, cancellationToken);
+        }
+        if (options.Paths.Contains(UploadPathKind.TusPeer))
+        {
+            TusPeer = Add(await TusPeerServer.StartAsync(repository, Directory("tus-peer"), GatewayCpus, cancellationToken));
         }
     }
 

@@ -68,6 +68,8 @@ internal sealed class BenchOptions
                                 parts of --part-size (default 1MiB) each, through two gateway instances on one Redis vs
                                 direct to mock-sandbox
           --scale-parts N       parts per session in the scale scenario (default 4)
+          --scale-cluster       the scale scenario on a 3-master Redis Cluster (redis-server --cluster-enabled, redis-cli
+                                --cluster create) instead of one redis-server
           --pin                 give the gateway (with redis-server and the plain proxies) the last core to itself and the
                                 client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
@@ -128,6 +130,8 @@ internal sealed class BenchOptions
 
     public int ScaleParts { get; private set; } = 4;
 
+    public bool ScaleCluster { get; private set; }
+
     private bool _partSizeGiven;
 
     public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
@@ -147,6 +151,11 @@ internal sealed class BenchOptions
             if (name == "--pin")
             {
                 options.Pin = true;
+                continue;
+            }
+            if (name == "--scale-cluster")
+            {
+                options.ScaleCluster = true;
                 continue;
             }
             var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
@@ -244,6 +253,10 @@ internal sealed class BenchOptions
             options.Backends = ["sandbox"];
             options.Concurrency = [options.ScaleParts];
             options.FileSize = options.ScaleParts * options.PartSize;
+        }
+        if (options.ScaleCluster && options.Scale is null)
+        {
+            throw new ArgumentException("--scale-cluster goes with --scale.");
         }
         if (options.Clients.Count == 0)
         {

@@ -44,6 +44,9 @@ internal sealed record RunResult
     public required Dictionary<string, double> CpuSeconds { get; init; }
 
     /// <summary>CPU seconds the whole machine was busy, and lost to the hypervisor, during the parts phase (all cores).</summary>
+    /// <summary>Context switches of the middle process's threads during the parts phase (0 on direct runs).</summary>
+    public required long MiddleContextSwitches { get; init; }
+
     public required double MachineBusySeconds { get; init; }
 
     public required double MachineStealSeconds { get; init; }

@@ -44,6 +44,8 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
 
         // curl's configuration and the parts' files are written before the timing starts.
         var curl = path.Client.Curl ? CurlParts.Prepare(session, path.File) : null;
+        var through = stack.Process(path.Middle);
+        var switchesBefore = through is null ? 0 : ProcFs.ContextSwitches(through.Pid);
         var cpuBefore = CpuTimes();
         var machineBefore = ProcFs.Machine();
         // The gateway the path goes through (the plain proxies' runs sample the idle gateway, as before).
@@ -78,6 +80,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var peak = rss.Stop();
         var machine = ProcFs.Machine() - machineBefore;
         var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
+        var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
         var completing = Stopwatch.GetTimestamp();
         await session.CompleteAsync(cancellationToken);
@@ -101,6 +104,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             GatewayRssBefore = rss.Before,
             GatewayRssPeak = peak,
             CpuSeconds = cpu,
+            MiddleContextSwitches = switches,
             MachineBusySeconds = machine.Busy.TotalSeconds,
             MachineStealSeconds = machine.Steal.TotalSeconds,
         };

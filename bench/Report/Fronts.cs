@@ -15,7 +15,7 @@ internal sealed class Fronts(IReadOnlyList<RunResult> runs)
 
     public string Table()
     {
-        var table = new MarkdownTable("backend", "front", "client", "c", "MB/s", "CPU s/GiB", "nginx s/GiB", "haproxy s/GiB", "÷ cheaper proxy");
+        var table = new MarkdownTable("backend", "front", "client", "c", "MB/s", "CPU s/GiB [min–max]", "nginx s/GiB", "haproxy s/GiB", "÷ cheaper proxy", "context switches per MiB");
         foreach (var row in runs.Where(r => r.Kind != "direct").GroupBy(r => (r.Backend, r.Path)).Select(g => g.ToList()))
         {
             var first = row[0];
@@ -25,9 +25,10 @@ internal sealed class Fronts(IReadOnlyList<RunResult> runs)
             var haproxy = Proxy("haproxy", first, concurrencies);
             var cheaper = Math.Min(nginx ?? double.PositiveInfinity, haproxy ?? double.PositiveInfinity);
             table.Add(first.Backend, first.Kind + (first.Before ? " (before)" : ""), first.Client, string.Join(",", concurrencies),
-                F(Stats.Median(row.Select(r => r.MegabytesPerSecond)), 0), F(cpu, 2), nginx is { } n ? F(n, 2) : "", haproxy is { } h ? F(h, 2) : "",
+                F(Stats.Median(row.Select(r => r.MegabytesPerSecond)), 0), $"{F(cpu, 2)} [{F(row.Min(PerGiB), 2)}–{F(row.Max(PerGiB), 2)}]", nginx is { } n ? F(n, 2) : "", haproxy is { } h ? F(h, 2) : "",
                 // A proxy that used no measurable CPU (ticks of 10 ms on a short run) gives no ratio.
-                cheaper is 0 or double.PositiveInfinity || first.Kind is "nginx" or "haproxy" ? "" : F(cpu / cheaper, 2) + " ×");
+                cheaper is 0 or double.PositiveInfinity || first.Kind is "nginx" or "haproxy" ? "" : F(cpu / cheaper, 2) + " ×",
+                F(Stats.Median(row.Select(r => r.MiddleContextSwitches / (r.Bytes / (1024.0 * 1024)))), 1));
         }
         return table.ToString();
     }
@@ -112,8 +113,9 @@ internal sealed class Fronts(IReadOnlyList<RunResult> runs)
         return (same.Count > 0 ? same : all) is { Count: > 0 } chosen ? CpuPerGiB(chosen) : null;
     }
 
-    private static double CpuPerGiB(IEnumerable<RunResult> these) =>
-        Stats.Median(these.Select(r => r.CpuSeconds.GetValueOrDefault(r.Middle) / (r.Bytes / GiB)));
+    private static double CpuPerGiB(IEnumerable<RunResult> these) => Stats.Median(these.Select(PerGiB));
+
+    private static double PerGiB(RunResult r) => r.CpuSeconds.GetValueOrDefault(r.Middle) / (r.Bytes / GiB);
 
     private static IEnumerable<double> Paired(IEnumerable<RunResult> these, IEnumerable<RunResult> baseline) =>
         these.Select(r => (r, b: baseline.FirstOrDefault(b => b.Repetition == r.Repetition)))

@@ -148,7 +148,8 @@ internal static class ScaleRun
         {
             Sessions = n,
             Path = name,
-            Bytes = n * Math.Min(options.ScaleParts * options.PartSize, long.MaxValue),
+            // The parts of the sessions that finished (a failed session is counted as an error, its parts are not).
+            Bytes = latencies.Sum(l => l.Length) * options.PartSize,
             Seconds = seconds,
             PartMilliseconds = [.. latencies.SelectMany(l => l)],
             GatewayCpuSeconds = cpu.Where(c => c.Key.StartsWith("gateway", StringComparison.Ordinal)).Sum(c => c.Value),

@@ -116,6 +116,7 @@ internal static class ScaleRun
         var gate = new Gate(n);
         var errors = 0;
         string? firstError = null;
+        var kinds = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         async Task<double[]> Guarded(int i)
         {
             try
@@ -126,6 +127,9 @@ internal static class ScaleRun
             {
                 Interlocked.Increment(ref errors);
                 Interlocked.CompareExchange(ref firstError, e.Message, null);
+                // Which error: the contract's code when the gateway answered one, else the status or the exception.
+                var code = System.Text.RegularExpressions.Regex.Match(e.Message, "\"code\":\"([a-z_]+)\"|answered (\\d+)");
+                kinds.AddOrUpdate(code.Success ? code.Groups[1].Success ? code.Groups[1].Value : code.Groups[2].Value : e.GetType().Name, 1, (_, c) => c + 1);
                 gate.Leave();
                 return [];
             }
@@ -156,7 +160,7 @@ internal static class ScaleRun
             RedisCpuSeconds = cpu.Where(c => c.Key.StartsWith("redis-server", StringComparison.Ordinal)).Sum(c => c.Value),
             OtherCpuPercent = 100 * (machine.Busy.TotalSeconds - oursSeconds) / seconds,
             Errors = errors,
-            FirstError = firstError,
+            FirstError = kinds.IsEmpty ? null : string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} ×{k.Value}")) + "; first: " + firstError,
             RedisBytesPerSession = (double)(redisLive - redisBefore) / created,
             RssPerThousand = (double)(rssLive - rssBefore) / created * 1000,
         };

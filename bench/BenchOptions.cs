@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bench.Uploads;
 
 namespace Bench;
 
@@ -22,6 +23,12 @@ internal enum UploadPathKind
 
     /// <summary>The gateway's tus front (docs/tus.md): one upload, PATCHes of one part each, one at a time.</summary>
     Tus,
+
+    /// <summary>The same tus client against @tus/server with its file store (which only writes files): the tus yardstick.</summary>
+    TusPeer,
+
+    /// <summary>The gateway's Box front (<c>/box/api</c>) driven as the Box SDK's <c>uploadBigFile</c> drives Box.</summary>
+    BoxFront,
 }
 
 /// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
@@ -39,10 +46,17 @@ internal sealed class BenchOptions
           --repetitions N       measured uploads per configuration (default 3)
           --warmup N            unmeasured uploads per path before measuring (default 1)
           --backends LIST       sandbox,box (default both)
-          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus (default direct,gateway; tus: the /tus front, c=1
-                                only, as a tus upload is one PATCH at a time; gateway-spool: Box
-                                parts sent without their SHA-1, so the gateway spools them to disk; haproxy, nginx:
-                                the direct API through a plain proxy, a baseline for what any proxy hop costs)
+          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus,tus-peer,box-front (default direct,gateway; tus: the
+                                /tus front, c=1 only, as a tus upload is one PATCH at a time; tus-peer: the same tus client
+                                against @tus/server 2.4.5 + @tus/file-store (installed by npm ci into bench/tus-peer), listed
+                                once under backend file-store; box-front: Box only, the /box/api front driven as the Box
+                                SDK's uploadBigFile drives Box; gateway-spool: Box parts sent without their SHA-1, so the
+                                gateway spools them to disk; haproxy, nginx: the direct API through a plain proxy, a baseline
+                                for what any proxy hop costs)
+          --clients LIST        who sends the parts (default dotnet): dotnet (this program, 256 KiB writes), dotnet:SIZE
+                                (the same writing SIZE at a time, e.g. dotnet:8KiB), curl (curl --parallel, c parts in
+                                flight, 64 KiB writes, Content-Digest sent); each path runs with each client, named path+client
+          --tus-patch SIZE      tus and tus-peer PATCH size (default: the part size; the file size: one PATCH)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
           --client-digest LIST  on,off (default on): on, the client sends each part's digest (direct sandbox X-Part-SHA256,
                                 gateway Content-Digest of the kind the backend checks: sandbox sha-256, Box sha); off adds
@@ -54,6 +68,8 @@ internal sealed class BenchOptions
                                 parts of --part-size (default 1MiB) each, through two gateway instances on one Redis vs
                                 direct to mock-sandbox
           --scale-parts N       parts per session in the scale scenario (default 4)
+          --scale-cluster       the scale scenario on a 3-master Redis Cluster (redis-server --cluster-enabled, redis-cli
+                                --cluster create) instead of one redis-server
           --pin                 give the gateway (with redis-server and the plain proxies) the last core to itself and the
                                 client and mocks the others (taskset), as if the gateway ran on its own machine
           --json FILE           also write every measurement as JSON
@@ -83,6 +99,11 @@ internal sealed class BenchOptions
 
     public IReadOnlyList<UploadPathKind> Paths { get; private set; } = [UploadPathKind.Direct, UploadPathKind.Gateway];
 
+    public IReadOnlyList<ClientKind> Clients { get; private set; } = [ClientKind.Dotnet];
+
+    /// <summary>The tus paths' PATCH size (null: the part size).</summary>
+    public long? TusPatch { get; private set; }
+
     public string? JsonFile { get; private set; }
 
     public List<KeyValuePair<string, string>> GatewayEnvironment { get; } = [];
@@ -109,6 +130,8 @@ internal sealed class BenchOptions
 
     public int ScaleParts { get; private set; } = 4;
 
+    public bool ScaleCluster { get; private set; }
+
     private bool _partSizeGiven;
 
     public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
@@ -128,6 +151,11 @@ internal sealed class BenchOptions
             if (name == "--pin")
             {
                 options.Pin = true;
+                continue;
+            }
+            if (name == "--scale-cluster")
+            {
+                options.ScaleCluster = true;
                 continue;
             }
             var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
@@ -185,8 +213,16 @@ internal sealed class BenchOptions
                         "haproxy" => UploadPathKind.Haproxy,
                         "nginx" => UploadPathKind.Nginx,
                         "tus" => UploadPathKind.Tus,
-                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx, tus)."),
+                        "tus-peer" => UploadPathKind.TusPeer,
+                        "box-front" => UploadPathKind.BoxFront,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx, tus, tus-peer, box-front)."),
                     })];
+                    break;
+                case "--clients":
+                    options.Clients = [.. List(value).Select(c => ClientKind.Parse(c, v => Size(name, v))).Distinct()];
+                    break;
+                case "--tus-patch":
+                    options.TusPatch = Size(name, value);
                     break;
                 case "--json":
                     options.JsonFile = value;
@@ -217,6 +253,14 @@ internal sealed class BenchOptions
             options.Backends = ["sandbox"];
             options.Concurrency = [options.ScaleParts];
             options.FileSize = options.ScaleParts * options.PartSize;
+        }
+        if (options.ScaleCluster && options.Scale is null)
+        {
+            throw new ArgumentException("--scale-cluster goes with --scale.");
+        }
+        if (options.Clients.Count == 0)
+        {
+            throw new ArgumentException("--clients needs at least one client.");
         }
         if (options.ClientDigest.Count == 0)
         {

@@ -144,6 +144,13 @@ internal static class BenchmarkRun
         Console.WriteLine();
         Console.Write(summary.Targets());
         Console.WriteLine();
+        var fronts = new Fronts(results);
+        Console.WriteLine("## Every front beside the plain proxies (issue 27; CPU s/GiB: medians over repetitions and concurrencies)");
+        Console.WriteLine();
+        Console.Write(fronts.Table());
+        Console.WriteLine();
+        Console.Write(fronts.Targets());
+        Console.WriteLine();
         Console.WriteLine("## CPU during the parts phase (medians; % of one core, the machine has " + Environment.ProcessorCount * 100 + "%)");
         Console.WriteLine();
         Console.Write(summary.Cpu());
@@ -161,7 +168,14 @@ internal static class BenchmarkRun
         }
     }
 
-    private static IEnumerable<UploadPath> Paths(BenchOptions options, ServiceStack stack, HttpClient http, TestFile file)
+    /// <summary>Every path asked for, once with each client; tus-peer once (it has no backend), after the backends' paths.</summary>
+    private static IEnumerable<UploadPath> Paths(BenchOptions options, ServiceStack stack, HttpClient http, TestFile file) =>
+        options.Clients.SelectMany(client => BackendPaths(options, stack, http, file, client)
+            .Concat(stack.TusPeer is { } peer
+                ? [new ViaTus("file-store", UploadPathKind.TusPeer, http, file, peer.BaseAddress, ServiceStack.GatewayKey, ServiceStack.SandboxId, options.TusPatch, options.PartSize) { Client = client }]
+                : []));
+
+    private static IEnumerable<UploadPath> BackendPaths(BenchOptions options, ServiceStack stack, HttpClient http, TestFile file, ClientKind client)
     {
         var digests = options.ClientDigest.Contains(true);
         foreach (var backend in options.Backends)
@@ -170,20 +184,28 @@ internal static class BenchmarkRun
             {
                 switch (backend, kind)
                 {
-                    case (_, UploadPathKind.GatewaySpool) when backend != "box":
+                    case (_, UploadPathKind.GatewaySpool or UploadPathKind.BoxFront) when backend != "box":
+                    case (_, UploadPathKind.TusPeer):
+                        continue;
+                    case ("box", UploadPathKind.BoxFront):
+                        foreach (var before in stack.GatewayBefore is null ? [false] : new[] { false, true })
+                        {
+                            var gateway = (before ? stack.GatewayBefore! : stack.Gateway).BaseAddress;
+                            yield return new DirectBox(kind, http, file, new Uri(gateway, "box/"), ServiceStack.GatewayKey) { ClientDigest = true, Before = before, Client = client };
+                        }
                         continue;
                     case ("sandbox", UploadPathKind.Direct):
-                        yield return new DirectSandbox(kind, http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests };
+                        yield return new DirectSandbox(kind, http, file, stack.Sandbox!.BaseAddress, ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests, Client = client };
                         continue;
                     case ("sandbox", UploadPathKind.Haproxy or UploadPathKind.Nginx):
-                        yield return new DirectSandbox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests };
+                        yield return new DirectSandbox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.SandboxKey, ServiceStack.SandboxId) { ClientDigest = digests, Client = client };
                         continue;
                     // Box takes no part without its SHA-1: the direct client always sends it.
                     case ("box", UploadPathKind.Direct):
-                        yield return new DirectBox(kind, http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken) { ClientDigest = true };
+                        yield return new DirectBox(kind, http, file, stack.Box!.BaseAddress, ServiceStack.BoxToken) { ClientDigest = true, Client = client };
                         continue;
                     case ("box", UploadPathKind.Haproxy or UploadPathKind.Nginx):
-                        yield return new DirectBox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.BoxToken) { ClientDigest = true };
+                        yield return new DirectBox(kind, http, file, stack.ProxyFront(kind, backend), ServiceStack.BoxToken) { ClientDigest = true, Client = client };
                         continue;
                 }
                 var through = new List<(UploadPathKind Kind, bool Digest)>();
@@ -209,8 +231,8 @@ internal static class BenchmarkRun
                     {
                         var gateway = (before ? stack.GatewayBefore! : stack.Gateway).BaseAddress;
                         yield return variant == UploadPathKind.Tus
-                            ? new ViaTus(backend, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before }
-                            : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before, ClientDigest = digest };
+                            ? new ViaTus(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId, options.TusPatch, options.PartSize) { Before = before, Client = client }
+                            : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before, ClientDigest = digest, Client = client };
                     }
                 }
             }
@@ -218,7 +240,7 @@ internal static class BenchmarkRun
     }
 
     /// <summary>A tus upload is one PATCH at a time: its path runs at c = 1 only.</summary>
-    private static int ConcurrencyFor(UploadPath path, int concurrency) => path.Kind == UploadPathKind.Tus ? 1 : concurrency;
+    private static int ConcurrencyFor(UploadPath path, int concurrency) => path.Kind is UploadPathKind.Tus or UploadPathKind.TusPeer ? 1 : concurrency;
 
     /// <summary>One client for every request of the run, with room for every part in flight on its own connection.</summary>
     private static HttpClient CreateClient() => new(new SocketsHttpHandler

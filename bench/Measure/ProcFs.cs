@@ -90,7 +90,45 @@ internal static class ProcFs
     }
 
     /// <summary>User plus system CPU time the process has used so far (fields 14 and 15 of <c>/proc/pid/stat</c>).</summary>
-    public static TimeSpan CpuTime(int pid)
+    public static TimeSpan CpuTime(int pid) => StatTicks(pid, 11);
+
+    /// <summary>
+    /// Context switches of every thread the process has now (voluntary and not, <c>/proc/pid/task/*/status</c>): how often
+    /// it was woken and put to sleep, a count the machine's load does not change the way it changes CPU time.
+    /// </summary>
+    public static long ContextSwitches(int pid)
+    {
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            total += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return total;
+    }
+
+    /// <summary>User plus system CPU time of the children the process has waited for (fields 16 and 17 of <c>/proc/pid/stat</c>).</summary>
+    public static TimeSpan WaitedChildrenCpuTime(int pid) => StatTicks(pid, 13);
+
+    private static TimeSpan StatTicks(int pid, int first)
     {
         string stat;
         try
@@ -103,7 +141,7 @@ internal static class ProcFs
         }
         // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        var ticks = long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 

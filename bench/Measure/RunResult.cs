@@ -7,6 +7,18 @@ internal sealed record RunResult
 
     public required string Path { get; init; }
 
+    /// <summary>The path without its client and build (gateway, nginx, tus-peer…).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Who sent the parts: dotnet (the benchmark's own client), w8KiB (the same, small writes), curl.</summary>
+    public required string Client { get; init; }
+
+    /// <summary>Through the --compare-repo build.</summary>
+    public required bool Before { get; init; }
+
+    /// <summary>The process whose CPU is the path's cost: the proxy, the gateway (idle on direct runs), tus-peer.</summary>
+    public required string Middle { get; init; }
+
     public required int Concurrency { get; init; }
 
     public required int Repetition { get; init; }
@@ -32,6 +44,9 @@ internal sealed record RunResult
     public required Dictionary<string, double> CpuSeconds { get; init; }
 
     /// <summary>CPU seconds the whole machine was busy, and lost to the hypervisor, during the parts phase (all cores).</summary>
+    /// <summary>Context switches of the middle process's threads during the parts phase (0 on direct runs).</summary>
+    public required long MiddleContextSwitches { get; init; }
+
     public required double MachineBusySeconds { get; init; }
 
     public required double MachineStealSeconds { get; init; }

@@ -23,7 +23,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             while ((index = Interlocked.Increment(ref next)) < session.PartCount)
             {
                 var sent = Stopwatch.GetTimestamp();
-                await session.PutPartAsync(index, failed.Token);
+                await session.PutPartAsync(path.Http, index, failed.Token);
                 latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
             }
         }
@@ -42,26 +42,45 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             }
         }
 
+        // curl's configuration and the parts' files are written before the timing starts.
+        var curl = path.Client.Curl ? CurlParts.Prepare(session, path.File) : null;
+        var through = stack.Process(path.Middle);
+        var switchesBefore = through is null ? 0 : ProcFs.ContextSwitches(through.Pid);
         var cpuBefore = CpuTimes();
         var machineBefore = ProcFs.Machine();
         // The gateway the path goes through (the plain proxies' runs sample the idle gateway, as before).
         var sampled = stack.Process(path.Middle) is { } middle && middle.Name.StartsWith("gateway", StringComparison.Ordinal) ? middle : stack.Gateway;
         using var rss = RssSampler.Start(sampled.Pid, samplePeriod);
         var started = Stopwatch.GetTimestamp();
-        var workers = Enumerable.Range(0, Math.Min(concurrency, session.PartCount)).Select(_ => Task.Run(Guarded)).ToArray();
-        try
+        if (curl is not null)
         {
-            await Task.WhenAll(workers);
+            try
+            {
+                await curl.RunAsync(concurrency, latencies, cancellationToken);
+            }
+            finally
+            {
+                curl.Delete();
+            }
         }
-        catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } first)
+        else
         {
-            // Report the part that failed, not one that was cancelled because of it.
-            throw first.Exception!.InnerException!;
+            var workers = Enumerable.Range(0, Math.Min(concurrency, session.PartCount)).Select(_ => Task.Run(Guarded)).ToArray();
+            try
+            {
+                await Task.WhenAll(workers);
+            }
+            catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } first)
+            {
+                // Report the part that failed, not one that was cancelled because of it.
+                throw first.Exception!.InnerException!;
+            }
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var peak = rss.Stop();
         var machine = ProcFs.Machine() - machineBefore;
         var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
+        var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
         var completing = Stopwatch.GetTimestamp();
         await session.CompleteAsync(cancellationToken);
@@ -71,6 +90,10 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         {
             Backend = path.Backend,
             Path = path.Name,
+            Kind = path.BaseName,
+            Client = path.Client.Name,
+            Before = path.Before,
+            Middle = path.Middle ?? "gateway",
             Concurrency = concurrency,
             Repetition = repetition,
             Bytes = session.Length,
@@ -81,6 +104,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             GatewayRssBefore = rss.Before,
             GatewayRssPeak = peak,
             CpuSeconds = cpu,
+            MiddleContextSwitches = switches,
             MachineBusySeconds = machine.Busy.TotalSeconds,
             MachineStealSeconds = machine.Steal.TotalSeconds,
         };
@@ -89,7 +113,8 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
     private Dictionary<string, TimeSpan> CpuTimes()
     {
         var times = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
-        times["client"] = ProcFs.CpuTime(Environment.ProcessId);
+        // The benchmark and the children it has waited for: curl, when it is the client.
+        times["client"] = ProcFs.CpuTime(Environment.ProcessId) + ProcFs.WaitedChildrenCpuTime(Environment.ProcessId);
         return times;
     }
 }

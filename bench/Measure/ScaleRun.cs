@@ -12,10 +12,13 @@ namespace Bench.Measure;
 
 /// <summary>
 /// The scale scenario: N small sessions at once (each create, its parts one after the other, complete), direct to
-/// mock-sandbox and through two gateway instances on one Redis, where a session's requests go round-robin over
-/// the instances (create on one, part k on instance i + k, complete on the next), as behind a load balancer with
-/// no affinity. Timed as a whole: bytes of every part over the wall time from the first create to the last
-/// complete, with each part's latency.
+/// mock-sandbox and through two gateway instances on one Redis (or a 3-master Redis Cluster), where a session's
+/// requests go round-robin over the instances (create on one, part k on instance i + k, complete on the next), as
+/// behind a load balancer with no affinity. Timed as a whole: bytes of every part over the wall time from the first
+/// create to the last complete, with each part's latency. Every session waits after its create until all N exist,
+/// so that what N live sessions cost is read there: Redis <c>used_memory</c> (every node) and both gateways' RSS,
+/// against the same figures just before the creates. A request that fails counts as an error and ends its session;
+/// the others go on.
 /// </summary>
 internal static class ScaleRun
 {
@@ -26,7 +29,9 @@ internal static class ScaleRun
         // Every session's parts in flight at once need their own connections: room for all of them.
         using var http = new HttpClient(new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = 8192,
+            // One connection per session up to 4,096 per server: beyond, sessions queue for a connection (file descriptors
+            // and loopback ports are finite: 10,000 sessions over three servers would need 20,000 of each).
+            MaxConnectionsPerServer = 4096,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             UseProxy = false,
             UseCookies = false,
@@ -37,12 +42,13 @@ internal static class ScaleRun
             Timeout = TimeSpan.FromMinutes(10),
         };
         var gateways = stack.Gateways.Select(g => g.BaseAddress).ToArray();
-        var paths = new (string Name, Func<int, int, CancellationToken, Task<double[]>> Session)[]
+        var paths = new (string Name, Func<int, int, Gate, CancellationToken, Task<double[]>> Session)[]
         {
-            ("direct", (run, i, token) => DirectAsync(http, stack.Sandbox!.BaseAddress, file, options.PartSize, $"{run}-{i}", token)),
-            ($"gateway ×{gateways.Length}", (run, i, token) => ViaGatewaysAsync(http, gateways, i, file, options.PartSize, $"{run}-{i}", token)),
+            ("direct", (run, i, gate, token) => DirectAsync(http, stack.Sandbox!.BaseAddress, file, options.PartSize, $"{run}-{i}", gate, token)),
+            ($"gateway ×{gateways.Length}", (run, i, gate, token) => ViaGatewaysAsync(http, gateways, i, file, options.PartSize, $"{run}-{i}", gate, token)),
         };
-        Console.WriteLine($"## Scale: concurrent sessions of {options.ScaleParts} parts of {BenchOptions.Format(options.PartSize)} (sandbox; {gateways.Length} gateway instances on one Redis)");
+        var redis = options.ScaleCluster ? $"a {stack.RedisNodes.Count}-master Redis Cluster" : "one Redis";
+        Console.WriteLine($"## Scale: concurrent sessions of {options.ScaleParts} parts of {BenchOptions.Format(options.PartSize)} (sandbox; {gateways.Length} gateway instances on {redis})");
         Console.WriteLine();
 
         var run = 0;
@@ -60,13 +66,14 @@ internal static class ScaleRun
                 {
                     var result = await OneAsync(name, session, ++run, n, stack, options, cancellationToken) with { Repetition = repetition };
                     results.Add(result);
-                    Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale rep {repetition} n={n,-5} {name,-12} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms");
+                    Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale rep {repetition} n={n,-5} {name,-12} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms  " +
+                        $"errors {result.Errors}  Redis {result.RedisBytesPerSession:F0} B/session  gateways RSS {result.RssPerThousand / MiB:F1} MiB per 1,000{(result.FirstError is { } e ? "  first error: " + e : "")}");
                 }
             }
         }
 
-        var table = new MarkdownTable("sessions", "path", "MB/s median [min–max]", "÷ direct, paired median", "part p50 ms", "part p99 ms",
-            "p99 ÷ direct", "gateways CPU s/GiB", "redis CPU %", "other CPU %");
+        var table = new MarkdownTable("sessions", "path", "errors", "MB/s median [min–max]", "÷ direct, paired median", "part p50 ms", "part p99 ms",
+            "p99 ÷ direct", "gateways CPU s/GiB", "gateways RSS MiB per 1,000 live sessions", "Redis bytes per live session", "redis CPU %", "other CPU %");
         foreach (var n in counts)
         {
             var direct = results.Where(r => r.Sessions == n && r.Path == "direct").ToList();
@@ -79,50 +86,142 @@ internal static class ScaleRun
                 var p99 = Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.99);
                 var directP99 = Stats.Quantile(direct.SelectMany(r => r.PartMilliseconds), 0.99);
                 var isDirect = name == "direct";
-                table.Add(I(n), name, $"{F(Stats.Median(speed), 0)} [{F(speed.Min(), 0)}–{F(speed.Max(), 0)}]",
+                table.Add(I(n), name, I(these.Sum(r => r.Errors)), $"{F(Stats.Median(speed), 0)} [{F(speed.Min(), 0)}–{F(speed.Max(), 0)}]",
                     isDirect ? "" : $"{F(100 * Stats.Median(ratios), 0)}%",
                     F(Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.5), 1), F(p99, 1),
                     isDirect ? "" : F(p99 / directP99, 2),
                     isDirect ? "" : F(Stats.Median(these.Select(r => r.GatewayCpuSeconds / (r.Bytes / (MiB * 1024)))), 2),
+                    isDirect ? "" : F(Stats.Median(these.Select(r => r.RssPerThousand / MiB)), 1),
+                    isDirect ? "" : F(Stats.Median(these.Select(r => r.RedisBytesPerSession)), 0),
                     F(Stats.Median(these.Select(r => 100 * r.RedisCpuSeconds / r.Seconds)), 1),
                     F(Stats.Median(these.Select(r => r.OtherCpuPercent)), 0));
             }
         }
         Console.WriteLine("MB/s: every part's bytes (10^6) over the wall time from the first create to the last complete. Part latency: request sent to " +
-            "answer read, over every part of every repetition. Gateways CPU: both instances' user + system time over the scenario, per GiB of parts.");
+            "answer read, over every part of every repetition. Gateways CPU: both instances' user + system time over the scenario, per GiB of parts. " +
+            "Live sessions: once all N are created, before any part: both gateways' VmRSS and Redis used_memory (every node) minus the same just before the creates.");
         Console.WriteLine();
         Console.Write(table.ToString());
         Console.WriteLine();
     }
 
-    private static async Task<ScaleResult> OneAsync(string name, Func<int, int, CancellationToken, Task<double[]>> session, int run, int n,
+    private static async Task<ScaleResult> OneAsync(string name, Func<int, int, Gate, CancellationToken, Task<double[]>> session, int run, int n,
         ServiceStack stack, BenchOptions options, CancellationToken cancellationToken)
     {
+        var (redisBefore, rssBefore) = await FootprintAsync(stack, cancellationToken);
         var cpuBefore = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
         var ours = stack.All.Select(c => c.Pid).Append(Environment.ProcessId).ToList();
         var oursBefore = ours.Sum(p => ProcFs.CpuTime(p).TotalSeconds);
         var machineBefore = ProcFs.Machine();
+        var gate = new Gate(n);
+        var errors = 0;
+        string? firstError = null;
+        var kinds = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        async Task<double[]> Guarded(int i)
+        {
+            try
+            {
+                return await session(run, i, gate, cancellationToken);
+            }
+            catch (Exception e) when (e is BenchException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref errors);
+                Interlocked.CompareExchange(ref firstError, e.Message, null);
+                // Which error: the contract's code when the gateway answered one, else the status or the exception.
+                var code = System.Text.RegularExpressions.Regex.Match(e.Message, "\"code\":\"([a-z_]+)\"|answered (\\d+)");
+                kinds.AddOrUpdate(code.Success ? code.Groups[1].Success ? code.Groups[1].Value : code.Groups[2].Value : e.GetType().Name, 1, (_, c) => c + 1);
+                gate.Leave();
+                return [];
+            }
+        }
         var started = Stopwatch.GetTimestamp();
-        var latencies = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => session(run, i, cancellationToken), cancellationToken)));
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var sessions = Enumerable.Range(0, n).Select(i => Task.Run(() => Guarded(i), cancellationToken)).ToArray();
+        await gate.AllCreated.WaitAsync(cancellationToken);
+        // The creates' time is in the throughput; the footprint's reading is not (a few ms against seconds).
+        var paused = Stopwatch.GetTimestamp();
+        var (redisLive, rssLive) = await FootprintAsync(stack, cancellationToken);
+        var pause = Stopwatch.GetElapsedTime(paused);
+        gate.Release();
+        var latencies = await Task.WhenAll(sessions);
+        var seconds = (Stopwatch.GetElapsedTime(started) - pause).TotalSeconds;
         var machine = ProcFs.Machine() - machineBefore;
         var cpu = stack.All.ToDictionary(c => c.Name, c => (ProcFs.CpuTime(c.Pid) - cpuBefore[c.Name]).TotalSeconds);
         var oursSeconds = ours.Sum(p => ProcFs.CpuTime(p).TotalSeconds) - oursBefore;
+        var created = Math.Max(1, gate.Created);
         return new ScaleResult
         {
             Sessions = n,
             Path = name,
-            Bytes = n * Math.Min(options.ScaleParts * options.PartSize, long.MaxValue),
+            // The parts of the sessions that finished (a failed session is counted as an error, its parts are not).
+            Bytes = latencies.Sum(l => l.Length) * options.PartSize,
             Seconds = seconds,
             PartMilliseconds = [.. latencies.SelectMany(l => l)],
             GatewayCpuSeconds = cpu.Where(c => c.Key.StartsWith("gateway", StringComparison.Ordinal)).Sum(c => c.Value),
-            RedisCpuSeconds = cpu.GetValueOrDefault("redis-server"),
+            RedisCpuSeconds = cpu.Where(c => c.Key.StartsWith("redis-server", StringComparison.Ordinal)).Sum(c => c.Value),
             OtherCpuPercent = 100 * (machine.Busy.TotalSeconds - oursSeconds) / seconds,
+            Errors = errors,
+            FirstError = kinds.IsEmpty ? null : string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} ×{k.Value}")) + "; first: " + firstError,
+            RedisBytesPerSession = (double)(redisLive - redisBefore) / created,
+            RssPerThousand = (double)(rssLive - rssBefore) / created * 1000,
         };
     }
 
+    /// <summary>Redis used_memory over every node, and every gateway instance's VmRSS, in bytes.</summary>
+    private static async Task<(long Redis, long Rss)> FootprintAsync(ServiceStack stack, CancellationToken cancellationToken)
+    {
+        long redis = 0;
+        foreach (var node in stack.RedisNodes)
+        {
+            redis += await RedisInfo.UsedMemoryAsync(node.BaseAddress!.Port, cancellationToken);
+        }
+        return (redis, stack.Gateways.Sum(g => ProcFs.Memory(g.Pid)?.Rss ?? 0));
+    }
+
+    /// <summary>
+    /// Holds every session after its create until all N have one (or failed to), so that the footprint of N live
+    /// sessions can be read before any part moves.
+    /// </summary>
+    private sealed class Gate(int sessions)
+    {
+        private readonly TaskCompletionSource _allCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+        private int _created;
+
+        public Task AllCreated => _allCreated.Task;
+
+        public int Created => Volatile.Read(ref _created);
+
+        /// <summary>A session exists: waits until every session has been created and the footprint read.</summary>
+        public Task CreatedAsync()
+        {
+            Interlocked.Increment(ref _created);
+            Arrive();
+            return _released.Task;
+        }
+
+        /// <summary>A session that failed before it was created (or after: then it has arrived already).</summary>
+        public void Leave()
+        {
+            if (!_released.Task.IsCompleted && !_allCreated.Task.IsCompleted)
+            {
+                Arrive();
+            }
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        private void Arrive()
+        {
+            if (Interlocked.Increment(ref _arrived) == sessions)
+            {
+                _allCreated.TrySetResult();
+            }
+        }
+    }
+
     /// <summary>One session straight to mock-sandbox (mock-sandbox/README.md): create, its parts in order, complete.</summary>
-    private static async Task<double[]> DirectAsync(HttpClient http, Uri mock, TestFile file, long partSize, string name, CancellationToken cancellationToken)
+    private static async Task<double[]> DirectAsync(HttpClient http, Uri mock, TestFile file, long partSize, string name, Gate gate, CancellationToken cancellationToken)
     {
         var sandbox = ServiceStack.SandboxId;
         var create = Request(HttpMethod.Post, new Uri(mock, $"v1/sandboxes/{sandbox}/uploads"), ServiceStack.SandboxKey, new JsonObject
@@ -136,6 +235,7 @@ internal static class ScaleRun
         create.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         var session = (await SendAsync(http, create, HttpStatusCode.Created, cancellationToken))["session"]!;
         var upload = new Uri(mock, $"v1/sandboxes/{sandbox}/uploads/{session["upload_id"]!.GetValue<string>()}/");
+        await gate.CreatedAsync();
         var sha256 = file.PartSha256(partSize);
         var latencies = new double[sha256.Length];
         for (var index = 0; index < sha256.Length; index++)
@@ -153,7 +253,7 @@ internal static class ScaleRun
     }
 
     /// <summary>One session through the gateways' v1 contract, its requests round-robin over the instances.</summary>
-    private static async Task<double[]> ViaGatewaysAsync(HttpClient http, Uri[] gateways, int i, TestFile file, long partSize, string name, CancellationToken cancellationToken)
+    private static async Task<double[]> ViaGatewaysAsync(HttpClient http, Uri[] gateways, int i, TestFile file, long partSize, string name, Gate gate, CancellationToken cancellationToken)
     {
         Uri At(int k, string path) => new(gateways[(i + k) % gateways.Length], path);
         var created = await SendAsync(http, Request(HttpMethod.Post, At(0, "v1/uploads"), ServiceStack.GatewayKey, new JsonObject
@@ -164,6 +264,7 @@ internal static class ScaleRun
             ["conflict"] = "replace",
         }), HttpStatusCode.Created, cancellationToken);
         var id = created["upload_id"]!.GetValue<string>();
+        await gate.CreatedAsync();
         var sha256 = file.PartSha256(partSize);
         var latencies = new double[sha256.Length];
         for (var index = 0; index < sha256.Length; index++)
@@ -193,7 +294,7 @@ internal static class ScaleRun
     private static HttpRequestMessage Part(HttpMethod method, Uri uri, string token, TestFile file, long partSize, int index)
     {
         var offset = index * partSize;
-        var request = new HttpRequestMessage(method, uri) { Content = new FilePartContent(file.Handle, offset, Math.Min(partSize, file.Length - offset)) };
+        var request = new HttpRequestMessage(method, uri) { Content = new FilePartContent(file.Handle, offset, Math.Min(partSize, file.Length - offset), ClientKind.DefaultWriteSize) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return request;
@@ -236,6 +337,15 @@ internal static class ScaleRun
         public required double RedisCpuSeconds { get; init; }
 
         public required double OtherCpuPercent { get; init; }
+
+        public required int Errors { get; init; }
+
+        public required string? FirstError { get; init; }
+
+        /// <summary>Redis used_memory per live session, and the gateways' RSS per 1,000 live sessions (bytes), read once all N exist.</summary>
+        public required double RedisBytesPerSession { get; init; }
+
+        public required double RssPerThousand { get; init; }
 
         public double MegabytesPerSecond => Bytes / Seconds / 1e6;
 

@@ -17,7 +17,7 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
         {
             table.Add(r.Backend, r.Path, I(r.Concurrency), I(r.Repetition), F(r.MegabytesPerSecond, 0), F(r.P50, 1), F(r.P99, 1),
                 F(r.CompleteMilliseconds, 0), F(r.GatewayRssBefore / MiB, 0), F(r.GatewayRssPeak / MiB, 0),
-                F(r.CpuPercent("client"), 0), F(r.CpuPercent(MockOf(r.Backend)), 0), F(r.CpuPercent(ProxyOf(r.Path)), 0),
+                F(r.CpuPercent("client"), 0), F(r.CpuPercent(MockOf(r.Backend)), 0), F(r.CpuPercent(r.Middle), 0),
                 F(r.CpuPercent("redis-server"), 1), F(r.OtherCpuPercent, 0), F(100 * r.MachineStealSeconds / r.PartsSeconds, 0));
         }
         return table.ToString();
@@ -29,18 +29,19 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
             "p50 ms", "p99 ms", "added p50 ms", "gw peak RSS MiB", "RSS growth MiB (warm / cold idle)");
         foreach (var group in Groups())
         {
-            var direct = group.Where(r => r.Path == "direct").ToList();
             foreach (var path in group.Select(r => r.Path).Distinct())
             {
                 var these = group.Where(r => r.Path == path).ToList();
+                // Each path against the direct runs of the same client.
+                var direct = group.Where(r => r.Kind == "direct" && r.Client == these[0].Client).ToList();
                 var speed = these.Select(r => r.MegabytesPerSecond).ToList();
                 var ratios = Paired(these, direct).ToList();
                 var p50 = Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.5);
-                var added = direct.Count > 0 && path != "direct" ? p50 - Stats.Quantile(direct.SelectMany(r => r.PartMilliseconds), 0.5) : double.NaN;
+                var added = direct.Count > 0 && these[0].Kind != "direct" ? p50 - Stats.Quantile(direct.SelectMany(r => r.PartMilliseconds), 0.5) : double.NaN;
                 var peak = these.Max(r => r.GatewayRssPeak);
                 table.Add(these[0].Backend, I(these[0].Concurrency), path,
                     $"{F(Stats.Median(speed), 0)} [{F(speed.Min(), 0)}–{F(speed.Max(), 0)}]",
-                    path == "direct" || ratios.Count == 0 ? "" : $"{P(Stats.Median(ratios))} [{P(ratios.Min())}–{P(ratios.Max())}]",
+                    these[0].Kind == "direct" || ratios.Count == 0 ? "" : $"{P(Stats.Median(ratios))} [{P(ratios.Min())}–{P(ratios.Max())}]",
                     F(p50, 1), F(Stats.Quantile(these.SelectMany(r => r.PartMilliseconds), 0.99), 1),
                     double.IsNaN(added) ? "" : (added >= 0 ? "+" : "") + F(added, 1),
                     F(peak / MiB, 0), $"{F((peak - warmIdleRss) / MiB, 0)} / {F((peak - coldIdleRss) / MiB, 0)}");
@@ -60,7 +61,7 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
                 var these = group.Where(r => r.Path == path).ToList();
                 string Median(Func<RunResult, double> f, int digits = 0) => F(Stats.Median(these.Select(f)), digits);
                 var mock = MockOf(these[0].Backend);
-                var proxy = ProxyOf(path);
+                var proxy = these[0].Middle;
                 double PerGiB(RunResult r, string process) => r.CpuSeconds.GetValueOrDefault(process) / (r.Bytes / (MiB * 1024));
                 table.Add(these[0].Backend, I(these[0].Concurrency), path,
                     Median(r => r.CpuPercent("client")), Median(r => r.CpuPercent(mock)), Median(r => r.CpuPercent(proxy)),
@@ -95,10 +96,10 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
                 }
             }
             // CPU per GiB is the figure load disturbs least (docs/BENCHMARKS.md).
-            foreach (var path in runs.Where(r => r.Backend == backend && r.Path != "direct").Select(r => r.Path).Distinct())
+            foreach (var path in runs.Where(r => r.Backend == backend && r.Kind != "direct").Select(r => r.Path).Distinct())
             {
                 var these = runs.Where(r => r.Backend == backend && r.Path == path).ToList();
-                var perGiB = Stats.Median(these.Select(r => r.CpuSeconds.GetValueOrDefault(ProxyOf(path)) / (r.Bytes / (MiB * 1024))));
+                var perGiB = Stats.Median(these.Select(r => r.CpuSeconds.GetValueOrDefault(r.Middle) / (r.Bytes / (MiB * 1024))));
                 var target = (backend, path) switch
                 {
                     ("sandbox", "gateway") => 0.8,
@@ -106,7 +107,7 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
                     _ => double.NaN,
                 };
                 var verdict = double.IsNaN(target) ? "" : $" (target ≤ {F(target, 1)} s/GiB with client digests): {Verdict(perGiB <= target)}";
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {backend}: {ProxyOf(path)} CPU on the {path} path is {F(perGiB, 2)} s/GiB (median over every concurrency){verdict}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {backend}: {these[0].Middle} CPU on the {path} path is {F(perGiB, 2)} s/GiB (median over every concurrency){verdict}");
             }
             foreach (var c in runs.Where(r => r.Backend == backend).Select(r => r.Concurrency).Distinct().Order())
             {
@@ -153,9 +154,6 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
             .Select(p => p.r.MegabytesPerSecond / p.d!.MegabytesPerSecond);
 
     private static string MockOf(string backend) => backend == "box" ? "mock-box" : "mock-sandbox";
-
-    /// <summary>The process in the middle of a path: the plain proxy for its baseline, else the gateway (idle on direct runs).</summary>
-    private static string ProxyOf(string path) => path is "haproxy" or "nginx" ? path : path.EndsWith("-before", StringComparison.Ordinal) ? "gateway-before" : "gateway";
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 

@@ -73,7 +73,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>A throwaway redis-server on a free loopback port: no snapshots, no append-only file.</summary>
-    public static async Task<ChildProcess> StartRedisAsync(string executable, int port, string directory, string? cpus, CancellationToken cancellationToken)
+    public static async Task<ChildProcess> StartRedisAsync(string executable, int port, string directory, string? cpus, CancellationToken cancellationToken,
+        string name = "redis-server", bool cluster = false)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -81,7 +82,15 @@ internal sealed partial class ChildProcess : IAsyncDisposable
                 "--save", "", "--appendonly", "no", "--dir", directory, "--protected-mode", "yes" },
             WorkingDirectory = directory,
         };
-        var child = Start("redis-server", Pinned(info, cpus));
+        if (cluster)
+        {
+            // A cluster node: its slot map in its own folder; the bus listens on port + 10000.
+            foreach (var argument in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(directory, "nodes.conf") })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+        var child = Start(name, Pinned(info, cpus));
         await child.WaitForLineAsync(RedisReady(), TimeSpan.FromSeconds(30), cancellationToken);
         child.BaseAddress = new Uri($"redis://127.0.0.1:{port}/");
         return child;

@@ -22,11 +22,17 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess? Redis { get; private set; }
 
+    /// <summary>Every redis-server: the one, or the three masters of <c>--scale-cluster</c>.</summary>
+    public List<ChildProcess> RedisNodes { get; } = [];
+
     public ChildProcess? Sandbox { get; private set; }
 
     public ChildProcess? Box { get; private set; }
 
     public ChildProcess Gateway { get; private set; } = null!;
+
+    /// <summary>@tus/server with its file store, for the <c>tus-peer</c> path.</summary>
+    public ChildProcess? TusPeer { get; private set; }
 
     /// <summary>Every instance of this repository's gateway: one, or two on the same Redis for the scale scenario.</summary>
     public List<ChildProcess> Gateways { get; } = [];
@@ -82,13 +88,25 @@ internal sealed class ServiceStack : IAsyncDisposable
         var partSize = options.PartSize.ToString(CultureInfo.InvariantCulture);
         var maxUpload = Math.Max(5L << 30, options.FileSize).ToString(CultureInfo.InvariantCulture);
 
-        var redisPort = FreePort();
-        Redis = Add(await ChildProcess.StartRedisAsync(Find("redis-server", "redis-server"), redisPort, Directory("redis"), GatewayCpus, cancellationToken));
+        string store;
+        if (options.ScaleCluster)
+        {
+            RedisNodes.AddRange(await RedisClusterNodes.StartAsync(Find("redis-server", "redis-server"), Find("redis-cli", "redis-server"), work, GatewayCpus, cancellationToken));
+            _children.AddRange(RedisNodes);
+            Redis = RedisNodes[0];
+            store = string.Join(',', RedisNodes.Select(n => $"127.0.0.1:{n.BaseAddress!.Port}"));
+        }
+        else
+        {
+            Redis = Add(await ChildProcess.StartRedisAsync(Find("redis-server", "redis-server"), FreePort(), Directory("redis"), GatewayCpus, cancellationToken));
+            RedisNodes.Add(Redis);
+            store = $"127.0.0.1:{Redis.BaseAddress!.Port}";
+        }
 
         var gateway = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Gateway__Store__Redis"] = $"127.0.0.1:{redisPort}",
+            ["Gateway__Store__Redis"] = store,
             ["Gateway__Store__KeyPrefix"] = "bench",
             ["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-spool"),
             ["Gateway__Tus__StagingDirectory"] = Directory("gateway-tus"),
@@ -171,6 +189,10 @@ internal sealed class ServiceStack : IAsyncDisposable
         if (options.Paths.Contains(UploadPathKind.Nginx))
         {
             await StartNginxAsync(work, cancellationToken);
+        }
+        if (options.Paths.Contains(UploadPathKind.TusPeer))
+        {
+            TusPeer = Add(await TusPeerServer.StartAsync(repository, Directory("tus-peer"), GatewayCpus, cancellationToken));
         }
     }
 

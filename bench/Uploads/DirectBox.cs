@@ -47,16 +47,18 @@ internal sealed class DirectBox(UploadPathKind kind, HttpClient http, TestFile f
     {
         private readonly JsonNode?[] _parts = new JsonNode?[count];
 
-        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        public override HttpRequestMessage PartRequest(int index)
         {
             var offset = OffsetOf(index);
             var size = SizeOf(index);
             var request = path.PartRequest(HttpMethod.Put, uploadPart, path.Token, offset, size);
             request.Content!.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + size - 1, Length);
             request.Headers.TryAddWithoutValidation("Digest", "sha=" + Convert.ToBase64String(partSha1[index]));
-            var answer = await SendAsync(path.Http, request, $"part {index}", cancellationToken, HttpStatusCode.OK);
-            _parts[index] = answer["part"]?.DeepClone() ?? throw new BenchException("Box answered a part without the part.");
+            return request;
         }
+
+        public override void PartAnswered(int index, JsonNode answer) =>
+            _parts[index] = answer["part"]?.DeepClone() ?? throw new BenchException("Box answered a part without the part.");
 
         public override async Task CompleteAsync(CancellationToken cancellationToken)
         {

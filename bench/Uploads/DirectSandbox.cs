@@ -37,14 +37,14 @@ internal sealed class DirectSandbox(UploadPathKind kind, HttpClient http, TestFi
 
     private sealed class Session(DirectSandbox path, Uri upload, byte[][]? partSha256) : UploadSession
     {
-        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        public override HttpRequestMessage PartRequest(int index)
         {
             var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index)), path.Key, OffsetOf(index), SizeOf(index));
             if (partSha256 is not null)
             {
                 request.Headers.TryAddWithoutValidation("X-Part-SHA256", Convert.ToHexStringLower(partSha256[index]));
             }
-            await SendAsync(path.Http, request, $"part {index}", cancellationToken, HttpStatusCode.OK);
+            return request;
         }
 
         public override async Task CompleteAsync(CancellationToken cancellationToken)

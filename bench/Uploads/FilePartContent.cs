@@ -6,20 +6,24 @@ namespace Bench.Uploads;
 
 /// <summary>
 /// One part's bytes, read from the file at their offset straight into the request stream through one pooled
-/// buffer: the client never holds a part in memory, and both paths (direct and gateway) pay the same for it.
+/// buffer of <paramref name="writeSize"/> bytes, so each write to the connection is at most that: the client never
+/// holds a part in memory, and every path pays the same for it.
 /// </summary>
-internal sealed class FilePartContent(SafeFileHandle file, long offset, long partLength) : HttpContent
+internal sealed class FilePartContent(SafeFileHandle file, long offset, long partLength, int writeSize) : HttpContent
 {
-    private const int BufferSize = 256 * 1024;
+    /// <summary>Where the part starts in the file, and its length (curl sends the same bytes from a file of their own).</summary>
+    public long Offset => offset;
+
+    public long PartLength => partLength;
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(writeSize);
         try
         {
             for (long done = 0; done < partLength;)
             {
-                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(BufferSize, partLength - done)), offset + done, cancellationToken);
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(writeSize, partLength - done)), offset + done, cancellationToken);
                 if (read == 0)
                 {
                     throw new EndOfStreamException($"The file ended {partLength - done} bytes before the part's end.");

@@ -16,6 +16,8 @@ internal sealed class TestFile : IDisposable
 
     private readonly ConcurrentDictionary<long, (byte[][] Sha1, byte[][] Sha256)> _partDigests = new();
 
+    private readonly ConcurrentDictionary<(long Offset, long Length), string> _partFiles = new();
+
     private TestFile(string path, long length, byte[] sha1, byte[] sha256)
     {
         Path = path;
@@ -94,6 +96,25 @@ internal sealed class TestFile : IDisposable
         return (sha1s, sha256s);
     });
 
+    /// <summary>
+    /// A file of its own holding <paramref name="length"/> bytes from <paramref name="offset"/>, for a client that sends
+    /// whole files (curl's <c>--upload-file</c>); written once, beside the file, deleted with it.
+    /// </summary>
+    public string PartFile(long offset, long length) => _partFiles.GetOrAdd((offset, length), key =>
+    {
+        var directory = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "parts")).FullName;
+        var path = System.IO.Path.Combine(directory, $"{key.Offset}-{key.Length}.bin");
+        using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0);
+        var buffer = new byte[BlockSize];
+        for (long done = 0; done < key.Length;)
+        {
+            var read = RandomAccess.Read(Handle, buffer.AsSpan(0, (int)Math.Min(BlockSize, key.Length - done)), key.Offset + done);
+            output.Write(buffer, 0, read);
+            done += read;
+        }
+        return path;
+    });
+
     /// <summary>xorshift64* seeded by the block's index: fast, deterministic, incompressible enough for a transfer benchmark.</summary>
     private static void Fill(byte[] block, ulong index)
     {
@@ -111,5 +132,9 @@ internal sealed class TestFile : IDisposable
     {
         Handle.Dispose();
         File.Delete(Path);
+        foreach (var part in _partFiles.Values)
+        {
+            File.Delete(part);
+        }
     }
 }

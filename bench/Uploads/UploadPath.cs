@@ -13,7 +13,10 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
 
     public UploadPathKind Kind { get; } = kind;
 
-    public string Name => Kind switch
+    public string Name => BaseName + Client.Suffix + (Before ? "-before" : "");
+
+    /// <summary>The path's name without its client and build: what the summary's rows and targets are keyed by.</summary>
+    public string BaseName => Kind switch
     {
         UploadPathKind.Direct => "direct",
         UploadPathKind.Gateway => "gateway",
@@ -21,8 +24,13 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
         UploadPathKind.Nginx => "nginx",
         UploadPathKind.GatewayNoDigest => "gateway-nodigest",
         UploadPathKind.Tus => "tus",
+        UploadPathKind.TusPeer => "tus-peer",
+        UploadPathKind.BoxFront => "box-front",
         _ => "gateway-spool",
-    } + (Before ? "-before" : "");
+    };
+
+    /// <summary>Which client sends the parts: the benchmark's own (256 KiB writes), the same with small writes, or curl.</summary>
+    public ClientKind Client { get; init; } = ClientKind.Dotnet;
 
     /// <summary>Through the gateway built from <c>--compare-repo</c> (the "before" of a change).</summary>
     public bool Before { get; init; }
@@ -36,17 +44,18 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
         UploadPathKind.Direct => null,
         UploadPathKind.Haproxy => "haproxy",
         UploadPathKind.Nginx => "nginx",
+        UploadPathKind.TusPeer => "tus-peer",
         _ => Before ? "gateway-before" : "gateway",
     };
 
-    protected HttpClient Http { get; } = http;
+    public HttpClient Http { get; } = http;
 
-    protected TestFile File { get; } = file;
+    public TestFile File { get; } = file;
 
     /// <summary>Creates a backend session for the whole file (not timed).</summary>
     public abstract Task<UploadSession> CreateAsync(CancellationToken cancellationToken);
 
-    protected static async Task<JsonNode> SendAsync(HttpClient http, HttpRequestMessage request, string what, CancellationToken cancellationToken,
+    internal static async Task<JsonNode> SendAsync(HttpClient http, HttpRequestMessage request, string what, CancellationToken cancellationToken,
         params HttpStatusCode[] expected)
     {
         using (request)
@@ -75,7 +84,7 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
     protected HttpRequestMessage PartRequest(HttpMethod method, Uri uri, string token, long offset, long size)
     {
         var request = Request(method, uri, token);
-        request.Content = new FilePartContent(File.Handle, offset, size);
+        request.Content = new FilePartContent(File.Handle, offset, size, Client.WriteSize);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return request;
     }
@@ -91,7 +100,11 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
     private static string Shorten(string text) => text.Length <= 600 ? text : text[..600] + "…";
 }
 
-/// <summary>One upload session: its parts can be sent in any order and in parallel, then it is completed.</summary>
+/// <summary>
+/// One upload session: its parts can be sent in any order and in parallel, then it is completed. A part is one
+/// request (<see cref="PartRequest"/>) whose body is the part's bytes of the file, so that the .NET client and curl
+/// send exactly the same thing.
+/// </summary>
 internal abstract class UploadSession
 {
     public required long PartSize { get; init; }
@@ -104,8 +117,20 @@ internal abstract class UploadSession
 
     public long SizeOf(int index) => Math.Min(PartSize, Length - OffsetOf(index));
 
-    /// <summary>Sends part <paramref name="index"/> (0-based) and reads the answer.</summary>
-    public abstract Task PutPartAsync(int index, CancellationToken cancellationToken);
+    /// <summary>The request that sends part <paramref name="index"/> (0-based); its content is a <see cref="FilePartContent"/>.</summary>
+    public abstract HttpRequestMessage PartRequest(int index);
+
+    /// <summary>The status a part's answer must have.</summary>
+    public virtual HttpStatusCode PartStatus => HttpStatusCode.OK;
+
+    /// <summary>What the session keeps of a part's answer (Box: the part, for the commit).</summary>
+    public virtual void PartAnswered(int index, JsonNode answer)
+    {
+    }
+
+    /// <summary>Sends part <paramref name="index"/> (0-based) with the .NET client and reads the answer.</summary>
+    public async Task PutPartAsync(HttpClient http, int index, CancellationToken cancellationToken) =>
+        PartAnswered(index, await UploadPath.SendAsync(http, PartRequest(index), $"part {index}", cancellationToken, PartStatus));
 
     /// <summary>Completes the upload and checks that what landed is the file (size and digest as the backend reports them).</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);

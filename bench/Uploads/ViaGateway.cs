@@ -46,7 +46,7 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
 
     private sealed class Session(ViaGateway path, Uri upload, byte[][]? partSha256, byte[][]? partSha1) : UploadSession
     {
-        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        public override HttpRequestMessage PartRequest(int index)
         {
             var request = path.PartRequest(HttpMethod.Put, new Uri(upload, "parts/" + Invariant(index + 1)), path.Key, OffsetOf(index), SizeOf(index));
             string?[] digests =
@@ -58,7 +58,7 @@ internal sealed class ViaGateway(string backend, UploadPathKind kind, HttpClient
             {
                 request.Headers.TryAddWithoutValidation("Content-Digest", string.Join(", ", digests.OfType<string>()));
             }
-            await SendAsync(path.Http, request, $"part {index + 1}", cancellationToken, HttpStatusCode.OK);
+            return request;
         }
 
         public override async Task CompleteAsync(CancellationToken cancellationToken)

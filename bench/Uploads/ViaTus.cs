@@ -10,13 +10,45 @@ namespace Bench.Uploads;
 /// tus-js-client does with <c>chunkSize</c> = the part size). Each PATCH covers exactly one part, so the gateway
 /// streams it through the part path without staging a tail; the last one also completes the session (tus has no
 /// complete call), so its latency includes the commit. No digests: a tus client sends none per part.
+/// <paramref name="patchSize"/> (<c>--tus-patch</c>) sends PATCHes of that size instead (the whole file: one PATCH).
+/// The <c>tus-peer</c> path is the same client against @tus/server's <c>/files/</c>, which only writes files: its
+/// uploads are done when a <c>HEAD</c> reports every byte.
 /// </summary>
-internal sealed class ViaTus(string backend, HttpClient http, TestFile file, Uri gateway, string key, string sandboxId)
-    : UploadPath(backend, UploadPathKind.Tus, http, file)
+internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient http, TestFile file, Uri server, string key, string sandboxId, long? patchSize, long peerPartSize)
+    : UploadPath(backend, kind, http, file)
 {
     private string Key => key;
 
+    private bool Peer => Kind == UploadPathKind.TusPeer;
+
     public override async Task<UploadSession> CreateAsync(CancellationToken cancellationToken)
+    {
+        if (Peer)
+        {
+            var upload = await PostAsync(new Uri(server, "files/"), new Dictionary<string, string> { ["filename"] = "bench-" + Name + ".bin" }, cancellationToken);
+            return new Session(this, upload, null) { PartSize = patchSize ?? peerPartSize, PartCount = Count(patchSize ?? peerPartSize), Length = File.Length };
+        }
+        return await CreateOnGatewayAsync(cancellationToken);
+    }
+
+    private int Count(long partSize) => (int)((File.Length + partSize - 1) / partSize);
+
+    private async Task<Uri> PostAsync(Uri uri, Dictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        var request = Request(HttpMethod.Post, uri, key);
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.Add("Upload-Length", Invariant(File.Length));
+        request.Headers.Add("Upload-Metadata", string.Join(",", metadata.Select(m => m.Key + " " + Convert.ToBase64String(Encoding.UTF8.GetBytes(m.Value)))));
+        request.Content = new ByteArrayContent([]);
+        using var response = await Http.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Created || response.Headers.Location is not { } location)
+        {
+            throw new BenchException($"tus create ({Backend}, {Name}) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+        return new Uri(uri, location);
+    }
+
+    private async Task<UploadSession> CreateOnGatewayAsync(CancellationToken cancellationToken)
     {
         var name = "bench-" + Name + ".bin";
         var metadata = new Dictionary<string, string> { ["backend"] = Backend, ["conflict"] = "replace", ["filename"] = name };
@@ -29,41 +61,41 @@ internal sealed class ViaTus(string backend, HttpClient http, TestFile file, Uri
             metadata["sandbox_id"] = sandboxId;
             metadata["path"] = "/workspace/" + name;
         }
-        var request = Request(HttpMethod.Post, new Uri(gateway, "tus/"), key);
-        request.Headers.Add("Tus-Resumable", "1.0.0");
-        request.Headers.Add("Upload-Length", Invariant(File.Length));
-        request.Headers.Add("Upload-Metadata", string.Join(",", metadata.Select(m => m.Key + " " + Convert.ToBase64String(Encoding.UTF8.GetBytes(m.Value)))));
-        request.Content = new ByteArrayContent([]);
-        using var response = await Http.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Created || response.Headers.Location is not { } location)
-        {
-            throw new BenchException($"tus create ({Backend}) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-        var upload = new Uri(gateway, location);
+        var upload = await PostAsync(new Uri(server, "tus/"), metadata, cancellationToken);
         // The tus upload is a gateway session; its part size is the backend's.
         var id = upload.Segments[^1];
-        var session = await SendAsync(Http, Request(HttpMethod.Get, new Uri(gateway, "v1/uploads/" + id), key), "tus session", cancellationToken, HttpStatusCode.OK);
-        return new Session(this, upload, new Uri(gateway, "v1/uploads/" + id))
-        {
-            PartSize = Number(session["part_size"], "part_size"),
-            PartCount = (int)Number(session["part_count"], "part_count"),
-            Length = File.Length,
-        };
+        var session = await SendAsync(Http, Request(HttpMethod.Get, new Uri(server, "v1/uploads/" + id), key), "tus session", cancellationToken, HttpStatusCode.OK);
+        var partSize = patchSize ?? Number(session["part_size"], "part_size");
+        return new Session(this, upload, new Uri(server, "v1/uploads/" + id)) { PartSize = partSize, PartCount = Count(partSize), Length = File.Length };
     }
 
-    private sealed class Session(ViaTus path, Uri upload, Uri status) : UploadSession
+    private sealed class Session(ViaTus path, Uri upload, Uri? status) : UploadSession
     {
-        public override async Task PutPartAsync(int index, CancellationToken cancellationToken)
+        public override HttpStatusCode PartStatus => HttpStatusCode.NoContent;
+
+        public override HttpRequestMessage PartRequest(int index)
         {
             var request = path.PartRequest(HttpMethod.Patch, upload, path.Key, OffsetOf(index), SizeOf(index));
             request.Headers.Add("Tus-Resumable", "1.0.0");
             request.Headers.Add("Upload-Offset", Invariant(OffsetOf(index)));
             request.Content!.Headers.ContentType = new("application/offset+octet-stream");
-            await SendAsync(path.Http, request, $"tus PATCH {index}", cancellationToken, HttpStatusCode.NoContent);
+            return request;
         }
 
         public override async Task CompleteAsync(CancellationToken cancellationToken)
         {
+            if (status is null)
+            {
+                var head = Request(HttpMethod.Head, upload, path.Key);
+                head.Headers.Add("Tus-Resumable", "1.0.0");
+                using var response = await path.Http.SendAsync(head, cancellationToken);
+                var offset = response.Headers.TryGetValues("Upload-Offset", out var values) ? values.FirstOrDefault() : null;
+                if (offset != Invariant(Length))
+                {
+                    throw new BenchException($"tus-peer holds {offset ?? "no"} bytes of {Length} after the last PATCH.");
+                }
+                return;
+            }
             for (var attempt = 0; ; attempt++)
             {
                 var session = await SendAsync(path.Http, Request(HttpMethod.Get, status, path.Key), "tus status", cancellationToken, HttpStatusCode.OK);

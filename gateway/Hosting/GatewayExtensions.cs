@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Cors;
 using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
@@ -46,6 +47,7 @@ internal static class GatewayExtensions
         services.AddV1OpenApi();
         services.AddGatewayForwardedHeaders();
         services.AddTus();
+        services.AddGatewayCors();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -65,8 +67,9 @@ internal static class GatewayExtensions
         // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
         app.MapDefaultEndpoints();
         app.UseV1Problems();
-        app.UseTusProtocol();
         app.UseAuthentication();
+        app.UseGatewayCors();
+        app.UseTusProtocol();
         app.UseAuthorization();
         app.UseRateLimiter();
         // Loads ReverseProxy:Clusters (HTTP clients, health checks); the gateway declares no proxy routes.

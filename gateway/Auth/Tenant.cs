@@ -6,6 +6,9 @@ namespace Gateway.Auth;
 /// </summary>
 internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, TargetRules Targets, bool IsAdmin)
 {
+    /// <summary>The grant of the upload token the caller authenticated with; null for the tenant's own credentials.</summary>
+    public UploadTokens.UploadGrant? UploadToken { get; init; }
+
     public bool MayUse(string backend) => Backends.Contains(backend, StringComparer.Ordinal);
 
     /// <summary>Minimal-API parameter binding: the authenticated caller's tenant.</summary>

@@ -15,6 +15,7 @@ using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
+using Gateway.UploadTokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 using ServiceDefaults;
@@ -37,6 +38,7 @@ internal static class GatewayExtensions
         services.AddUploads();
         services.AddForwarding();
         services.AddGatewayAuth(builder.Configuration);
+        services.AddUploadTokens(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
         services.AddEvents();
@@ -72,10 +74,12 @@ internal static class GatewayExtensions
         app.UseTusProtocol();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseUploadTokenAccess();
         // Loads ReverseProxy:Clusters (HTTP clients, health checks); the gateway declares no proxy routes.
         app.MapReverseProxy();
         app.MapUploadsApiV1().RequireAuthorization();
         app.MapBackendsApiV1().RequireAuthorization();
+        app.MapUploadTokensApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapWebhooksAdminApi().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapDashboard();

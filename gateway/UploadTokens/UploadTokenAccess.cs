@@ -11,6 +11,8 @@ namespace Gateway.UploadTokens;
 /// </summary>
 internal static class UploadTokenAccess
 {
+    private const string PartialUploadHeader = "Upload-Concat";
+
     public static IApplicationBuilder UseUploadTokenAccess(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var tokenId = context.User.FindFirst(UploadTokenAuthenticationHandler.TokenIdClaim)?.Value;
@@ -31,6 +33,12 @@ internal static class UploadTokenAccess
         else if (!HttpMethods.IsPost(context.Request.Method))
         {
             throw new GatewayException(ErrorCode.Forbidden, "An upload token may create uploads and use the ones it created; nothing else.");
+        }
+        else if (context.Request.Headers.ContainsKey(PartialUploadHeader))
+        {
+            // tus partial uploads are staged by the tus front outside the lifecycle, so no scope would hold them,
+            // and the token could never reach them again: refused rather than left as orphans.
+            throw new GatewayException(ErrorCode.Forbidden, "An upload token may not create tus partial uploads (Upload-Concat); upload the file in one upload.");
         }
         await next(context);
     });

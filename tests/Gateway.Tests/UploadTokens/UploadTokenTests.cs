@@ -56,6 +56,11 @@ public sealed class UploadTokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/v1/admin/uploads")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.PostAsJsonAsync("/v1/upload-tokens", new { backend = "sandbox" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.DeleteAsync("/v1/upload-tokens/" + token.GetProperty("token_id").GetString())).StatusCode);
+        using var partial = new HttpRequestMessage(HttpMethod.Post, "/tus/");
+        partial.Headers.Add("Tus-Resumable", "1.0.0");
+        partial.Headers.Add("Upload-Length", "5");
+        partial.Headers.Add("Upload-Concat", "partial");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(partial)).StatusCode);
     }
 
     [Fact]

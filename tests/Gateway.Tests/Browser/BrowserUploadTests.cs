@@ -65,6 +65,50 @@ public sealed class BrowserUploadTests(BrowserSystem fixture) : IClassFixture<Br
     }
 
     [BrowserFact]
+    public async Task The_uppy_demo_pauses_and_resumes_an_upload_across_a_page_reload()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"resume-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(file, Pattern(12 << 20));
+        try
+        {
+            await Browser.NewPageAsync();
+            await Browser.GotoAsync(fixture.DemoUrl);
+            await Browser.WaitForAsync("window.demo && window.demo.uppy");
+            // Pause as soon as the first 4 MiB chunk is in, with Uppy's own pause.
+            await Browser.EvalAsync("""
+                window.paused = null
+                demo.uppy.on('upload-progress', (file, progress) => {
+                  if (window.paused === null && progress.bytesUploaded >= 4 * 1024 * 1024) {
+                    window.paused = progress.bytesUploaded
+                    demo.uppy.pauseResume(file.id)
+                  }
+                })
+                return true
+                """);
+            await Browser.UploadFileAsync(".uppy-Dashboard-input", file);
+            await Browser.ClickAsync(".uppy-StatusBar-actionBtn--upload");
+            await Browser.WaitForAsync("window.paused !== null && demo.uppy.getFiles()[0].isPaused");
+            var before = (await Browser.EvalAsync("return demo.uppy.getFiles()[0].tus.uploadUrl")).GetString();
+            Assert.NotNull(before);
+
+            // The reload loses the page; the same file added again resumes the same upload (tus fingerprint, kept token).
+            await Browser.ReloadAsync();
+            await Browser.WaitForAsync("window.demo && window.demo.uppy");
+            await Browser.UploadFileAsync(".uppy-Dashboard-input", file);
+            await Browser.ClickAsync(".uppy-StatusBar-actionBtn--upload");
+            await Browser.WaitForAsync("document.querySelectorAll('#landed li').length > 0");
+            var after = await Browser.EvalAsync("return { url: demo.uppy.getFiles()[0].response.uploadURL, landed: document.querySelector('#landed li').textContent }");
+            Assert.Equal(before, after.GetProperty("url").GetString());
+            Assert.Contains("completed, 12582912 bytes", after.GetProperty("landed").GetString());
+            await AssertLandedAsync("/workspace/demo/" + Path.GetFileName(file), Pattern(12 << 20));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [BrowserFact]
     public async Task Fetch_uploads_through_v1_and_the_box_front_and_reads_their_headers()
     {
         var v1Token = await MintAsync(new { backend = "sandbox", target = new { sandbox_id = GatewayHarness.SandboxId, path = "/workspace/browser/fetch.txt" }, max_bytes = 100 });

@@ -7,7 +7,7 @@ namespace Gateway.Auth;
 internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, TargetRules Targets, bool IsAdmin)
 {
     /// <summary>The grant of the upload token the caller authenticated with; null for the tenant's own credentials.</summary>
-    public UploadTokens.UploadGrant? UploadToken { get; init; }
+    public UploadGrant? UploadToken { get; init; }
 
     public bool MayUse(string backend) => Backends.Contains(backend, StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Gateway.Auth;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace Gateway.Cors;
 /// </summary>
 internal sealed class GatewayCorsPolicyProvider(AllowedOrigins origins, IOptions<GatewayCorsOptions> options) : ICorsPolicyProvider
 {
-    private readonly Dictionary<FrontCorsProfile, CorsPolicy> _anyTenant = [];
+    /// <summary>One policy per front and tenant (null: any tenant), built on first use.</summary>
+    private readonly ConcurrentDictionary<(FrontCorsProfile Front, string? Tenant), CorsPolicy> _policies = new();
     private readonly TimeSpan _maxAge = options.Value.Cors.PreflightMaxAge;
 
     public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)
@@ -21,18 +23,9 @@ internal sealed class GatewayCorsPolicyProvider(AllowedOrigins origins, IOptions
         {
             return Task.FromResult<CorsPolicy?>(null);
         }
-        if (TenantResolution.Find(context) is { } tenant)
-        {
-            return Task.FromResult<CorsPolicy?>(Build(profile, origin => origins.TenantAllows(tenant.Name, origin)));
-        }
-        lock (_anyTenant)
-        {
-            if (!_anyTenant.TryGetValue(profile, out var policy))
-            {
-                _anyTenant[profile] = policy = Build(profile, origins.AnyTenantAllows);
-            }
-            return Task.FromResult<CorsPolicy?>(policy);
-        }
+        var tenant = TenantResolution.Find(context)?.Name;
+        return Task.FromResult<CorsPolicy?>(_policies.GetOrAdd((profile, tenant), key => Build(key.Front,
+            key.Tenant is { } name ? origin => origins.TenantAllows(name, origin) : origins.AnyTenantAllows)));
     }
 
     private CorsPolicy Build(FrontCorsProfile profile, Func<string, bool> allows) =>

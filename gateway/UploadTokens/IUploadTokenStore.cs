@@ -1,3 +1,5 @@
+using Gateway.Auth;
+
 namespace Gateway.UploadTokens;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Auth;
 
 namespace Gateway.UploadTokens;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Auth;
 using Gateway.Sessions;
 using StackExchange.Redis;
 

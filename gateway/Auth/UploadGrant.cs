@@ -1,7 +1,7 @@
 using Gateway.Backends.Sandbox;
 using Gateway.Sessions;
 
-namespace Gateway.UploadTokens;
+namespace Gateway.Auth;
 
 /// <summary>
 /// What one upload token allows: creates on one backend, to one exact target or under a prefix, each at most

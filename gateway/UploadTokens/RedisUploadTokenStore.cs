@@ -20,15 +20,11 @@ internal sealed class RedisUploadTokenStore(IConnectionMultiplexer redis, StoreO
     public async Task SaveAsync(UploadGrant grant, string secretHash)
     {
         var keys = Keys(grant.TokenId);
-        var target = grant.Target;
         HashEntry[] fields =
         [
-            new("secret", secretHash), new("tenant", grant.Tenant), new("backend", grant.Backend),
-            new("prefix", grant.IsPrefix), new("path_prefix", grant.PathPrefix), new("sandbox_id", target.SandboxId),
-            new("path", target.Path), new("user", target.User), new("folder_id", target.FolderId),
-            new("file_name", target.FileName), new("file_id", target.FileId),
-            new("max_bytes", grant.MaxBytes), new("max_uploads", grant.MaxUploads), new("conflict", grant.Conflict),
-            new("expires", grant.ExpiresAt.ToUnixTimeMilliseconds()),
+            new("secret", secretHash), new("tenant", grant.Tenant), new("backend", grant.Backend), new("scope", grant.Scope.Json),
+            new("prefix", grant.IsPrefix), new("max_bytes", grant.MaxBytes), new("max_uploads", grant.MaxUploads),
+            new("conflict", grant.Conflict), new("expires", grant.ExpiresAt.ToUnixTimeMilliseconds()),
         ];
         var transaction = Db.CreateTransaction();
         _ = transaction.HashSetAsync(keys.Grant, [.. fields.Where(f => !f.Value.IsNull)]);
@@ -46,11 +42,7 @@ internal sealed class RedisUploadTokenStore(IConnectionMultiplexer redis, StoreO
         }
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
         string? S(string name) => f.TryGetValue(name, out var v) && !v.IsNull ? v.ToString() : null;
-        var target = new UploadTarget
-        {
-            SandboxId = S("sandbox_id"), Path = S("path"), User = S("user"), FolderId = S("folder_id"), FileName = S("file_name"), FileId = S("file_id"),
-        };
-        var grant = new UploadGrant(tokenId, S("tenant")!, S("backend")!, target, S("prefix") == "1", S("path_prefix"),
+        var grant = new UploadGrant(tokenId, S("tenant")!, S("backend")!, UploadTarget.Parse(S("scope")!), S("prefix") == "1",
             long.Parse(S("max_bytes")!, CultureInfo.InvariantCulture),
             S("max_uploads") is { } max ? int.Parse(max, CultureInfo.InvariantCulture) : null,
             S("conflict")!, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(S("expires")!, CultureInfo.InvariantCulture)));

@@ -1,4 +1,5 @@
 using Gateway.Auth;
+using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 
@@ -12,7 +13,7 @@ namespace Gateway.UploadTokens;
 internal sealed class UploadTokenAdmission(IUploadTokenStore store)
 {
     /// <summary>Checks a create against the caller's token (target already normalized by its backend). Nothing is counted yet.</summary>
-    public static void Check(Tenant tenant, string backend, UploadTarget target, string conflict, long length)
+    public static void Check(Tenant tenant, IUploadBackend backend, UploadTarget target, string conflict, long length)
     {
         if (tenant.UploadToken is not { } grant)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Sessions;
 
 namespace Gateway.Api.V1;
 
@@ -7,7 +8,8 @@ internal sealed record MintTokenRequest
 {
     public string? Backend { get; init; }
 
-    public TokenTargetBody? Target { get; init; }
+    /// <summary>A create's target (exact), or a prefix in the backend's own terms: sandbox <c>{sandbox_id, path_prefix}</c>, Box <c>{folder_id}</c>.</summary>
+    public UploadTarget? Target { get; init; }
 
     public long? MaxBytes { get; init; }
 
@@ -19,32 +21,7 @@ internal sealed record MintTokenRequest
     public string? Conflict { get; init; }
 }
 
-/// <summary>A create's target (exact), or a prefix: <c>{sandbox_id, path_prefix}</c> or <c>{folder_id}</c>.</summary>
-internal sealed record TokenTargetBody
-{
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? SandboxId { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Path { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? PathPrefix { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? User { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FolderId { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FileName { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FileId { get; init; }
-}
-
-internal sealed record TokenScopeBody(string Backend, TokenTargetBody Target, bool Prefix, long MaxBytes, int? MaxUploads, string Conflict);
+internal sealed record TokenScopeBody(string Backend, UploadTarget Target, bool Prefix, long MaxBytes, int? MaxUploads, string Conflict);
 
 internal sealed record MintTokenResponse(string Token, string TokenId, DateTimeOffset ExpiresAt, TokenScopeBody Scope);
 

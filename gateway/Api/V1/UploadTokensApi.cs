@@ -1,6 +1,5 @@
 using Gateway.Auth;
 using Gateway.Backends;
-using Gateway.Backends.Sandbox;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.UploadTokens;
@@ -55,19 +54,19 @@ internal static class UploadTokensApi
         {
             throw new GatewayException(ErrorCode.InvalidRequest, $"Backend '{backend.Name}' takes conflict {string.Join(", ", backend.Rules.Conflicts)}.");
         }
-        var (target, isPrefix, pathPrefix) = Scope(request.Target, backend, conflict, tenant);
+        var (scope, isPrefix) = Scope(request.Target, backend, conflict, tenant);
 
         var settings = options.Value.UploadTokens;
         var lifetime = request.ExpiresIn is { } seconds ? TimeSpan.FromSeconds(Math.Min(seconds, (long)settings.MaxLifetime.TotalSeconds)) : settings.DefaultLifetime;
         var (tokenId, token, secretHash) = UploadTokenFormat.New();
         var expiresAt = time.GetUtcNow() + lifetime;
-        var grant = new UploadGrant(tokenId, tenant.Name, backend.Name, target, isPrefix, pathPrefix, maxBytes, request.MaxUploads, conflict, expiresAt);
+        var grant = new UploadGrant(tokenId, tenant.Name, backend.Name, scope, isPrefix, maxBytes, request.MaxUploads, conflict, expiresAt);
         await store.SaveAsync(grant, secretHash);
         Gateway.UploadTokens.Log.Minted(loggers.CreateLogger("Gateway.UploadTokens"), tokenId, tenant.Name, backend.Name, maxBytes, expiresAt);
 
         context.Response.Headers.CacheControl = "no-store";
-        var scope = new TokenScopeBody(backend.Name, Body(target, pathPrefix), isPrefix, maxBytes, request.MaxUploads, conflict);
-        return TypedResults.Json(new MintTokenResponse(token, tokenId, expiresAt, scope), UploadTokenJsonContext.Default.MintTokenResponse,
+        var body = new TokenScopeBody(backend.Name, scope, isPrefix, maxBytes, request.MaxUploads, conflict);
+        return TypedResults.Json(new MintTokenResponse(token, tokenId, expiresAt, body), UploadTokenJsonContext.Default.MintTokenResponse,
             statusCode: StatusCodes.Status201Created);
     }
 
@@ -92,41 +91,22 @@ internal static class UploadTokensApi
     }
 
     /// <summary>
-    /// The token's scope, normalized as a create's target would be: an exact target through its backend's own
-    /// check (and the tenant's target rules); a prefix's path normalized (no <c>..</c>, no <c>//</c>).
+    /// The token's scope, normalized as a create's target would be: a prefix by the backend's own rules (its
+    /// path normalized: no <c>..</c>, <c>//</c> or <c>.</c> escapes); anything else as an exact target, through the
+    /// backend's target check and the tenant's target rules.
     /// </summary>
-    private static (UploadTarget Target, bool IsPrefix, string? PathPrefix) Scope(TokenTargetBody? body, IUploadBackend backend, string conflict, Tenant tenant)
+    private static (UploadTarget Scope, bool IsPrefix) Scope(UploadTarget? target, IUploadBackend backend, string conflict, Tenant tenant)
     {
-        if (body is null)
+        if (target is null)
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target is required: a create's target, or a prefix ({sandbox_id, path_prefix} or {folder_id}).");
         }
-        var target = new UploadTarget
+        if (backend.Targets.Prefix(target) is { } prefix)
         {
-            SandboxId = body.SandboxId, Path = body.Path, User = body.User, FolderId = body.FolderId, FileName = body.FileName, FileId = body.FileId,
-        };
-        var isPrefix = body.PathPrefix is not null || (body.FolderId is not null && body.FileName is null && body.FileId is null && body.Path is null);
-        if (!isPrefix)
-        {
-            var exact = backend.ValidateTarget(target, ContractValues.Kinds.File, conflict);
-            TargetPolicy.Check(tenant, exact);
-            return (exact, false, null);
+            return (prefix, true);
         }
-        if (body.Path is not null || body.FileName is not null || body.FileId is not null)
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, "A prefix names where files go (path_prefix, folder_id), not a file (path, file_name, file_id).");
-        }
-        // A probe file inside the prefix goes through the backend's own target check, so a prefix the backend
-        // could never take (no sandbox, a bad folder id) is refused now, not at the first upload.
-        var pathPrefix = body.PathPrefix is null ? null : SandboxPaths.Normalize(body.PathPrefix);
-        var probe = target with { Path = pathPrefix is null ? null : pathPrefix + "/probe", FileName = body.FolderId is null ? null : "probe" };
-        backend.ValidateTarget(probe, ContractValues.Kinds.File, conflict);
-        return (target, true, pathPrefix);
+        var exact = backend.Targets.Validate(target, ContractValues.Kinds.File, conflict);
+        TargetPolicy.Check(tenant, backend.Targets, exact);
+        return (exact, false);
     }
-
-    private static TokenTargetBody Body(UploadTarget target, string? pathPrefix) => new()
-    {
-        SandboxId = target.SandboxId, Path = target.Path, PathPrefix = pathPrefix, User = target.User,
-        FolderId = target.FolderId, FileName = target.FileName, FileId = target.FileId,
-    };
 }

@@ -41,6 +41,24 @@ public sealed class UploadTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_box_folder_token_creates_new_files_in_that_folder_and_no_new_versions()
+    {
+        var token = await MintAsync(new { backend = "box", target = new { folder_id = "0" }, max_bytes = 100 });
+        using var http = _system.Gateway.CreateClient(token.GetProperty("token").GetString());
+        var cases = new (object Target, HttpStatusCode Status)[]
+        {
+            (new { folder_id = "0", file_name = "in.txt" }, HttpStatusCode.Created),
+            (new { folder_id = "1", file_name = "in.txt" }, HttpStatusCode.Forbidden),
+            (new { file_id = "12345" }, HttpStatusCode.Forbidden),
+        };
+        foreach (var (target, status) in cases)
+        {
+            using var response = await http.PostAsJsonAsync("/v1/uploads", new { backend = "box", target, content_length = 5, conflict = "error" });
+            Assert.True(response.StatusCode == status, $"{JsonSerializer.Serialize(target)}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
     public async Task A_token_sees_only_its_own_sessions_and_may_not_list_mint_or_administer()
     {
         using var acme = _system.Client();

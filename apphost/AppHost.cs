@@ -55,6 +55,9 @@ switch (store.Kind)
         break;
 }
 
+// The Uppy demo on its own origin (5090), uploading to the gateway's public address with upload tokens.
+builder.AddDemo(gateway, "http://127.0.0.1:5080");
+
 // OTEL_EXPORTER_OTLP_ENDPOINT given to the AppHost (./run passes its environment on): the services export there,
 // e.g. to observability/'s collector, instead of to the dashboard, which then shows resources and console logs.
 if (builder.Configuration[SystemResources.OtlpEndpointVariable] is { Length: > 0 } collector)

@@ -4,8 +4,11 @@ namespace Gateway.Auth;
 /// The caller, resolved from its credentials: a tenant of <c>Gateway:Tenants</c>. Sessions belong to the
 /// tenant that created them; another tenant gets 404 for them (README.md, auth).
 /// </summary>
-internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, TargetRules Targets, bool IsAdmin)
+internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, IReadOnlyDictionary<string, List<string>> Targets, bool IsAdmin)
 {
+    /// <summary>The grant of the upload token the caller authenticated with; null for the tenant's own credentials.</summary>
+    public UploadGrant? UploadToken { get; init; }
+
     public bool MayUse(string backend) => Backends.Contains(backend, StringComparer.Ordinal);
 
     /// <summary>Minimal-API parameter binding: the authenticated caller's tenant.</summary>

@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Cors;
 using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
@@ -14,6 +15,7 @@ using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
+using Gateway.UploadTokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 using ServiceDefaults;
@@ -32,10 +34,14 @@ internal static class GatewayExtensions
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        // The backend plugins, one line each, by their configuration Type (docs/architecture.md, "Adding a backend").
+        services.AddUploadBackendType<Backends.Sandbox.SandboxBackendType>("sandbox");
+        services.AddUploadBackendType<Backends.Box.BoxBackendType>("box");
         services.AddHooks();
         services.AddUploads();
         services.AddForwarding();
         services.AddGatewayAuth(builder.Configuration);
+        services.AddUploadTokens(builder.Configuration);
         services.AddLimits();
         services.AddExpiry();
         services.AddEvents();
@@ -46,6 +52,7 @@ internal static class GatewayExtensions
         services.AddV1OpenApi();
         services.AddGatewayForwardedHeaders();
         services.AddTus();
+        services.AddGatewayCors();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -65,14 +72,17 @@ internal static class GatewayExtensions
         // /healthz and /readyz (service-defaults): short-circuited after routing, so no middleware below applies.
         app.MapDefaultEndpoints();
         app.UseV1Problems();
-        app.UseTusProtocol();
         app.UseAuthentication();
+        app.UseGatewayCors();
+        app.UseTusProtocol();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseUploadTokenAccess();
         // Loads ReverseProxy:Clusters (HTTP clients, health checks); the gateway declares no proxy routes.
         app.MapReverseProxy();
         app.MapUploadsApiV1().RequireAuthorization();
         app.MapBackendsApiV1().RequireAuthorization();
+        app.MapUploadTokensApiV1().RequireAuthorization();
         app.MapAdminApiV1().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapWebhooksAdminApi().RequireAuthorization(AuthExtensions.AdminPolicy);
         app.MapDashboard();

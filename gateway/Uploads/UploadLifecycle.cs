@@ -6,6 +6,7 @@ using Gateway.Hooks;
 using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Gateway.UploadTokens;
 using UploadGateway.Contract;
 
 namespace Gateway.Uploads;
@@ -22,6 +23,7 @@ internal sealed class UploadLifecycle(
     PreCreateHook hook,
     TimeProvider time,
     GatewayMetrics metrics,
+    UploadTokenAdmission tokens,
     ILogger<UploadLifecycle> logger)
 {
     public async Task<UploadSession> CreateAsync(Tenant tenant, CreateUpload request, CancellationToken cancellationToken)
@@ -64,8 +66,9 @@ internal sealed class UploadLifecycle(
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target is required.");
         }
-        var target = backend.ValidateTarget(request.Target, kind, conflict);
-        TargetPolicy.Check(tenant, target);
+        var target = backend.Targets.Validate(request.Target, kind, conflict);
+        TargetPolicy.Check(tenant, backend.Targets, target);
+        UploadTokenAdmission.Check(tenant, backend, target, conflict, length);
         var sha256 = Checksums.Validate(request.Checksum);
 
         var id = NewId();
@@ -75,10 +78,11 @@ internal sealed class UploadLifecycle(
             request.Metadata ?? new Dictionary<string, string>()), cancellationToken);
         var now = time.GetUtcNow();
         var ttlEnd = now + tenant.Limits.SessionTtl;
-        var scopes = await quota.ReserveAsync(tenant, backend.Name, target, id, length, ttlEnd);
+        var scopes = await quota.ReserveAsync(tenant, backend, target, id, length, ttlEnd);
         BackendSession created;
         try
         {
+            await tokens.CountAsync(tenant);
             created = await backend.CreateAsync(new BackendCreate(id, tenant.Name, target, kind, conflict, length, sha256?.Sha256), cancellationToken);
         }
         catch
@@ -125,6 +129,7 @@ internal sealed class UploadLifecycle(
             await AbortBackendQuietlyAsync(backend, session);
             throw;
         }
+        await tokens.RecordAsync(tenant, id);
         Log.UploadCreated(logger, id, backend.Name, length, session.PartCount);
         metrics.SessionCreated(id, backend.Name);
         return session;

@@ -15,7 +15,7 @@ namespace AppHost.Tests;
 [Collection(nameof(WholeSystem))]
 public sealed partial class RunScriptTests
 {
-    private static readonly int[] Ports = [5080, 5081, 5082, 18888, 18889, 18890];
+    private static readonly int[] Ports = [5080, 5081, 5082, 5090, 18888, 18889, 18890];
 
     [RunScriptFact]
     public async Task Run_serves_the_gateway_on_5080_and_the_dashboard_and_ctrl_c_leaves_nothing_running()
@@ -153,7 +153,7 @@ public sealed class RunScriptFactAttribute : FactAttribute
         {
             Skip = reason;
         }
-        else if (new[] { 5080, 5081, 5082, 18888, 18889, 18890 }.FirstOrDefault(RunScriptTests.Listening) is var taken and not 0)
+        else if (new[] { 5080, 5081, 5082, 5090, 18888, 18889, 18890 }.FirstOrDefault(RunScriptTests.Listening) is var taken and not 0)
         {
             Skip = $"port {taken} on 127.0.0.1 is in use (a ./run already running?), and ./run needs it.";
         }

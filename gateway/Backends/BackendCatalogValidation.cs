@@ -11,26 +11,30 @@ internal sealed class BackendCatalogValidation(IConfiguration configuration) : I
         var failures = new List<string>();
         if (options.Backends.Count == 0)
         {
-            failures.Add("Gateway:Backends is empty: configure at least one backend (Type sandbox or box, Cluster, Credential).");
+            failures.Add($"Gateway:Backends is empty: configure at least one backend (Type {string.Join(", ", BackendRegistry.Types)}).");
         }
         foreach (var (backend, settings) in options.Backends)
         {
             var at = $"Gateway:Backends:{backend}";
-            if (settings.Type is not (BackendRegistry.SandboxType or BackendRegistry.BoxType))
+            if (!BackendRegistry.Types.Contains(settings.Type))
             {
-                failures.Add($"{at}:Type is '{settings.Type}'; it must be '{BackendRegistry.SandboxType}' or '{BackendRegistry.BoxType}'.");
+                failures.Add($"{at}:Type is '{settings.Type}'; it must be one of {string.Join(", ", BackendRegistry.Types.Select(t => $"'{t}'"))}.");
             }
-            if (string.IsNullOrWhiteSpace(settings.Cluster))
+            // Other types bring their own address and credentials, validated with their own options.
+            if (BackendRegistry.UsesClusterAndCredential(settings.Type))
             {
-                failures.Add($"{at}:Cluster is missing: name a cluster of ReverseProxy:Clusters.");
-            }
-            else if (!configuration.GetSection($"ReverseProxy:Clusters:{settings.Cluster}:Destinations").GetChildren().Any())
-            {
-                failures.Add($"{at}:Cluster is '{settings.Cluster}', but ReverseProxy:Clusters:{settings.Cluster} has no Destinations.");
-            }
-            if (string.IsNullOrWhiteSpace(settings.Credential))
-            {
-                failures.Add($"{at}:Credential is missing: the backend's API key or access token.");
+                if (string.IsNullOrWhiteSpace(settings.Cluster))
+                {
+                    failures.Add($"{at}:Cluster is missing: name a cluster of ReverseProxy:Clusters.");
+                }
+                else if (!configuration.GetSection($"ReverseProxy:Clusters:{settings.Cluster}:Destinations").GetChildren().Any())
+                {
+                    failures.Add($"{at}:Cluster is '{settings.Cluster}', but ReverseProxy:Clusters:{settings.Cluster} has no Destinations.");
+                }
+                if (string.IsNullOrWhiteSpace(settings.Credential))
+                {
+                    failures.Add($"{at}:Credential is missing: the backend's API key or access token.");
+                }
             }
             failures.AddRange(DataAnnotations.Validate(settings, at));
         }

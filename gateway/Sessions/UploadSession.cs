@@ -94,6 +94,10 @@ internal sealed record UploadTarget
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FileId { get; init; }
+
+    /// <summary>An object key in a bucket (object-store backends), relative to the backend's key prefix.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Key { get; init; }
 }
 
 /// <summary>The limits that applied when the session was created, as the contract reports them.</summary>

@@ -34,6 +34,7 @@ internal static class SessionHash
     private const string TargetFolder = "tf";
     private const string TargetFileName = "tn";
     private const string TargetFile = "ti";
+    private const string TargetKey = "tk";
 
     private static readonly long s_epochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
@@ -78,6 +79,7 @@ internal static class SessionHash
         Optional(fields, TargetFolder, target.FolderId);
         Optional(fields, TargetFileName, target.FileName);
         Optional(fields, TargetFile, target.FileId);
+        Optional(fields, TargetKey, target.Key);
         return fields;
     }
 
@@ -114,6 +116,7 @@ internal static class SessionHash
                 FolderId = f.GetValueOrDefault(TargetFolder),
                 FileName = f.GetValueOrDefault(TargetFileName),
                 FileId = f.GetValueOrDefault(TargetFile),
+                Key = f.GetValueOrDefault(TargetKey),
             },
             Kind = f[Kind],
             Conflict = f[Conflict],

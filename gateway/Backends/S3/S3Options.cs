@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Backends.S3;
+
+/// <summary>
+/// <c>Gateway:Backends:&lt;name&gt;</c> of a backend whose <c>Type</c> is <c>s3</c>: a bucket of any S3-compatible store
+/// (AWS S3, Ceph RGW, MinIO, R2…), bound by the backend's name. The shared settings (<c>MaxConcurrency</c>,
+/// <c>RequestTimeout</c>, …) stay in <see cref="BackendOptions"/>.
+/// </summary>
+internal sealed class S3Options
+{
+    public const long MiB = 1024 * 1024;
+
+    /// <summary>S3's own limits (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).</summary>
+    public const int MaxParts = 10_000;
+
+    public const long MaxPartBytes = 5L << 30;
+    public const long MaxObjectBytes = 5L << 40;
+
+    /// <summary>The store's endpoint (<c>http://127.0.0.1:7480</c>); empty: AWS S3 in <see cref="Region"/>.</summary>
+    public string ServiceUrl { get; set; } = "";
+
+    public string Region { get; set; } = "us-east-1";
+
+    public string Bucket { get; set; } = "";
+
+    public string AccessKeyId { get; set; } = "";
+
+    /// <summary>The secret key itself, or leave it empty and name a mounted file in <see cref="SecretAccessKeyFile"/>. Never logged or returned.</summary>
+    public string SecretAccessKey { get; set; } = "";
+
+    public string SecretAccessKeyFile { get; set; } = "";
+
+    /// <summary><c>https://host/bucket/key</c> rather than <c>https://bucket.host/key</c>; default: true when <see cref="ServiceUrl"/> is set.</summary>
+    public bool? ForcePathStyle { get; set; }
+
+    /// <summary>Every key of this backend lives under it (<c>uploads/</c>); the client's key is relative to it.</summary>
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary>The part size; larger when an object would otherwise need more than 10,000 parts.</summary>
+    [Range(1, MaxPartBytes)]
+    public long PartSize { get; set; } = 8 * MiB;
+
+    /// <summary>
+    /// The store's smallest part but the last (S3: 5 MiB). Only for a store configured otherwise (Ceph's
+    /// <c>rgw_multipart_min_part_size</c>); a smaller value than the store's makes completes fail.
+    /// </summary>
+    [Range(1, MaxPartBytes)]
+    public long MinPartSize { get; set; } = 5 * MiB;
+
+    public bool PathStyle => ForcePathStyle ?? ServiceUrl.Length > 0;
+
+    /// <summary>The secret, from configuration or from its file (read at start-up).</summary>
+    public string ResolveSecret() =>
+        SecretAccessKey.Length > 0 ? SecretAccessKey
+        : SecretAccessKeyFile.Length > 0 ? File.ReadAllText(SecretAccessKeyFile).Trim()
+        : "";
+}

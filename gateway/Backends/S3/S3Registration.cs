@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gateway.Backends.S3;
+
+/// <summary>
+/// Wires the backends of type <c>s3</c>: their options (bound and validated by name) and a YARP cluster each, made
+/// from the store's address so that an S3 backend needs no <c>ReverseProxy</c> section: its parts go through YARP's
+/// forwarder and the cluster's HTTP client like any backend's.
+/// </summary>
+internal static class S3Registration
+{
+    public static string ClusterId(string backend) => "s3:" + backend;
+
+    public static IServiceCollection AddS3Backends(this IServiceCollection services, IConfiguration configuration)
+    {
+        var clusters = new List<ClusterConfig>();
+        foreach (var section in configuration.GetSection($"{BackendCatalogOptions.Section}:Backends").GetChildren())
+        {
+            if (!string.Equals(section[nameof(BackendOptions.Type)], S3Backend.TypeName, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var name = section.Key;
+            services.AddOptions<S3Options>(name).Bind(section).ValidateOnStart();
+            var options = section.Get<S3Options>() ?? new S3Options();
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = ClusterId(name),
+                Destinations = new Dictionary<string, DestinationConfig>
+                {
+                    ["store"] = new() { Address = Destination(options).ToString() },
+                },
+            });
+        }
+        if (clusters.Count > 0)
+        {
+            services.AddSingleton<IValidateOptions<S3Options>, S3OptionsValidation>();
+            // YARP merges every IProxyConfigProvider; the ReverseProxy section's is the other one.
+            services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], clusters));
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// Where requests go: the service URL as given (path style, the bucket in the path), or the bucket's own host
+    /// (virtual-host style: <c>https://bucket.s3.region.amazonaws.com</c> for AWS).
+    /// </summary>
+    private static Uri Destination(S3Options options)
+    {
+        var service = Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var given)
+            ? given
+            : new Uri($"https://s3.{options.Region}.amazonaws.com");
+        if (options.PathStyle || options.Bucket.Length == 0)
+        {
+            return service;
+        }
+        return new UriBuilder(service) { Host = options.Bucket + "." + service.Host }.Uri;
+    }
+}
+
+/// <summary>Start-up checks of one S3 backend's settings; a bad one stops the gateway with the key named.</summary>
+internal sealed class S3OptionsValidation : IValidateOptions<S3Options>
+{
+    public ValidateOptionsResult Validate(string? name, S3Options options)
+    {
+        var at = $"Gateway:Backends:{name}";
+        var failures = new List<string>(Domain.DataAnnotations.Validate(options, at));
+        if (options.ServiceUrl.Length > 0 && !(Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            failures.Add($"{at}:ServiceUrl is not an http(s) URL.");
+        }
+        if (options.Bucket.Length is < 3 or > 63)
+        {
+            failures.Add($"{at}:Bucket is missing or not a bucket name (3-63 characters).");
+        }
+        if (options.AccessKeyId.Length == 0)
+        {
+            failures.Add($"{at}:AccessKeyId is missing.");
+        }
+        if (options.SecretAccessKey.Length == 0 && options.SecretAccessKeyFile.Length == 0)
+        {
+            failures.Add($"{at}:SecretAccessKey (or SecretAccessKeyFile, a mounted file holding it) is missing.");
+        }
+        else if (options.SecretAccessKey.Length == 0 && !File.Exists(options.SecretAccessKeyFile))
+        {
+            failures.Add($"{at}:SecretAccessKeyFile names a file that does not exist.");
+        }
+        if (options.PartSize < options.MinPartSize)
+        {
+            failures.Add($"{at}:PartSize {options.PartSize} is under the store's minimum part size {options.MinPartSize} (MinPartSize).");
+        }
+        if (options.KeyPrefix.StartsWith('/') || options.KeyPrefix.Contains("..", StringComparison.Ordinal))
+        {
+            failures.Add($"{at}:KeyPrefix may not start with '/' or contain '..'.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

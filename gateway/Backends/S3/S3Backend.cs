@@ -42,7 +42,7 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
             Timeout = backend.RequestTimeout,
             MaxErrorRetry = 2,
         };
-        if (options.ServiceUrl.Length > 0)
+        if (!string.IsNullOrEmpty(options.ServiceUrl))
         {
             config.ServiceURL = options.ServiceUrl;
             config.AuthenticationRegion = options.Region;

@@ -7,6 +7,7 @@ namespace Gateway.Backends.S3;
 /// (AWS S3, Ceph RGW, MinIO, R2…), bound by the backend's name. The shared settings (<c>MaxConcurrency</c>,
 /// <c>RequestTimeout</c>, …) stay in <see cref="BackendOptions"/>.
 /// </summary>
+/// <remarks>A setting given as null (an environment variable set empty) reads as empty.</remarks>
 internal sealed class S3Options
 {
     public const long MiB = 1024 * 1024;
@@ -18,24 +19,24 @@ internal sealed class S3Options
     public const long MaxObjectBytes = 5L << 40;
 
     /// <summary>The store's endpoint (<c>http://127.0.0.1:7480</c>); empty: AWS S3 in <see cref="Region"/>.</summary>
-    public string ServiceUrl { get; set; } = "";
+    public string ServiceUrl { get; set => field = value ?? ""; } = "";
 
-    public string Region { get; set; } = "us-east-1";
+    public string Region { get; set => field = value ?? ""; } = "us-east-1";
 
-    public string Bucket { get; set; } = "";
+    public string Bucket { get; set => field = value ?? ""; } = "";
 
-    public string AccessKeyId { get; set; } = "";
+    public string AccessKeyId { get; set => field = value ?? ""; } = "";
 
     /// <summary>The secret key itself, or leave it empty and name a mounted file in <see cref="SecretAccessKeyFile"/>. Never logged or returned.</summary>
-    public string SecretAccessKey { get; set; } = "";
+    public string SecretAccessKey { get; set => field = value ?? ""; } = "";
 
-    public string SecretAccessKeyFile { get; set; } = "";
+    public string SecretAccessKeyFile { get; set => field = value ?? ""; } = "";
 
     /// <summary><c>https://host/bucket/key</c> rather than <c>https://bucket.host/key</c>; default: true when <see cref="ServiceUrl"/> is set.</summary>
     public bool? ForcePathStyle { get; set; }
 
     /// <summary>Every key of this backend lives under it (<c>uploads/</c>); the client's key is relative to it.</summary>
-    public string KeyPrefix { get; set; } = "";
+    public string KeyPrefix { get; set => field = value ?? ""; } = "";
 
     /// <summary>The part size; larger when an object would otherwise need more than 10,000 parts.</summary>
     [Range(1, MaxPartBytes)]
@@ -48,11 +49,11 @@ internal sealed class S3Options
     [Range(1, MaxPartBytes)]
     public long MinPartSize { get; set; } = 5 * MiB;
 
-    public bool PathStyle => ForcePathStyle ?? ServiceUrl.Length > 0;
+    public bool PathStyle => ForcePathStyle ?? !string.IsNullOrEmpty(ServiceUrl);
 
     /// <summary>The secret, from configuration or from its file (read at start-up).</summary>
     public string ResolveSecret() =>
-        SecretAccessKey.Length > 0 ? SecretAccessKey
-        : SecretAccessKeyFile.Length > 0 ? File.ReadAllText(SecretAccessKeyFile).Trim()
+        !string.IsNullOrEmpty(SecretAccessKey) ? SecretAccessKey
+        : !string.IsNullOrEmpty(SecretAccessKeyFile) ? File.ReadAllText(SecretAccessKeyFile).Trim()
         : "";
 }

@@ -66,23 +66,27 @@ internal sealed class S3OptionsValidation : IValidateOptions<S3Options>
     {
         var at = $"Gateway:Backends:{name}";
         var failures = new List<string>(Domain.DataAnnotations.Validate(options, at));
-        if (options.ServiceUrl.Length > 0 && !(Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        if (!string.IsNullOrEmpty(options.ServiceUrl) && !(Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
             failures.Add($"{at}:ServiceUrl is not an http(s) URL.");
         }
-        if (options.Bucket.Length is < 3 or > 63)
+        if (options.Region.Length == 0)
+        {
+            failures.Add($"{at}:Region is empty: the store's region (us-east-1 for most S3-compatible stores).");
+        }
+        if (options.Bucket is not { Length: >= 3 and <= 63 })
         {
             failures.Add($"{at}:Bucket is missing or not a bucket name (3-63 characters).");
         }
-        if (options.AccessKeyId.Length == 0)
+        if (string.IsNullOrEmpty(options.AccessKeyId))
         {
             failures.Add($"{at}:AccessKeyId is missing.");
         }
-        if (options.SecretAccessKey.Length == 0 && options.SecretAccessKeyFile.Length == 0)
+        if (string.IsNullOrEmpty(options.SecretAccessKey) && string.IsNullOrEmpty(options.SecretAccessKeyFile))
         {
             failures.Add($"{at}:SecretAccessKey (or SecretAccessKeyFile, a mounted file holding it) is missing.");
         }
-        else if (options.SecretAccessKey.Length == 0 && !File.Exists(options.SecretAccessKeyFile))
+        else if (string.IsNullOrEmpty(options.SecretAccessKey) && !File.Exists(options.SecretAccessKeyFile))
         {
             failures.Add($"{at}:SecretAccessKeyFile names a file that does not exist.");
         }

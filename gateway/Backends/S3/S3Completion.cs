@@ -12,8 +12,8 @@ namespace Gateway.Backends.S3;
 /// Complete and abort of an S3 session. Complete: the parts the store holds reconciled with the ones recorded
 /// (ListParts, every page), CompleteMultipartUpload under the staging key with the recorded ETags, the whole-object
 /// digests the client gave checked by reading the assembled object back (S3 keeps no SHA-256 of a multipart object,
-/// so no one else can), then the object published under its key by a server-side copy and the staging object
-/// deleted. A wrong digest deletes the staging object: nothing is published.
+/// so no one else can), then the object published under its key by a server-side copy (range by range over
+/// <c>MaxCopyBytes</c>) and the staging object deleted. A wrong digest deletes the staging object: nothing is published.
 /// </summary>
 /// <remarks>
 /// Each step can be repeated: a complete retried after a lost answer finds the multipart upload already assembled
@@ -52,13 +52,7 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
             // The staging object stays until the session is aborted or expires; a complete after the key is freed publishes it.
             throw new GatewayException(ErrorCode.Conflict, "An object with this key exists now and conflict is \"error\"; nothing was published.");
         }
-        await client.CopyObjectAsync(new CopyObjectRequest
-        {
-            SourceBucket = options.Bucket,
-            SourceKey = staging,
-            DestinationBucket = options.Bucket,
-            DestinationKey = key,
-        }, cancellationToken);
+        await PublishAsync(staging, key, session.ContentLength, cancellationToken);
         await client.DeleteObjectAsync(options.Bucket, staging, cancellationToken);
         // CompleteMultipartUpload's own ETag is empty on RGW 16 (ENVIRONMENT.md, gotcha 5): the published object says what landed.
         var size = await SizeAsync(key, cancellationToken);
@@ -131,6 +125,53 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
             throw S3Errors.Unavailable(name, "complete");
         }
         return true;
+    }
+
+    /// <summary>
+    /// Copies the staging object to its key inside the store: one CopyObject up to <see cref="S3Options.MaxCopyBytes"/>
+    /// (S3 copies at most 5 GiB at once), else a multipart upload of UploadPartCopy ranges, aborted if a range fails.
+    /// </summary>
+    private async Task PublishAsync(string staging, string key, long size, CancellationToken cancellationToken)
+    {
+        if (size <= options.MaxCopyBytes)
+        {
+            await client.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = options.Bucket,
+                SourceKey = staging,
+                DestinationBucket = options.Bucket,
+                DestinationKey = key,
+            }, cancellationToken);
+            return;
+        }
+        var upload = (await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = key }, cancellationToken)).UploadId;
+        try
+        {
+            var parts = new List<PartETag>();
+            for (var (number, first) = (1, 0L); first < size; number++, first += options.MaxCopyBytes)
+            {
+                var copied = await client.CopyPartAsync(new CopyPartRequest
+                {
+                    SourceBucket = options.Bucket,
+                    SourceKey = staging,
+                    DestinationBucket = options.Bucket,
+                    DestinationKey = key,
+                    UploadId = upload,
+                    PartNumber = number,
+                    FirstByte = first,
+                    LastByte = Math.Min(first + options.MaxCopyBytes, size) - 1,
+                }, cancellationToken);
+                parts.Add(new PartETag(number, copied.ETag));
+            }
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = options.Bucket, Key = key, UploadId = upload, PartETags = parts },
+                cancellationToken);
+        }
+        catch
+        {
+            // Best effort: what failed is what the caller must hear of; a multipart upload left behind is the bucket's lifecycle rule's to end.
+            await client.AbortMultipartUploadAsync(options.Bucket, key, upload, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
     }
 
     /// <summary>Every part the store holds for the upload, by number (ListParts pages of 1,000); null when it knows no such upload.</summary>

@@ -49,6 +49,13 @@ internal sealed class S3Options
     [Range(1, MaxPartBytes)]
     public long MinPartSize { get; set; } = 5 * MiB;
 
+    /// <summary>
+    /// The largest object published by one CopyObject (S3: 5 GiB); a larger one is copied in parts of this size
+    /// (UploadPartCopy), so it must be at least <see cref="MinPartSize"/>.
+    /// </summary>
+    [Range(1, MaxPartBytes)]
+    public long MaxCopyBytes { get; set; } = MaxPartBytes;
+
     public bool PathStyle => ForcePathStyle ?? !string.IsNullOrEmpty(ServiceUrl);
 
     /// <summary>The secret, from configuration or from its file (read at start-up).</summary>

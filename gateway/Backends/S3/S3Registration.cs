@@ -94,6 +94,10 @@ internal sealed class S3OptionsValidation : IValidateOptions<S3Options>
         {
             failures.Add($"{at}:PartSize {options.PartSize} is under the store's minimum part size {options.MinPartSize} (MinPartSize).");
         }
+        if (options.MaxCopyBytes < options.MinPartSize)
+        {
+            failures.Add($"{at}:MaxCopyBytes {options.MaxCopyBytes} is under the store's minimum part size {options.MinPartSize} (MinPartSize).");
+        }
         if (options.KeyPrefix.StartsWith('/') || options.KeyPrefix.Contains("..", StringComparison.Ordinal))
         {
             failures.Add($"{at}:KeyPrefix may not start with '/' or contain '..'.");

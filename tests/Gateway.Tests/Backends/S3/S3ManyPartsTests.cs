@@ -16,12 +16,14 @@ public sealed class S3ManyPartsTests(RedisServer redis, CephRgwSmallParts rgw) :
     private const int PartSize = CephRgwSmallParts.MinPartSize;
 
     [RgwFact]
-    public async Task A_session_of_1100_parts_sent_through_two_instances_completes_byte_exact()
+    public async Task A_session_of_1100_parts_sent_through_two_instances_completes_byte_exact_and_is_published_range_by_range()
     {
         await using var system = await StartAsync(redis, rgw, gateway: s =>
         {
             s[$"Gateway:Backends:{Backend}:PartSize"] = PartSize.ToString();
             s[$"Gateway:Backends:{Backend}:MinPartSize"] = PartSize.ToString();
+            // Published in 11 copied ranges, as an object over S3's 5 GiB copy limit is.
+            s[$"Gateway:Backends:{Backend}:MaxCopyBytes"] = (100 * PartSize).ToString();
         });
         await using var second = await system.StartGatewayAsync();
         using var a = new ContractClient(system.Client());
@@ -51,6 +53,8 @@ public sealed class S3ManyPartsTests(RedisServer redis, CephRgwSmallParts rgw) :
 
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.Equal(file, await ReadAsync(rgw, "many/object.bin"));
+        // A multipart object's ETag ends in its part count: the published copy was made of 11 copied ranges.
+        Assert.EndsWith("-11\"", await ETagAsync(rgw, "many/object.bin"));
         Assert.Equal(0, await MultipartUploadsAsync(rgw, id));
     }
 }

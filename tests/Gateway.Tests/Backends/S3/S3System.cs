@@ -50,6 +50,12 @@ internal static class S3System
         return bytes.ToArray();
     }
 
+    public static async Task<string> ETagAsync(CephRgw rgw, string key)
+    {
+        using var s3 = rgw.Client();
+        return (await s3.GetObjectMetadataAsync(rgw.Bucket, Prefix + key)).ETag;
+    }
+
     public static async Task<bool> ExistsAsync(CephRgw rgw, string key)
     {
         using var s3 = rgw.Client();

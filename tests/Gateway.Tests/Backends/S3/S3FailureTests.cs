@@ -1,5 +1,8 @@
 using System.Net;
+using Gateway.Tests.Security;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using TestSupport;
 using static Gateway.Tests.Support.ContractClient;
 using static Gateway.Tests.Backends.S3.S3System;
@@ -95,6 +98,39 @@ public sealed class S3FailureTests(RedisServer redis, CephRgw rgw) : IClassFixtu
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [RgwFact]
+    public async Task The_stores_credentials_and_signatures_appear_in_no_response_log_or_span()
+    {
+        var logs = new FakeLogCollector();
+        using var spans = new CapturingActivityListener();
+        var responses = new List<string>();
+        await using (var system = await StartAsync(redis, rgw, everyApp: builder =>
+        {
+            builder.Logging.AddProvider(new FakeLoggerProvider(logs));
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        }))
+        {
+            using var client = new ContractClient(system.Client());
+            var file = TestData.Bytes((int)PartSize + 3, seed: 23);
+            var id = (await client.CreateOkAsync(Create("secrets/object.bin", file.Length))).GetProperty("upload_id").GetString()!;
+            responses.Add((await client.PutPartOkAsync(id, 1, file, PartSize, TestData.ContentDigest(Slice(file, 1, PartSize)))).ToString());
+            responses.Add((await client.PutPartOkAsync(id, 2, file, PartSize)).ToString());
+            responses.Add((await ExpectAsync(await client.CompleteAsync(id, new { checksum = new { sha256 = TestData.Sha256Hex(file) } }), HttpStatusCode.OK)).ToString());
+            responses.Add((await client.GetOkAsync(id)).ToString());
+            using var backends = await client.Http.GetAsync("/v1/backends");
+            responses.Add(await backends.Content.ReadAsStringAsync());
+        }
+
+        var texts = responses.Concat(logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception} " + string.Join(' ', (r.StructuredState ?? []).Select(v => $"{v.Key}={v.Value}"))))
+            .Concat(spans.Spans).ToList();
+        Assert.NotEmpty(spans.Spans);
+        foreach (var secret in new[] { CephRgw.SecretKey, CephRgw.AccessKey, "AWS4-HMAC-SHA256", "X-Amz-Signature" })
+        {
+            var leak = texts.FirstOrDefault(t => t.Contains(secret, StringComparison.OrdinalIgnoreCase));
+            Assert.True(leak is null, $"'{secret}' appears in: {leak}");
         }
     }
 

@@ -17,8 +17,8 @@ internal static class S3System
     public const int MiB = 1024 * 1024;
 
     public static Task<GatewayHarness> StartAsync(RedisServer redis, CephRgw rgw, FakeTimeProvider? clock = null,
-        Action<Dictionary<string, string?>>? gateway = null) =>
-        GatewayHarness.StartAsync(redis, clock, gateway: s =>
+        Action<Dictionary<string, string?>>? gateway = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? everyApp = null) =>
+        GatewayHarness.StartAsync(redis, clock, everyApp: everyApp, gateway: s =>
         {
             s[$"Gateway:Backends:{Backend}:Type"] = "s3";
             s[$"Gateway:Backends:{Backend}:ServiceUrl"] = rgw.Endpoint.ToString();

@@ -4,24 +4,27 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Backends;
 
 /// <summary>Start-up checks of <c>Gateway:Backends</c> against <c>ReverseProxy:Clusters</c>.</summary>
-internal sealed class BackendCatalogValidation(IConfiguration configuration) : IValidateOptions<BackendCatalogOptions>
+internal sealed class BackendCatalogValidation(IConfiguration configuration, BackendTypes types) : IValidateOptions<BackendCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, BackendCatalogOptions options)
     {
         var failures = new List<string>();
         if (options.Backends.Count == 0)
         {
-            failures.Add($"Gateway:Backends is empty: configure at least one backend (Type {string.Join(", ", BackendRegistry.Types)}).");
+            failures.Add("Gateway:Backends is empty: configure at least one backend (Type, Cluster, Credential).");
         }
         foreach (var (backend, settings) in options.Backends)
         {
             var at = $"Gateway:Backends:{backend}";
-            if (!BackendRegistry.Types.Contains(settings.Type))
+            if (!types.TryGet(settings.Type, out var type))
             {
-                failures.Add($"{at}:Type is '{settings.Type}'; it must be one of {string.Join(", ", BackendRegistry.Types.Select(t => $"'{t}'"))}.");
+                failures.Add($"{at}:Type is '{settings.Type}'; it must be a registered backend type: {string.Join(", ", types.Names.Select(n => $"'{n}'"))}.");
             }
-            // Other types bring their own address and credentials, validated with their own options.
-            if (BackendRegistry.UsesClusterAndCredential(settings.Type))
+            else
+            {
+                failures.AddRange(type.ValidateOptions(configuration.GetSection(at), at));
+            }
+            if (type?.UsesConfiguredCluster != false)
             {
                 if (string.IsNullOrWhiteSpace(settings.Cluster))
                 {

@@ -1,4 +1,3 @@
-using Gateway.Backends.S3;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Backends;
@@ -14,8 +13,8 @@ internal static class BackendsExtensions
         // Destinations such as http://mock-sandbox resolve through service discovery (services:mock-sandbox:http:0,
         // what an Aspire AppHost injects), for parts and control plane alike; literal URLs stay as they are.
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy")).AddServiceDiscoveryDestinationResolver();
-        services.AddS3Backends(configuration);
         services.AddControlPlaneClients(configuration);
+        services.AddSingleton<BackendTypes>();
         services.AddSingleton<BackendRegistry>();
         return services;
     }

@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Backends.S3;
 using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
@@ -32,6 +33,10 @@ internal static class GatewayExtensions
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        // The backend plugins, one line each, by their configuration Type (docs/architecture.md, "Adding a backend").
+        services.AddUploadBackendType<Backends.Sandbox.SandboxBackendType>("sandbox");
+        services.AddUploadBackendType<Backends.Box.BoxBackendType>("box");
+        services.AddS3BackendType(builder.Configuration);
         services.AddHooks();
         services.AddUploads();
         services.AddForwarding();

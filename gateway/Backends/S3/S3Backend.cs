@@ -3,7 +3,6 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Gateway.Domain;
 using Gateway.Sessions;
-using Microsoft.Extensions.Options;
 using UploadGateway.Contract;
 
 namespace Gateway.Backends.S3;
@@ -27,10 +26,12 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
     private readonly S3Endpoint _endpoint;
     private readonly S3Completion _completion;
 
-    private S3Backend(string name, BackendOptions backend, S3Options options, BackendCluster cluster)
+    public S3Backend(BackendContext context, S3Options options)
     {
+        var (name, backend) = (context.Name, context.Options);
         Name = name;
-        Cluster = cluster;
+        // The cluster S3Registration made from ServiceUrl (the backend's Cluster setting names it).
+        Cluster = context.Http.Cluster;
         _options = options;
         var credentials = new BasicAWSCredentials(options.AccessKeyId, options.ResolveSecret());
         var config = new AmazonS3Config
@@ -55,10 +56,10 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
         _endpoint = new S3Endpoint(options, credentials);
         _completion = new S3Completion(name, options, Client);
         Rules = new BackendRules(
-            TypeName,
+            context.Type,
             Kinds: [ContractValues.Kinds.File],
             Conflicts: [ContractValues.Conflicts.Error, ContractValues.Conflicts.Replace],
-            TargetFields: ["key"],
+            TargetFields: S3Targets.Instance.Fields,
             Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha256], Complete: []),
             MinUploadBytes: backend.MinUploadBytes ?? 0,
             MaxConcurrency: backend.MaxConcurrency,
@@ -66,10 +67,6 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
             // The SigV4 payload hash: the store hashes the part and refuses a mismatch before keeping it (S3PartTransformer).
             ChecksPartDigests: DigestKinds.Sha256);
     }
-
-    /// <summary>The one registration of the type: its options by the backend's name, its cluster from <see cref="S3Registration"/>.</summary>
-    public static S3Backend Create(string name, BackendOptions backend, Func<string, BackendCluster> clusters, IServiceProvider services) =>
-        new(name, backend, services.GetRequiredService<IOptionsMonitor<S3Options>>().Get(name), clusters(S3Registration.ClusterId(name)));
 
     public string Name { get; }
 
@@ -79,20 +76,17 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
 
     internal AmazonS3Client Client { get; }
 
-    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
-    {
-        if ((target.SandboxId ?? target.Path ?? target.User ?? target.FolderId ?? target.FileName ?? target.FileId) is not null)
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, "An S3 backend takes target.key only.");
-        }
-        S3Keys.Validate(target.Key, _options.KeyPrefix);
-        return target;
-    }
+    public IBackendTargets Targets => S3Targets.Instance;
+
+    public IEnumerable<QuotaScope> QuotaScopes(UploadTarget target) => [];
 
     public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
     {
         var (partSize, partCount) = S3PartSizing.For(request.ContentLength, _options.PartSize);
-        var key = S3Keys.Object(_options.KeyPrefix, request.Target.Key!);
+        var relative = S3Target.Of(request.Target).Key;
+        // The type's target check knows no prefix: the key's length with this backend's is checked here.
+        S3Keys.Validate(relative, _options.KeyPrefix);
+        var key = S3Keys.Object(_options.KeyPrefix, relative);
         if (request.Conflict == ContractValues.Conflicts.Error 
             && await CallAsync("create", () => _completion.ExistsAsync(key, cancellationToken), cancellationToken))
         {

@@ -29,7 +29,7 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
     public async Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken)
     {
         var staging = S3Keys.Staging(options.KeyPrefix, session.Id);
-        var key = S3Keys.Object(options.KeyPrefix, session.Target.Key ?? throw new InvalidOperationException($"Session {session.Id} has no target key."));
+        var key = S3Keys.Object(options.KeyPrefix, S3Target.Of(session.Target).Key);
         if (!await AssembleAsync(session, staging, key, parts, cancellationToken))
         {
             return Completed(key, session.ContentLength, null);

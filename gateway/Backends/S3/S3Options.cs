@@ -58,6 +58,8 @@ internal sealed class S3Options
 
     public bool PathStyle => ForcePathStyle ?? !string.IsNullOrEmpty(ServiceUrl);
 
+    public static S3Options Of(IConfigurationSection section) => section.Get<S3Options>() ?? new S3Options();
+
     /// <summary>The secret, from configuration or from its file (read at start-up).</summary>
     public string ResolveSecret() =>
         !string.IsNullOrEmpty(SecretAccessKey) ? SecretAccessKey

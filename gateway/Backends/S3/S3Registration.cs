@@ -1,10 +1,9 @@
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Gateway.Backends.S3;
 
 /// <summary>
-/// Wires the backends of type <c>s3</c>: their options (bound and validated by name) and a YARP cluster each, made
+/// Wires the backends of type <c>s3</c>: the plugin, and a YARP cluster each, made
 /// from the store's address so that an S3 backend needs no <c>ReverseProxy</c> section: its parts go through YARP's
 /// forwarder and the cluster's HTTP client like any backend's.
 /// </summary>
@@ -12,8 +11,10 @@ internal static class S3Registration
 {
     public static string ClusterId(string backend) => "s3:" + backend;
 
-    public static IServiceCollection AddS3Backends(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The S3 backend plugin (<c>Type: s3</c>): the gateway's one line for it.</summary>
+    public static IServiceCollection AddS3BackendType(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddUploadBackendType<S3BackendType>(S3Backend.TypeName);
         var clusters = new List<ClusterConfig>();
         foreach (var section in configuration.GetSection($"{BackendCatalogOptions.Section}:Backends").GetChildren())
         {
@@ -22,20 +23,25 @@ internal static class S3Registration
                 continue;
             }
             var name = section.Key;
-            services.AddOptions<S3Options>(name).Bind(section).ValidateOnStart();
-            var options = section.Get<S3Options>() ?? new S3Options();
             clusters.Add(new ClusterConfig
             {
                 ClusterId = ClusterId(name),
                 Destinations = new Dictionary<string, DestinationConfig>
                 {
-                    ["store"] = new() { Address = Destination(options).ToString() },
+                    ["store"] = new() { Address = Destination(S3Options.Of(section)).ToString() },
                 },
+            });
+            // The registry builds each backend over the cluster its Cluster setting names: this one's.
+            services.PostConfigure<BackendCatalogOptions>(catalog =>
+            {
+                if (catalog.Backends.TryGetValue(name, out var backend) && backend.Cluster.Length == 0)
+                {
+                    backend.Cluster = ClusterId(name);
+                }
             });
         }
         if (clusters.Count > 0)
         {
-            services.AddSingleton<IValidateOptions<S3Options>, S3OptionsValidation>();
             // YARP merges every IProxyConfigProvider; the ReverseProxy section's is the other one.
             services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], clusters));
         }
@@ -59,12 +65,20 @@ internal static class S3Registration
     }
 }
 
-/// <summary>Start-up checks of one S3 backend's settings; a bad one stops the gateway with the key named.</summary>
-internal sealed class S3OptionsValidation : IValidateOptions<S3Options>
+/// <summary>The S3 backend plugin: its targets, its settings' start-up checks, its adapter.</summary>
+internal sealed class S3BackendType : IUploadBackendType
 {
-    public ValidateOptionsResult Validate(string? name, S3Options options)
+    public IBackendTargets Targets => S3Targets.Instance;
+
+    /// <summary>Brings its own cluster (from <c>ServiceUrl</c>) and credentials (the keys), checked here.</summary>
+    public bool UsesConfiguredCluster => false;
+
+    public IUploadBackend Create(BackendContext context) => new S3Backend(context, S3Options.Of(context.Section));
+
+    /// <summary>Start-up checks of one S3 backend's settings; a bad one stops the gateway with the key named.</summary>
+    public IEnumerable<string> ValidateOptions(IConfigurationSection section, string at)
     {
-        var at = $"Gateway:Backends:{name}";
+        var options = S3Options.Of(section);
         var failures = new List<string>(Domain.DataAnnotations.Validate(options, at));
         if (!string.IsNullOrEmpty(options.ServiceUrl) && !(Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
@@ -102,6 +116,6 @@ internal sealed class S3OptionsValidation : IValidateOptions<S3Options>
         {
             failures.Add($"{at}:KeyPrefix may not start with '/' or contain '..'.");
         }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures;
     }
 }

@@ -1,5 +1,6 @@
 using Gateway.Backends.S3;
 using Gateway.Domain;
+using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Tests.Backends.S3;
 
@@ -93,12 +94,19 @@ public sealed class S3RulesTests
     [Fact]
     public void A_configuration_without_bucket_credentials_or_with_a_part_under_the_minimum_names_each_key()
     {
-        var result = new S3OptionsValidation().Validate("store", new S3Options { ServiceUrl = "ftp://x", PartSize = MiB, KeyPrefix = "/abs" });
+        var section = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gateway:Backends:store:Type"] = "s3",
+            ["Gateway:Backends:store:ServiceUrl"] = "ftp://x",
+            ["Gateway:Backends:store:PartSize"] = MiB.ToString(),
+            ["Gateway:Backends:store:KeyPrefix"] = "/abs",
+        }).Build().GetSection("Gateway:Backends:store");
 
-        Assert.True(result.Failed);
+        var failures = string.Join("\n", new S3BackendType().ValidateOptions(section, "Gateway:Backends:store"));
+
         foreach (var key in new[] { "ServiceUrl", "Bucket", "AccessKeyId", "SecretAccessKey", "PartSize", "KeyPrefix" })
         {
-            Assert.Contains($"Gateway:Backends:store:{key}", result.FailureMessage);
+            Assert.Contains($"Gateway:Backends:store:{key}", failures);
         }
     }
 

@@ -61,7 +61,8 @@ internal static class S3Errors
         (403, _) or (_, "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied") =>
             new(ErrorCode.BackendError, $"S3 backend '{backend}' refused the gateway's credentials during {operation}."),
         (404, "NoSuchBucket") => new(ErrorCode.BackendError, $"S3 backend '{backend}' has no such bucket."),
-        (429, _) or (503, _) or (>= 500, _) => new(ErrorCode.BackendUnavailable,
+        // A 200 whose body is an error (CompleteMultipartUpload, CopyObject): S3 failed after it began; retry.
+        (200, _) or (429, _) or (503, _) or (>= 500, _) => new(ErrorCode.BackendUnavailable,
             $"S3 backend '{backend}' is unavailable ({status} {code} during {operation}); retry shortly.") { RetryAfter = s_retry },
         _ => new(ErrorCode.BackendError, $"S3 backend '{backend}' answered {status} {code} during {operation}."),
     };

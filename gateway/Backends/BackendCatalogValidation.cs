@@ -24,17 +24,20 @@ internal sealed class BackendCatalogValidation(IConfiguration configuration, Bac
             {
                 failures.AddRange(type.ValidateOptions(configuration.GetSection(at), at));
             }
-            if (string.IsNullOrWhiteSpace(settings.Cluster))
+            if (type?.UsesConfiguredCluster != false)
             {
-                failures.Add($"{at}:Cluster is missing: name a cluster of ReverseProxy:Clusters.");
-            }
-            else if (!configuration.GetSection($"ReverseProxy:Clusters:{settings.Cluster}:Destinations").GetChildren().Any())
-            {
-                failures.Add($"{at}:Cluster is '{settings.Cluster}', but ReverseProxy:Clusters:{settings.Cluster} has no Destinations.");
-            }
-            if (string.IsNullOrWhiteSpace(settings.Credential))
-            {
-                failures.Add($"{at}:Credential is missing: the backend's API key or access token.");
+                if (string.IsNullOrWhiteSpace(settings.Cluster))
+                {
+                    failures.Add($"{at}:Cluster is missing: name a cluster of ReverseProxy:Clusters.");
+                }
+                else if (!configuration.GetSection($"ReverseProxy:Clusters:{settings.Cluster}:Destinations").GetChildren().Any())
+                {
+                    failures.Add($"{at}:Cluster is '{settings.Cluster}', but ReverseProxy:Clusters:{settings.Cluster} has no Destinations.");
+                }
+                if (string.IsNullOrWhiteSpace(settings.Credential))
+                {
+                    failures.Add($"{at}:Credential is missing: the backend's API key or access token.");
+                }
             }
             failures.AddRange(DataAnnotations.Validate(settings, at));
         }

@@ -12,6 +12,9 @@ internal sealed partial record BackendResponse(int Status, byte[] Body, TimeSpan
 
     public bool IsSuccess => Status is >= 200 and < 300;
 
+    /// <summary>The answer's entity tag as sent, quotes included (S3 names an uploaded part by it).</summary>
+    public string? ETag { get; init; }
+
     public static async Task<BackendResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var retryAfter = response.Headers.RetryAfter switch
@@ -32,7 +35,10 @@ internal sealed partial record BackendResponse(int Status, byte[] Body, TimeSpan
             }
             body.Write(buffer, 0, read);
         }
-        return new BackendResponse((int)response.StatusCode, body.ToArray(), retryAfter);
+        return new BackendResponse((int)response.StatusCode, body.ToArray(), retryAfter)
+        {
+            ETag = response.Headers.TryGetValues("ETag", out var etags) ? etags.FirstOrDefault() : null,
+        };
     }
 
     /// <summary>

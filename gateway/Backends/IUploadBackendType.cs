@@ -18,6 +18,13 @@ internal interface IUploadBackendType
 
     /// <summary>The adapter of one configured backend of this type.</summary>
     IUploadBackend Create(BackendContext context);
+
+    /// <summary>
+    /// Whether its backends name a <c>ReverseProxy:Clusters</c> entry (<c>Cluster</c>) and carry a <c>Credential</c>,
+    /// checked at start-up; false for a type that brings its own cluster and credentials and checks them in
+    /// <see cref="ValidateOptions"/> (an S3 backend: its store's URL and keys).
+    /// </summary>
+    bool UsesConfiguredCluster => true;
 }
 
 /// <summary>What the registry hands a backend type to build one configured backend.</summary>

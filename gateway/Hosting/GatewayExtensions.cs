@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Backends.S3;
 using Gateway.Cors;
 using Gateway.Events;
 using Gateway.Expiry;
@@ -37,6 +38,7 @@ internal static class GatewayExtensions
         // The backend plugins, one line each, by their configuration Type (docs/architecture.md, "Adding a backend").
         services.AddUploadBackendType<Backends.Sandbox.SandboxBackendType>("sandbox");
         services.AddUploadBackendType<Backends.Box.BoxBackendType>("box");
+        services.AddS3BackendType(builder.Configuration);
         services.AddHooks();
         services.AddUploads();
         services.AddForwarding();

@@ -6,6 +6,7 @@ using Gateway.Api.Tus;
 using Gateway.Api.V1;
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Draining;
 using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
@@ -39,6 +40,7 @@ internal static class GatewayExtensions
         services.AddLimits();
         services.AddExpiry();
         services.AddEvents();
+        services.AddDrain();
         services.AddSingleton<IEventDataWriter, V1EventData>();
         // The Box front's error handling first: it takes only Box routes, v1's takes the rest.
         services.AddBoxFront();
@@ -59,6 +61,7 @@ internal static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseDrain();
         // Routing explicitly, where the framework would put it, so the tus method override comes first.
         app.UseTusMethodOverride();
         app.UseRouting();

@@ -7,7 +7,8 @@
 # Without BASE_IMAGE, where no registry is reachable, the base is made here: a Debian minbase from debootstrap
 # over the mirror apt uses (local/debian:bookworm-minbase), plus this machine's .NET runtime
 # (upload-gateway/dotnet-aspnet:<runtime version>, base.Dockerfile). Needs a Docker engine, the .NET SDK, and for
-# the local base debootstrap and root.
+# the local base debootstrap and root. Where no registry is reachable it also builds upload-gateway/haproxy:local
+# from Debian's haproxy, for compose.yaml (HAPROXY_IMAGE).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here="$repo/deploy/images"
@@ -49,6 +50,20 @@ if [ -z "$base" ]; then
     done
     quiet_build -f "$here/base.Dockerfile" --build-arg "OS=$os" --tag "$base" "$work/base"
     rm -rf "$work/base"
+  fi
+  # The compose stack's load balancer, from Debian's haproxy (apt-get install -y haproxy).
+  if command -v haproxy >/dev/null 2>&1; then
+    mkdir -p "$work/haproxy/rootfs"
+    binary=$(command -v haproxy)
+    for file in "$binary" $(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
+      cp -L --parents "$file" "$work/haproxy/rootfs/"
+    done
+    if [ "$binary" != /usr/sbin/haproxy ]; then
+      mkdir -p "$work/haproxy/rootfs/usr/sbin"
+      cp -L "$binary" "$work/haproxy/rootfs/usr/sbin/haproxy"
+    fi
+    quiet_build -f "$here/haproxy.Dockerfile" --tag "upload-gateway/haproxy:$tag" "$work/haproxy"
+    echo "built upload-gateway/haproxy:$tag ($(haproxy -v | head -1 | awk '{ print $3 }'))"
   fi
 fi
 

@@ -1,6 +1,9 @@
 using System.Net;
+using Gateway.Sessions;
 using Gateway.Tests.Api.Tus;
+using Gateway.Tests.Events;
 using Gateway.Tests.Support;
+using StackExchange.Redis;
 using TestSupport;
 using static Gateway.Tests.Api.Tus.TusHttp;
 using static Gateway.Tests.Support.ContractClient;
@@ -20,14 +23,20 @@ public sealed class DrainTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task SIGTERM_with_four_parts_and_a_tus_patch_in_flight_answers_each_2xx_exits_0_and_the_uploads_finish_elsewhere()
     {
+        await using var receiver = await WebhookReceiver.StartAsync();
         await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
         {
             TusSettings.Apply(s);
+            WebhookDeliveryTests.Webhooks(s, ("main", receiver.Url));
+            // Shard leases that would lapse only minutes after the instance is gone: a handed-over one is released.
+            s["Gateway:Webhooks:LeaseTtl"] = "00:05:00";
             s["Gateway:Drain:Delay"] = "00:00:01";
             s["Gateway:Drain:Limit"] = "00:02:00";
             s["Logging:LogLevel:Gateway.Draining"] = "Information";
         });
         await using var a = await GatewayProcess.StartAsync(system.GatewaySettings);
+        using var shardLocks = ConnectionMultiplexer.Connect(redis.ConnectionString);
+        await WaitUntilAsync(async () => (await ShardOwnersAsync(shardLocks, system)).Count(o => o.Contains($"-{a.ProcessId}-", StringComparison.Ordinal)) > 0);
         await using var b = await GatewayProcess.StartAsync(system.GatewaySettings);
         using var viaA = new ContractClient(a.CreateClient(GatewayHarness.AcmeKey));
         using var viaB = new ContractClient(b.CreateClient(GatewayHarness.AcmeKey));
@@ -78,6 +87,8 @@ public sealed class DrainTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.Equal(0, await a.ExitedAsync(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(11)));
         Assert.Contains("Drained: no request in flight", a.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Cut ", a.Output, StringComparison.Ordinal);
+        // Its webhook shards were handed over: released on the way out, not left to lapse.
+        Assert.DoesNotContain(await ShardOwnersAsync(shardLocks, system), o => o.Contains($"-{a.ProcessId}-", StringComparison.Ordinal));
 
         // The v1 upload finishes through B: seven parts, each counted once.
         foreach (var n in new[] { 5, 6, 7 })
@@ -99,6 +110,19 @@ public sealed class DrainTests(RedisServer redis) : IClassFixture<RedisServer>
             Assert.Equal(tusFile.Length, Offset(rest));
         }
         Assert.Equal(tusFile, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/tus/drained-tus.bin"));
+        // B, which owned no shard when A left, took them and delivers.
+        await WebhookReceiver.WaitUntilAsync(() => receiver.Accepted.Any(d => d.UploadId == id && d.Type == EventTypes.Completed), seconds: 120);
+        Assert.Contains(receiver.Accepted, d => d.UploadId == id && d.Type == EventTypes.Completed);
+    }
+
+    /// <summary>The values of the webhook endpoint's shard locks: each owner's name carries its process id.</summary>
+    private static async Task<List<string>> ShardOwnersAsync(ConnectionMultiplexer redisConnection, GatewayHarness system)
+    {
+        var prefix = system.GatewaySettings["Gateway:Store:KeyPrefix"];
+        var shards = int.Parse(system.GatewaySettings["Gateway:Store:EventShards"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var db = redisConnection.GetDatabase();
+        var values = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => db.StringGetAsync($"{prefix}:lock:webhooks:main:{s}")));
+        return [.. values.Where(v => v.HasValue).Select(v => (string)v!)];
     }
 
     [Fact]

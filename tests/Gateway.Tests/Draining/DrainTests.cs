@@ -170,6 +170,18 @@ public sealed class DrainTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.Equal(file, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path=/workspace/cut.bin"));
     }
 
+    [Theory]
+    [InlineData("Delay", "-00:00:01")]
+    [InlineData("Delay", "00:11:00")]
+    [InlineData("Limit", "00:00:00")]
+    public async Task A_drain_setting_out_of_range_stops_the_gateway_at_start_up_naming_it(string field, string value)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            GatewayHarness.StartAsync(gateway: s => s[$"Gateway:Drain:{field}"] = value));
+
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpStatusCode> ReadyAsync(GatewayProcess instance)
     {
         using var http = new HttpClient { BaseAddress = instance.BaseAddress };

@@ -77,10 +77,9 @@ public static class Extensions
         {
             builder.Configuration.AddKeyPerFile(files =>
             {
+                // The provider leaves dot-prefixed entries out: a Kubernetes Secret's own ..data links are no settings.
                 files.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory);
                 files.Optional = true;
-                // Kubernetes mounts a Secret's files through ..data symlinks: its own dot-entries are no settings.
-                files.IgnoreCondition = name => name.StartsWith('.');
             });
         }
         return builder;

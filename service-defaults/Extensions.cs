@@ -52,12 +52,36 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddSecretFiles();
         builder.ConfigureOpenTelemetry(serviceName);
         builder.AddDefaultHealthChecks();
         // Names such as http://mock-sandbox resolve from configuration (services:mock-sandbox:http:0, what an
         // Aspire AppHost injects); literal addresses pass through unchanged.
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+        return builder;
+    }
+
+    /// <summary>The setting that names a folder of secret files (the container images set <c>/run/secrets</c>).</summary>
+    public const string SecretsDirectoryKey = "SecretsDirectory";
+
+    /// <summary>
+    /// Secrets from files: each file in the folder <see cref="SecretsDirectoryKey"/> names (when it exists) is one
+    /// setting, named by its file name with <c>__</c> for <c>:</c> (<c>Gateway__Backends__box__Credential</c>), so a
+    /// Kubernetes Secret or a compose secret mounts as-is and no secret sits in an environment variable, where
+    /// process listings and crash dumps show it. Added last: a file overrides the same setting from anywhere else.
+    /// </summary>
+    public static TBuilder AddSecretFiles<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        if (builder.Configuration[SecretsDirectoryKey] is { Length: > 0 } directory && Directory.Exists(directory))
+        {
+            builder.Configuration.AddKeyPerFile(files =>
+            {
+                // The provider leaves dot-prefixed entries out: a Kubernetes Secret's own ..data links are no settings.
+                files.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory);
+                files.Optional = true;
+            });
+        }
         return builder;
     }
 

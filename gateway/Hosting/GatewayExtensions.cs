@@ -8,6 +8,7 @@ using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Backends.S3;
 using Gateway.Cors;
+using Gateway.Draining;
 using Gateway.Events;
 using Gateway.Expiry;
 using Gateway.Forwarding;
@@ -47,6 +48,7 @@ internal static class GatewayExtensions
         services.AddLimits();
         services.AddExpiry();
         services.AddEvents();
+        services.AddDrain();
         services.AddSingleton<IEventDataWriter, V1EventData>();
         // The Box front's error handling first: it takes only Box routes, v1's takes the rest.
         services.AddBoxFront();
@@ -68,6 +70,7 @@ internal static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseDrain();
         // Routing explicitly, where the framework would put it, so the tus method override comes first.
         app.UseTusMethodOverride();
         app.UseRouting();

@@ -83,6 +83,31 @@ async function main() {
       });
       return { url: resumed.url, firstUrl: url };
     }
+    case 'gated': {
+      // Uploads, stopping before the first PATCH past each gate's `after` bytes (acknowledged) until the file
+      // `open` exists; it writes `open + ".reached"` when it stops there. The test changes the servers meanwhile
+      // (a replica killed, another stopped) and the upload goes on through tus-js-client's own requests.
+      const gates = args.gates.slice();
+      let acknowledged = 0;
+      const upload = await new Promise((resolve, reject) => {
+        const upload = new tus.Upload(file, options({
+          onError: reject,
+          onSuccess: () => resolve(upload),
+          onChunkComplete: (chunk, accepted) => { acknowledged = accepted; },
+          onBeforeRequest: async (req) => {
+            while (req.getMethod() === 'PATCH' && gates.length > 0 && acknowledged >= gates[0].after) {
+              const gate = gates.shift();
+              fs.writeFileSync(gate.open + '.reached', String(acknowledged));
+              while (!fs.existsSync(gate.open)) {
+                await new Promise((r) => setTimeout(r, 50));
+              }
+            }
+          },
+        }));
+        upload.start();
+      });
+      return { url: upload.url };
+    }
     default:
       throw new Error('unknown scenario ' + args.scenario);
   }

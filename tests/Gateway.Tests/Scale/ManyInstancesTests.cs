@@ -111,23 +111,4 @@ public sealed class ManyInstancesTests(RedisServer redis) : IClassFixture<RedisS
             await Task.Delay(10);
         }
     }
-
-    /// <summary>A request body that sends its first bytes, then waits: the client of an instance about to die.</summary>
-    private sealed class StalledContent(byte[] bytes, int sendFirst, TaskCompletionSource halfSent, Task resume) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(bytes.AsMemory(0, sendFirst));
-            await stream.FlushAsync();
-            halfSent.TrySetResult();
-            await resume;
-            await stream.WriteAsync(bytes.AsMemory(sendFirst));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = bytes.Length;
-            return true;
-        }
-    }
 }

@@ -133,6 +133,8 @@ public sealed class GatewayHarness : IAsyncDisposable
         // Tests drive the sweeper themselves (ExpirySweeper.SweepOnceAsync).
         s["Gateway:Expiry:Enabled"] = "false";
         s["Gateway:Forwarding:SpoolDirectory"] = NewDirectory();
+        // No load balancer to wait for: each instance stops as soon as its requests are done (DrainTests set their own).
+        s["Gateway:Drain:Delay"] = "00:00:00";
         configure?.Invoke(s);
     }
 

@@ -13,11 +13,12 @@ namespace Gateway.Tests.Support;
 public sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _output;
 
-    private GatewayProcess(Process process, Uri baseAddress)
+    private GatewayProcess(Process process, Uri baseAddress, StringBuilder output)
     {
         _process = process;
+        _output = output;
         BaseAddress = baseAddress;
     }
 
@@ -71,9 +72,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         try
         {
             var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var started = new GatewayProcess(process, address);
-            started._output.Append(output);
-            return started;
+            return new GatewayProcess(process, address, output);
         }
         catch
         {
@@ -91,6 +90,36 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stopping the instance sends it (the drain, docs/deploy.md).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        }
+    }
+
+    /// <summary>The exit code, once the process has exited by itself.</summary>
+    public async Task<int> ExitedAsync(TimeSpan within)
+    {
+        await _process.WaitForExitAsync().WaitAsync(within);
+        return _process.ExitCode;
+    }
+
+    /// <summary>What the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
     public ValueTask DisposeAsync()

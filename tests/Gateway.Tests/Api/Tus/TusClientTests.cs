@@ -145,7 +145,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
         var location = await CreatedAsync(viaA, file.Length, Metadata(("filename", "locked.bin")));
         var started = new TaskCompletionSource();
         var resume = new TaskCompletionSource();
-        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new SlowContent(file, PartSize / 2, started, resume.Task) };
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StalledContent(file, PartSize / 2, started, resume.Task) };
         request.Headers.Add("Tus-Resumable", "1.0.0");
         request.Headers.TryAddWithoutValidation("Upload-Offset", "0");
         request.Content.Headers.TryAddWithoutValidation("Content-Type", OctetStream);
@@ -182,7 +182,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
         // A whole part and a half go through A, which is then killed with the PATCH still open.
         var started = new TaskCompletionSource();
         var never = new TaskCompletionSource();
-        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new SlowContent(file, PartSize + PartSize / 2, started, never.Task) };
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StalledContent(file, PartSize + PartSize / 2, started, never.Task) };
         request.Headers.Add("Tus-Resumable", "1.0.0");
         request.Headers.TryAddWithoutValidation("Upload-Offset", "0");
         request.Content.Headers.TryAddWithoutValidation("Content-Type", OctetStream);
@@ -237,7 +237,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
         var never = new TaskCompletionSource();
         var request = new HttpRequestMessage(HttpMethod.Patch, location)
         {
-            Content = new SlowContent(file.AsMemory(before, length).ToArray(), PartSize / 4, started, never.Task),
+            Content = new StalledContent(file.AsMemory(before, length).ToArray(), PartSize / 4, started, never.Task),
         };
         request.Headers.Add("Tus-Resumable", "1.0.0");
         request.Headers.TryAddWithoutValidation("Upload-Offset", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -351,25 +351,6 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
             await Task.Delay(50);
         }
         return false;
-    }
-
-    /// <summary>A body that sends its first bytes, says so, then waits before sending the rest.</summary>
-    private sealed class SlowContent(byte[] bytes, int sendFirst, TaskCompletionSource started, Task resume) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(bytes.AsMemory(0, sendFirst));
-            await stream.FlushAsync();
-            started.TrySetResult();
-            await resume;
-            await stream.WriteAsync(bytes.AsMemory(sendFirst));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = bytes.Length;
-            return true;
-        }
     }
 
     /// <summary>Both mocks in process, two gateway processes on one Redis sharing one tus staging directory.</summary>

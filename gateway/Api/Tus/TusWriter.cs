@@ -16,7 +16,7 @@ namespace Gateway.Api.Tus;
 /// staged tail, the whole-object hash carried across part boundaries, and the session completed when its
 /// last byte is stored. One writer per upload across instances, by a lock in the store.
 /// </summary>
-internal sealed class TusWriter(
+internal sealed partial class TusWriter(
     PartForwarder parts,
     ISessionStore store,
     IStoreLock locks,
@@ -38,39 +38,6 @@ internal sealed class TusWriter(
         }
         var tail = staging.TailLength(session.Id, next);
         return new TusPosition(next, session.OffsetOf(next) + tail, tail);
-    }
-
-    /// <summary>Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, or answers 423.</summary>
-    public async Task<T> ExclusiveAsync<T>(string id, Func<Task<T>> write)
-    {
-        var owner = Guid.NewGuid().ToString("N");
-        var lockName = "tus-writer:" + id;
-        var ttl = storeOptions.Value.LeaseTtl;
-        if (!await locks.TryAcquireLockAsync(lockName, owner, ttl))
-        {
-            throw new GatewayException(ErrorCode.ConcurrencyLimit with { Status = StatusCodes.Status423Locked },
-                "Another request is writing to this upload; retry when it has finished.") { RetryAfter = TimeSpan.FromSeconds(1) };
-        }
-        using var stop = new CancellationTokenSource();
-        var renewal = RenewAsync(lockName, owner, ttl, stop.Token);
-        try
-        {
-            return await write();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await renewal;
-            try
-            {
-                await locks.ReleaseLockAsync(lockName, owner);
-            }
-            catch (Exception e)
-            {
-                // It lapses by itself after the lease time.
-                Log.WriterLockNotReleased(logger, id, e);
-            }
-        }
     }
 
     /// <summary>Writes the request's body at <paramref name="offset"/>; returns the session and the new offset.</summary>
@@ -219,105 +186,6 @@ internal sealed class TusWriter(
         await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody);
     }
 
-    /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>
-    private async Task MoveRestAsync(string id, int part, long from, long count)
-    {
-        await using var source = staging.ReadTail(id, part);
-        source.Seek(from, SeekOrigin.Begin);
-        staging.DeleteTail(id, part + 1);
-        await using var target = staging.OpenTail(id, part + 1);
-        var buffer = new byte[64 * 1024];
-        var left = count;
-        while (left > 0)
-        {
-            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)));
-            if (read == 0)
-            {
-                break;
-            }
-            await target.WriteAsync(buffer.AsMemory(0, read));
-            left -= read;
-        }
-        target.Flush(flushToDisk: true);
-    }
-
-    /// <summary>
-    /// Appends up to <paramref name="count"/> body bytes to the tail and flushes them to disk before the offset
-    /// counts them. A body that breaks off keeps what arrived (tus asks servers to keep as much as they can),
-    /// unless the chunk carries a checksum: then all of it or none.
-    /// </summary>
-    private Task<long> AppendAsync(string id, int part, Stream body, long count, TusChecksum? checksum, long tailBefore, CancellationToken cancellationToken) =>
-        AppendToAsync(staging.TailPath(id, part), body, count, checksum, tailBefore, cancellationToken);
-
-    /// <summary>
-    /// Appends up to <paramref name="count"/> body bytes to <paramref name="path"/> and flushes them to disk
-    /// before any offset counts them; with a checksum, all of them or none.
-    /// </summary>
-    public static async Task<long> AppendToAsync(string path, Stream body, long count, TusChecksum? checksum, long lengthBefore, CancellationToken cancellationToken)
-    {
-        using var digest = checksum is null ? null : IncrementalHash.CreateHash(checksum.Algorithm);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
-        long written = 0;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
-        try
-        {
-            while (written < count)
-            {
-                int read;
-                try
-                {
-                    read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count - written)), cancellationToken);
-                }
-                catch when (checksum is null)
-                {
-                    await file.FlushAsync(CancellationToken.None);
-                    file.Flush(flushToDisk: true);
-                    throw;
-                }
-                if (read == 0)
-                {
-                    break;
-                }
-                await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                digest?.AppendData(buffer, 0, read);
-                written += read;
-            }
-            await file.FlushAsync(CancellationToken.None);
-            file.Flush(flushToDisk: true);
-            if (checksum is not null)
-            {
-                if (written < count || !digest!.GetHashAndReset().AsSpan().SequenceEqual(checksum.Expected))
-                {
-                    await file.DisposeAsync();
-                    TusStaging.Truncate(path, lengthBefore);
-                    throw written < count
-                        ? new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {written} of its {count} bytes; the chunk was discarded.")
-                        : new GatewayException(ErrorCode.ChecksumMismatch with { Status = 460 },
-                            $"The chunk's {checksum.Name} differs from Upload-Checksum; it was discarded and the offset is unchanged.");
-                }
-            }
-            return written;
-        }
-        catch when (checksum is not null)
-        {
-            await file.DisposeAsync();
-            TusStaging.Truncate(path, lengthBefore);
-            throw;
-        }
-        finally
-        {
-            await file.DisposeAsync();
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async Task<bool> HasMoreAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var probe = new byte[1];
-        return await body.ReadAsync(probe, cancellationToken) > 0;
-    }
-
     /// <summary>Commits at the backend once every part is stored, waiting a while for one that is still assembling.</summary>
     public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, CancellationToken cancellationToken)
     {
@@ -339,28 +207,6 @@ internal sealed class TusWriter(
                 return now;
             }
             await Task.Delay(wait, time, cancellationToken);
-        }
-    }
-
-    private async Task RenewAsync(string name, string owner, TimeSpan ttl, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(ttl / 3, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                try
-                {
-                    await locks.TryAcquireLockAsync(name, owner, ttl);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The store is away for a moment; the offset check under the next holder keeps the bytes right.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

@@ -258,58 +258,6 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         return Task.CompletedTask;
     }
 
-    public Task<bool> TryReserveAsync(string scope, string id, long bytes, long limit, DateTimeOffset until)
-    {
-        lock (_lock)
-        {
-            var reservations = Reservations(scope);
-            if (reservations.ContainsKey(id))
-            {
-                return Task.FromResult(true);
-            }
-            if (reservations.Values.Sum(r => r.Bytes) + bytes > limit)
-            {
-                return Task.FromResult(false);
-            }
-            reservations[id] = new Reservation(bytes, until);
-            return Task.FromResult(true);
-        }
-    }
-
-    public Task ReleaseAsync(string scope, string id)
-    {
-        lock (_lock)
-        {
-            Reservations(scope).Remove(id);
-        }
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl)
-    {
-        lock (_lock)
-        {
-            if (_locks.TryGetValue(name, out var held) && held.Until > Now && held.Owner != owner)
-            {
-                return Task.FromResult(false);
-            }
-            _locks[name] = (owner, Now + ttl);
-            return Task.FromResult(true);
-        }
-    }
-
-    public Task ReleaseLockAsync(string name, string owner)
-    {
-        lock (_lock)
-        {
-            if (_locks.TryGetValue(name, out var held) && held.Owner == owner)
-            {
-                _locks.Remove(name);
-            }
-        }
-        return Task.CompletedTask;
-    }
-
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <summary>A live entry, or null; entries past their retention are dropped on the way, as Redis expires keys.</summary>
@@ -342,21 +290,6 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         }
     }
 
-    /// <summary>A scope's reservations, without the lapsed ones (see reserve.lua).</summary>
-    private Dictionary<string, Reservation> Reservations(string scope)
-    {
-        if (!_quotas.TryGetValue(scope, out var reservations))
-        {
-            _quotas[scope] = reservations = new Dictionary<string, Reservation>(StringComparer.Ordinal);
-        }
-        var now = Now;
-        foreach (var id in reservations.Where(r => r.Value.Until <= now).Select(r => r.Key).ToList())
-        {
-            reservations.Remove(id);
-        }
-        return reservations;
-    }
-
     private sealed class Entry(UploadSession session, DateTimeOffset keepUntil)
     {
         public UploadSession Session { get; set; } = session;
@@ -370,6 +303,4 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         /// <summary>Still in the expiry index (see <see cref="ISessionExpiryIndex.ForgetExpiryAsync"/>).</summary>
         public bool Indexed { get; set; } = true;
     }
-
-    private sealed record Reservation(long Bytes, DateTimeOffset Until);
 }

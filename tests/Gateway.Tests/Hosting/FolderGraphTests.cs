@@ -6,9 +6,11 @@ namespace Gateway.Tests.Hosting;
 
 /// <summary>
 /// The layering of docs/architecture.md, read from the sources: every <c>using Gateway.…</c> (and every inline
-/// <c>Gateway.X.</c> name) of a file is an edge from its folder to another. Folders are the namespaces under
-/// <c>Gateway</c>; a sub-folder belongs to its parent (<c>Backends/Box</c> is <c>Backends</c>), except under
-/// <c>Api/</c>, where each front (<c>Api/V1</c>, later <c>Api/Tus</c>, <c>Api/Box</c>) is a folder of its own.
+/// <c>Gateway.X.Y.</c> name, and every <c>X.Y.</c> name of a sub-folder relative to <c>Gateway</c>) of a file is an
+/// edge from its folder to another. Folders are the namespaces under <c>Gateway</c>, sub-folders each one of their
+/// own (<c>Backends.Box</c> is not <c>Backends</c>), so a parent and a child that import each other
+/// (<c>Backends</c> ↔ <c>Backends.Sandbox</c>) are a cycle like any other. Whether a folder is of the core or a
+/// front is its top: <c>Backends.Box</c> is core, <c>Api.Tus</c> a front.
 /// </summary>
 public sealed partial class FolderGraphTests
 {
@@ -29,15 +31,15 @@ public sealed partial class FolderGraphTests
     public void The_core_imports_no_front_and_no_wiring()
     {
         var graph = Graph();
-        var wrong = Core.SelectMany(folder => graph.GetValueOrDefault(folder, []).Where(Fronts.Contains).Select(to => $"{folder} -> {to}")).ToList();
+        var wrong = graph.Where(g => Core.Contains(Top(g.Key))).SelectMany(g => g.Value.Where(to => Fronts.Contains(Top(to))).Select(to => $"{g.Key} -> {to}")).ToList();
         Assert.True(wrong.Count == 0, "Core folders import fronts: " + string.Join(", ", wrong));
     }
 
     [Fact]
     public void Domain_imports_nothing_of_the_gateway_and_nothing_of_ASP_NET_Core()
     {
-        Assert.Empty(Graph().GetValueOrDefault("Domain", []));
-        var aspNet = SourceFiles().Where(f => f.Folder == "Domain" && f.Text.Contains("using Microsoft.AspNetCore", StringComparison.Ordinal)).Select(f => f.Path);
+        Assert.Empty(Graph().Where(g => Top(g.Key) == "Domain").SelectMany(g => g.Value.Where(to => Top(to) != "Domain")));
+        var aspNet = SourceFiles().Where(f => Top(f.Folder) == "Domain" && f.Text.Contains("using Microsoft.AspNetCore", StringComparison.Ordinal)).Select(f => f.Path);
         Assert.Empty(aspNet);
     }
 
@@ -46,7 +48,7 @@ public sealed partial class FolderGraphTests
     {
         var gateway = typeof(Gateway.Hosting.GatewayExtensions).Assembly;
         var offenders = new List<string>();
-        foreach (var type in gateway.GetTypes().Where(t => FolderOf(t.Namespace) is { } f && Core.Contains(f)))
+        foreach (var type in gateway.GetTypes().Where(t => FolderOf(t.Namespace) is { } f && Core.Contains(Top(f))))
         {
             const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
             foreach (var method in type.GetMethods(All))
@@ -68,26 +70,73 @@ public sealed partial class FolderGraphTests
         {
             return true;
         }
-        return FolderOf((type.HasElementType ? type.GetElementType()! : type).Namespace) is { } folder && Fronts.Contains(folder);
+        return FolderOf((type.HasElementType ? type.GetElementType()! : type).Namespace) is { } folder && Fronts.Contains(Top(folder));
+    }
+
+    [Fact]
+    public void A_parent_folder_and_its_sub_folder_importing_each_other_are_a_cycle()
+    {
+        var graph = Graph(
+        [
+            ("Backends/BackendRegistry.cs", "Backends", "namespace Gateway.Backends;\nvar b = new Backends.Sandbox.SandboxBackend();"),
+            ("Backends/Sandbox/SandboxBackend.cs", "Backends.Sandbox", "using Gateway.Backends;\nnamespace Gateway.Backends.Sandbox;"),
+            ("Sessions/UploadSession.cs", "Sessions", "namespace Gateway.Sessions;"),
+        ]);
+
+        Assert.Equal(["Backends", "Backends.Sandbox", "Backends"], FindCycle(graph));
+        Assert.Equal("Backends.Sandbox", FolderOf("Gateway.Backends.Sandbox"));
+        Assert.Equal("Backends", Top("Backends.Sandbox"));
+        Assert.Equal("Api.Tus", Top("Api.Tus"));
     }
 
     private static Dictionary<string, HashSet<string>> Graph()
     {
-        var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var files = SourceFiles().ToList();
         Assert.True(files.Count > 50, $"Found only {files.Count} gateway sources under {SharedSpecs.RepositoryRoot}.");
+        return Graph(files);
+    }
+
+    private static Dictionary<string, HashSet<string>> Graph(IReadOnlyList<(string Path, string Folder, string Text)> files)
+    {
+        var folders = files.Select(f => f.Folder).ToHashSet(StringComparer.Ordinal);
+        var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var edges = graph.TryGetValue(file.Folder, out var set) ? set : graph[file.Folder] = [];
             foreach (Match reference in Reference().Matches(file.Text))
             {
-                if (FolderOf(reference.Groups["ns"].Value) is { } to && to != file.Folder)
+                var chain = reference.Groups["ns"].Success ? reference.Groups["ns"].Value : reference.Groups["rel"].Value;
+                // A relative name counts only when it names a sub-folder (Backends.Sandbox.X), not a member (Backends.Count).
+                var minimum = reference.Groups["ns"].Success ? 1 : 2;
+                if (Resolve(chain, folders, minimum) is { } to && to != file.Folder)
                 {
                     edges.Add(to);
                 }
             }
         }
         return graph;
+    }
+
+    /// <summary>The longest known folder a dotted name starts with (<c>Gateway.Backends.Sandbox.SandboxTarget</c>: <c>Backends.Sandbox</c>).</summary>
+    private static string? Resolve(string chain, HashSet<string> folders, int minimumSegments)
+    {
+        var parts = (chain.StartsWith("Gateway.", StringComparison.Ordinal) ? chain["Gateway.".Length..] : chain).Split('.');
+        for (var length = parts.Length; length >= minimumSegments; length--)
+        {
+            var candidate = string.Join('.', parts[..length]);
+            if (folders.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Whether a folder is of the core or a front: its first segment, or <c>Api.&lt;front&gt;</c>.</summary>
+    private static string Top(string folder)
+    {
+        var parts = folder.Split('.');
+        return parts[0] == "Api" && parts.Length > 1 ? "Api." + parts[1] : parts[0];
     }
 
     private static IEnumerable<(string Path, string Folder, string Text)> SourceFiles()
@@ -108,7 +157,7 @@ public sealed partial class FolderGraphTests
         }
     }
 
-    /// <summary><c>Gateway.Backends.Box</c> is the folder <c>Backends</c>; <c>Gateway.Api.V1</c> is <c>Api.V1</c>.</summary>
+    /// <summary><c>Gateway.Backends.Box</c> is the folder <c>Backends.Box</c>; <c>Gateway.Api.V1</c> is <c>Api.V1</c>.</summary>
     private static string? FolderOf(string? ns)
     {
         var parts = (ns ?? "").Split('.');
@@ -116,7 +165,7 @@ public sealed partial class FolderGraphTests
         {
             return null;
         }
-        return parts[1] == "Api" && parts.Length > 2 ? "Api." + parts[2] : parts[1];
+        return string.Join('.', parts[1..]);
     }
 
     private static List<string>? FindCycle(Dictionary<string, HashSet<string>> graph)
@@ -148,7 +197,10 @@ public sealed partial class FolderGraphTests
     [GeneratedRegex(@"^namespace (?<ns>Gateway[\w.]*);", RegexOptions.Multiline)]
     private static partial Regex Namespace();
 
-    /// <summary>A using directive, or a qualified name in code (<c>Gateway.Sessions.SessionLimits</c>).</summary>
-    [GeneratedRegex(@"(?:^using (?:static )?(?:\w+ = )?(?<ns>Gateway(?:\.\w+)+))|(?<![\w.])(?<ns>Gateway\.[A-Z]\w*)\.[A-Z]", RegexOptions.Multiline)]
+    /// <summary>
+    /// A using directive, a qualified name in code (<c>Gateway.Sessions.SessionLimits</c>), or a dotted name relative to
+    /// <c>Gateway</c> (<c>Backends.Sandbox.SandboxBackendType</c>, as a file of <c>Gateway.Hosting</c> may write it).
+    /// </summary>
+    [GeneratedRegex(@"(?:^using (?:static )?(?:\w+ = )?(?<ns>Gateway(?:\.\w+)+))|(?<![\w.])(?<ns>Gateway(?:\.[A-Z]\w*)+)|(?<![\w.])(?<rel>[A-Z]\w*(?:\.[A-Z]\w*)+)", RegexOptions.Multiline)]
     private static partial Regex Reference();
 }

@@ -1,11 +1,17 @@
+using Gateway.Sessions;
 using Gateway.Sessions.InMemory;
 using Gateway.Sessions.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Gateway.Sessions;
+namespace Gateway.Hosting;
 
-internal static class SessionsExtensions
+/// <summary>
+/// The session store's wiring. It lives here, where the wiring may use every folder, because it chooses between
+/// <c>Sessions/Redis</c> and <c>Sessions/InMemory</c>, which both build on <c>Sessions</c>: in <c>Sessions</c> it
+/// would make parent and child import each other.
+/// </summary>
+internal static class SessionStoreSetup
 {
     /// <summary>
     /// Redis when <c>Gateway:Store:Redis</c> is set, else the embedded in-memory store; registered as
@@ -24,7 +30,7 @@ internal static class SessionsExtensions
         }
         else
         {
-            services.AddSingleton<IConnectionMultiplexer>(sp => Connect(Options(sp).Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisSessionStore>()));
+            services.AddSingleton<IConnectionMultiplexer>(sp => RedisConnection.Connect(Options(sp).Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisSessionStore>()));
             services.AddSingleton(sp =>
                 new RedisSessionStore(sp.GetRequiredService<IConnectionMultiplexer>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
@@ -35,21 +41,6 @@ internal static class SessionsExtensions
         services.AddSingleton(sp => (IQuotaStore)sp.GetRequiredService<ISessionStore>());
         services.AddSingleton(sp => (IStoreLock)sp.GetRequiredService<ISessionStore>());
         return services;
-    }
-
-    /// <summary>
-    /// One multiplexer for the process (https://stackexchange.github.io/StackExchange.Redis/Basics). It starts
-    /// even while Redis is down (<c>AbortOnConnectFail=false</c>): <c>/readyz</c> says so, requests get
-    /// <c>store_unavailable</c>, and it reconnects by itself; each lost and restored connection is logged.
-    /// </summary>
-    private static ConnectionMultiplexer Connect(string configuration, ILogger logger)
-    {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        var redis = ConnectionMultiplexer.Connect(options);
-        redis.ConnectionFailed += (_, e) => Log.RedisConnectionFailed(logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType, e.FailureType, e.Exception);
-        redis.ConnectionRestored += (_, e) => Log.RedisConnectionRestored(logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType);
-        return redis;
     }
 
     private static StoreOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<StoreOptions>>().Value;

@@ -1,0 +1,21 @@
+using StackExchange.Redis;
+
+namespace Gateway.Sessions.Redis;
+
+internal static class RedisConnection
+{
+    /// <summary>
+    /// One multiplexer for the process (https://stackexchange.github.io/StackExchange.Redis/Basics). It starts
+    /// even while Redis is down (<c>AbortOnConnectFail=false</c>): <c>/readyz</c> says so, requests get
+    /// <c>store_unavailable</c>, and it reconnects by itself; each lost and restored connection is logged.
+    /// </summary>
+    public static ConnectionMultiplexer Connect(string configuration, ILogger logger)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        var redis = ConnectionMultiplexer.Connect(options);
+        redis.ConnectionFailed += (_, e) => Log.RedisConnectionFailed(logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType, e.FailureType, e.Exception);
+        redis.ConnectionRestored += (_, e) => Log.RedisConnectionRestored(logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType);
+        return redis;
+    }
+}

@@ -351,14 +351,11 @@ internal static partial class BoxApi
     // Gateway ids: up_ and 32 base32 characters.
     private static void RequireWellFormed(string id)
     {
-        if (!SessionId().IsMatch(id))
+        if (!UploadIds.IsWellFormed(id))
         {
             throw BoxErrors.InvalidUploadSessionId();
         }
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^up_[a-z2-7]{32}$")]
-    private static partial System.Text.RegularExpressions.Regex SessionId();
 
     private readonly record struct ListedPart(string PartId, long Offset, long Size, string? Sha1);
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Gateway.Domain;
+using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Tus;
@@ -14,17 +14,14 @@ namespace Gateway.Api.Tus;
 /// offset that counts it is reported, and files named by part number make a half-done step harmless: the
 /// store's part records say which files count.
 /// </summary>
-internal sealed partial class TusStaging(IOptions<TusOptions> options)
+internal sealed class TusStaging(IOptions<TusOptions> options)
 {
     private string Root => options.Value.StagingDirectory;
-
-    /// <summary>Session ids as the core makes them; anything else never reaches the file system.</summary>
-    public static bool IsUploadId(string id) => UploadId().IsMatch(id);
 
     public string Folder(string id) => Path.Combine(Root, id);
 
     public IEnumerable<string> Uploads() =>
-        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not null && IsUploadId(n)).Cast<string>() : [];
+        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not null && UploadIds.IsWellFormed(n)).Cast<string>() : [];
 
     public async Task SaveMetadataAsync(string id, string? metadata)
     {
@@ -160,8 +157,6 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         File.Move(temporary, path, overwrite: true);
     }
 
-    [GeneratedRegex("^up_[a-z2-7]{32}$")]
-    private static partial Regex UploadId();
 }
 
 /// <summary>

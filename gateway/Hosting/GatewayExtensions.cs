@@ -66,6 +66,7 @@ internal static class GatewayExtensions
         app.MapDefaultEndpoints();
         app.UseV1Problems();
         app.UseTusProtocol();
+        app.UseAuthFailureThrottle();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -1,4 +1,4 @@
-using Gateway.Backends.Sandbox;
+using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 
@@ -10,28 +10,12 @@ namespace Gateway.Auth;
 /// </summary>
 internal static class TargetPolicy
 {
-    public static void Check(Tenant tenant, UploadTarget target)
+    /// <summary>Refuses a target the tenant's rules do not allow; the backend type says what its rules mean.</summary>
+    public static void Check(Tenant tenant, IBackendTargets targets, UploadTarget target)
     {
-        var rules = tenant.Targets;
-        if (target.SandboxId is { } sandbox && rules.SandboxIds.Count > 0 && !rules.SandboxIds.Contains(sandbox, StringComparer.Ordinal))
+        if (targets.Refusal(target, tenant.Targets) is { } what)
         {
-            throw Refused($"sandbox {sandbox}");
-        }
-        if (target.Path is { } path && rules.PathPrefixes.Count > 0 && !rules.PathPrefixes.Any(prefix => SandboxPaths.IsUnder(path, prefix)))
-        {
-            throw Refused($"path {path}");
-        }
-        if (rules.BoxFolderIds.Count > 0)
-        {
-            if (target.FileId is not null)
-            {
-                // Which folder holds a file is Box's to say; a tenant confined to folders uploads new files only.
-                throw Refused("new versions of existing files (the tenant is limited to Box folders)");
-            }
-            if (target.FolderId is { } folder && !rules.BoxFolderIds.Contains(folder, StringComparer.Ordinal))
-            {
-                throw Refused($"Box folder {folder}");
-            }
+            throw Refused(what);
         }
     }
 

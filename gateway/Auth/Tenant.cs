@@ -4,7 +4,7 @@ namespace Gateway.Auth;
 /// The caller, resolved from its credentials: a tenant of <c>Gateway:Tenants</c>. Sessions belong to the
 /// tenant that created them; another tenant gets 404 for them (README.md, auth).
 /// </summary>
-internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, TargetRules Targets, bool IsAdmin)
+internal sealed record Tenant(string Name, TenantLimits Limits, IReadOnlyList<string> Backends, IReadOnlyDictionary<string, List<string>> Targets, bool IsAdmin)
 {
     public bool MayUse(string backend) => Backends.Contains(backend, StringComparer.Ordinal);
 

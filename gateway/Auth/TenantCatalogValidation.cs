@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Auth;
 
 /// <summary>Start-up checks of <c>Gateway:Tenants</c>, each failure a sentence an operator can act on.</summary>
-internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOptions> backends, IOptions<JwtOptions> jwt) : IValidateOptions<TenantCatalogOptions>
+internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOptions> backends, IOptions<JwtOptions> jwt, BackendTypes types) : IValidateOptions<TenantCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, TenantCatalogOptions options)
     {
@@ -34,6 +34,10 @@ internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOpt
                     failures.Add($"{at}:ApiKeyHashes shares a key with tenant '{other}'.");
                 }
                 seen[hash] = tenant;
+            }
+            foreach (var rule in settings.Targets.Keys.Where(k => !types.RuleKeys.Contains(k, StringComparer.OrdinalIgnoreCase)))
+            {
+                failures.Add($"{at}:Targets:{rule} is not a target rule of any backend type; they are {string.Join(", ", types.RuleKeys)}.");
             }
             foreach (var backend in settings.Backends.Where(b => !backends.Value.Backends.ContainsKey(b)))
             {

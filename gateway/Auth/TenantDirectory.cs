@@ -17,7 +17,7 @@ internal sealed class TenantDirectory
     {
         foreach (var (name, tenant) in options.Value.Tenants)
         {
-            var resolved = new Tenant(name, tenant.Limits, [.. tenant.Backends], tenant.Targets, tenant.Admin);
+            var resolved = new Tenant(name, tenant.Limits, [.. tenant.Backends], new Dictionary<string, List<string>>(tenant.Targets, StringComparer.OrdinalIgnoreCase), tenant.Admin);
             _byName[name] = resolved;
             foreach (var hash in tenant.ApiKeyHashes)
             {

@@ -11,25 +11,18 @@ internal sealed class TenantOptions
     /// <summary>Backends (by name) the tenant may create sessions on.</summary>
     public List<string> Backends { get; set; } = [];
 
-    public TargetRules Targets { get; set; } = new();
+    /// <summary>
+    /// Which targets the tenant may write to, by rule: each key is one a backend type declares
+    /// (<c>SandboxIds</c>, <c>PathPrefixes</c>, <c>BoxFolderIds</c>, …) and means what that backend says. An
+    /// empty list allows any value; a non-empty one allows only those (path prefixes match whole segments:
+    /// <c>/workspace/in</c> allows <c>/workspace/in/a</c>, not <c>/workspace/inbox</c>).
+    /// </summary>
+    public Dictionary<string, List<string>> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public TenantLimits Limits { get; set; } = new();
 
     /// <summary>May call the operational endpoints (<c>/v1/admin/…</c>).</summary>
     public bool Admin { get; set; }
-}
-
-/// <summary>
-/// Which targets a tenant may write to. An empty list allows any value; a non-empty one allows only those
-/// (path prefixes match whole segments: <c>/workspace/in</c> allows <c>/workspace/in/a</c>, not <c>/workspace/inbox</c>).
-/// </summary>
-internal sealed class TargetRules
-{
-    public List<string> SandboxIds { get; set; } = [];
-
-    public List<string> PathPrefixes { get; set; } = [];
-
-    public List<string> BoxFolderIds { get; set; } = [];
 }
 
 /// <summary>The limits of the contract (README.md), per tenant, with their defaults.</summary>

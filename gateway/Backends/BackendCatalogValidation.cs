@@ -4,21 +4,25 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Backends;
 
 /// <summary>Start-up checks of <c>Gateway:Backends</c> against <c>ReverseProxy:Clusters</c>.</summary>
-internal sealed class BackendCatalogValidation(IConfiguration configuration) : IValidateOptions<BackendCatalogOptions>
+internal sealed class BackendCatalogValidation(IConfiguration configuration, BackendTypes types) : IValidateOptions<BackendCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, BackendCatalogOptions options)
     {
         var failures = new List<string>();
         if (options.Backends.Count == 0)
         {
-            failures.Add("Gateway:Backends is empty: configure at least one backend (Type sandbox or box, Cluster, Credential).");
+            failures.Add("Gateway:Backends is empty: configure at least one backend (Type, Cluster, Credential).");
         }
         foreach (var (backend, settings) in options.Backends)
         {
             var at = $"Gateway:Backends:{backend}";
-            if (settings.Type is not (BackendRegistry.SandboxType or BackendRegistry.BoxType))
+            if (!types.TryGet(settings.Type, out var type))
             {
-                failures.Add($"{at}:Type is '{settings.Type}'; it must be '{BackendRegistry.SandboxType}' or '{BackendRegistry.BoxType}'.");
+                failures.Add($"{at}:Type is '{settings.Type}'; it must be a registered backend type: {string.Join(", ", types.Names.Select(n => $"'{n}'"))}.");
+            }
+            else
+            {
+                failures.AddRange(type.ValidateOptions(configuration.GetSection(at), at));
             }
             if (string.IsNullOrWhiteSpace(settings.Cluster))
             {

@@ -1,34 +1,33 @@
-using Gateway.Backends.Box;
-using Gateway.Backends.Sandbox;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Gateway.Backends;
 
-/// <summary>The configured backends by name, each with its adapter and its YARP cluster.</summary>
+/// <summary>
+/// The configured backends by name, each built by the plugin its <c>Type</c> names (<see cref="BackendTypes"/>)
+/// over its YARP cluster.
+/// </summary>
 internal sealed class BackendRegistry
 {
-    public const string SandboxType = "sandbox";
-    public const string BoxType = "box";
-
     private readonly Dictionary<string, IUploadBackend> _backends = new(StringComparer.Ordinal);
 
-    public BackendRegistry(IOptions<BackendCatalogOptions> options, IProxyStateLookup proxy, IEnumerable<ILoadBalancingPolicy> policies,
-        IHttpClientFactory clients, IEnumerable<BackendDecorator> decorators)
+    public BackendRegistry(IOptions<BackendCatalogOptions> options, BackendTypes types, IConfiguration configuration, IProxyStateLookup proxy,
+        IEnumerable<ILoadBalancingPolicy> policies, IHttpClientFactory clients, IEnumerable<BackendDecorator> decorators)
     {
         var loadBalancing = policies.ToList();
         var wrappers = decorators.ToList();
         foreach (var (name, backend) in options.Value.Backends)
         {
+            // BackendCatalogValidation refused unknown types at start-up.
+            if (!types.TryGet(backend.Type, out var type))
+            {
+                throw new InvalidOperationException($"Backend '{name}' has unknown type '{backend.Type}'.");
+            }
             var cluster = new BackendCluster(backend.Cluster, proxy, loadBalancing);
             var http = new BackendHttp(name, cluster, backend, clients);
-            IUploadBackend adapter = backend.Type switch
-            {
-                SandboxType => new SandboxBackend(name, backend, http),
-                BoxType => new BoxBackend(name, backend, http),
-                _ => throw new InvalidOperationException($"Backend '{name}' has unknown type '{backend.Type}'."),
-            };
+            var section = configuration.GetSection($"{BackendCatalogOptions.Section}:Backends:{name}");
+            var adapter = type.Create(new BackendContext(name, backend.Type, backend, section, http));
             _backends[name] = wrappers.Aggregate(adapter, (inner, decorate) => decorate(inner));
         }
     }

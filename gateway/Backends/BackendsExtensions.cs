@@ -14,6 +14,7 @@ internal static class BackendsExtensions
         // what an Aspire AppHost injects), for parts and control plane alike; literal URLs stay as they are.
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy")).AddServiceDiscoveryDestinationResolver();
         services.AddControlPlaneClients(configuration);
+        services.AddSingleton<BackendTypes>();
         services.AddSingleton<BackendRegistry>();
         return services;
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Gateway.Backends.Sandbox;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -42,12 +41,13 @@ internal static class ControlPlaneHttp
                 .ConfigurePrimaryHttpMessageHandler(sp => new ClusterHandler(sp.GetRequiredService<BackendRegistry>().Get(name).Cluster))
                 .AddStandardResilienceHandler()
                 .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
-                    Configure(resilience, sp.GetRequiredService<IOptions<BackendCatalogOptions>>().Value.Backends[name]));
+                    Configure(resilience, sp.GetRequiredService<IOptions<BackendCatalogOptions>>().Value.Backends[name],
+                        sp.GetRequiredService<BackendRegistry>().Get(name).Rules.IdempotencyKeyHeader));
         }
         return services;
     }
 
-    private static void Configure(HttpStandardResilienceOptions resilience, BackendOptions backend)
+    private static void Configure(HttpStandardResilienceOptions resilience, BackendOptions backend, string? idempotencyKeyHeader)
     {
         // RequestTimeout bounds one attempt; the whole call, retries and their short delays included, gets
         // room for every attempt.
@@ -60,19 +60,19 @@ internal static class ControlPlaneHttp
         // A backend's Retry-After is for the client: it gets it with backend_unavailable instead of a gateway
         // that sits on the request.
         resilience.Retry.ShouldRetryAfterHeader = false;
-        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(SafeToResend(args.Context.GetRequestMessage()) && Transient(args.Outcome));
+        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(SafeToResend(args.Context.GetRequestMessage(), idempotencyKeyHeader) && Transient(args.Outcome));
     }
 
     /// <summary>
     /// A request that may be sent twice without doing twice what it does: an idempotent method (RFC 9110
-    /// §9.2.2), or a POST the backend deduplicates by its <c>Idempotency-Key</c> (the sandbox's create and
-    /// complete). Box's POSTs (create a session, commit) carry no such key and are never retried.
+    /// §9.2.2), or a POST the backend deduplicates by the key header it names (<see cref="BackendRules.IdempotencyKeyHeader"/>:
+    /// the sandbox's create and complete). A backend without one (Box's create and commit) never has a POST retried.
     /// </summary>
-    private static bool SafeToResend(HttpRequestMessage? request) =>
+    private static bool SafeToResend(HttpRequestMessage? request, string? idempotencyKeyHeader) =>
         request is not null
         && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Put
             || request.Method == HttpMethod.Delete || request.Method == HttpMethod.Options
-            || request.Headers.Contains(SandboxBackend.IdempotencyKeyHeader));
+            || (idempotencyKeyHeader is not null && request.Headers.Contains(idempotencyKeyHeader)));
 
     /// <summary>No answer, no answer in time, or a 5xx / 408. A 429 is the backend's back-pressure: the client sees it.</summary>
     private static bool Transient(Outcome<HttpResponseMessage> outcome) =>

@@ -19,8 +19,14 @@ internal interface IUploadBackend
     /// <summary>The YARP cluster that reaches the backend: its HTTP client and destinations.</summary>
     BackendCluster Cluster { get; }
 
-    /// <summary>Checks and normalizes a target for this backend type; throws the contract's target errors.</summary>
-    UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict);
+    /// <summary>What this backend's targets look like: parsed, checked, normalized, and built from a front's keys.</summary>
+    IBackendTargets Targets { get; }
+
+    /// <summary>
+    /// The staging-quota scopes a session on <paramref name="target"/> reserves in besides the tenant's (the
+    /// sandbox's per-sandbox quota), with their limits; none when the backend has no such limit.
+    /// </summary>
+    IEnumerable<QuotaScope> QuotaScopes(UploadTarget target);
 
     Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken);
 
@@ -44,6 +50,10 @@ internal interface IUploadBackend
 /// refuses the part on a mismatch before it stores it. A client digest of these kinds is passed through
 /// unhashed: the backend's acceptance is the proof (README.md, "Which digest is checked where").
 /// </param>
+/// <param name="IdempotencyKeyHeader">
+/// The header by which the backend deduplicates a control-plane POST (the sandbox's <c>Idempotency-Key</c>), so
+/// that such a call may be retried; null when the backend has none, and its POSTs are never retried.
+/// </param>
 internal sealed record BackendRules(
     string Type,
     IReadOnlyList<string> Kinds,
@@ -53,7 +63,8 @@ internal sealed record BackendRules(
     long MinUploadBytes,
     int MaxConcurrency,
     bool NeedsPartSha1BeforeBody,
-    DigestKinds ChecksPartDigests)
+    DigestKinds ChecksPartDigests,
+    string? IdempotencyKeyHeader = null)
 {
     /// <summary>
     /// The digest kind a recorded part is known by (<see cref="PartRecord.Key"/>): the one this backend checks
@@ -66,6 +77,9 @@ internal sealed record BackendRules(
 
 /// <summary>Which digests a backend needs: per part (in <c>Content-Digest</c>) and at complete.</summary>
 internal sealed record ChecksumsRequired(IReadOnlyList<string> Part, IReadOnlyList<string> Complete);
+
+/// <summary>A staging-quota scope (its key in the quota store), its limit in bytes, and how an error names it.</summary>
+internal sealed record QuotaScope(string Scope, long Limit, string What);
 
 /// <summary>Wraps every backend adapter the registry builds (telemetry registers one).</summary>
 internal delegate IUploadBackend BackendDecorator(IUploadBackend backend);

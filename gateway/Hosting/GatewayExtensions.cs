@@ -32,6 +32,9 @@ internal static class GatewayExtensions
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
+        // The backend plugins, one line each, by their configuration Type (docs/architecture.md, "Adding a backend").
+        services.AddUploadBackendType<Backends.Sandbox.SandboxBackendType>("sandbox");
+        services.AddUploadBackendType<Backends.Box.BoxBackendType>("box");
         services.AddHooks();
         services.AddUploads();
         services.AddForwarding();

@@ -2,23 +2,20 @@ using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Limits;
 
 /// <summary>
-/// Staging quota (README.md, limits): bytes reserved by live sessions, per tenant and per sandbox. A session
+/// Staging quota (README.md, limits): bytes reserved by live sessions, per tenant and in the scopes the backend names (per sandbox). A session
 /// reserves its whole <c>content_length</c> at create and releases it when it ends; each reservation lapses at
 /// the session's expiry in the store itself, so none outlives its session even if an instance crashes.
 /// </summary>
-internal sealed class StagingQuota(IQuotaStore store, IOptions<BackendCatalogOptions> backends)
+internal sealed class StagingQuota(IQuotaStore store)
 {
     public static string TenantScope(string tenant) => "tenant:" + tenant;
 
-    public static string SandboxScope(string backend, string sandboxId) => $"sandbox:{backend}:{sandboxId}";
-
     /// <summary>Reserves in every scope or in none; returns the scopes held.</summary>
-    public async Task<IReadOnlyList<string>> ReserveAsync(Tenant tenant, string backend, UploadTarget target, string uploadId,
+    public async Task<IReadOnlyList<string>> ReserveAsync(Tenant tenant, IUploadBackend backend, UploadTarget target, string uploadId,
         long bytes, DateTimeOffset until)
     {
         var taken = new List<string>();
@@ -43,16 +40,16 @@ internal sealed class StagingQuota(IQuotaStore store, IOptions<BackendCatalogOpt
         }
     }
 
-    private IEnumerable<(string Scope, long Limit, string What)> Scopes(Tenant tenant, string backend, UploadTarget target)
+    private static IEnumerable<QuotaScope> Scopes(Tenant tenant, IUploadBackend backend, UploadTarget target)
     {
         // 0 means no gateway-side limit for that scope.
         if (tenant.Limits.StagingQuotaBytes > 0)
         {
-            yield return (TenantScope(tenant.Name), tenant.Limits.StagingQuotaBytes, $"tenant {tenant.Name}");
+            yield return new QuotaScope(TenantScope(tenant.Name), tenant.Limits.StagingQuotaBytes, $"tenant {tenant.Name}");
         }
-        if (target.SandboxId is { } sandbox && backends.Value.Backends.TryGetValue(backend, out var settings) && settings.SandboxStagingQuotaBytes > 0)
+        foreach (var scope in backend.QuotaScopes(target))
         {
-            yield return (SandboxScope(backend, sandbox), settings.SandboxStagingQuotaBytes, $"sandbox {sandbox}");
+            yield return scope;
         }
     }
 }

@@ -74,28 +74,6 @@ internal sealed record UploadSession
     public long SizeOf(int partNumber) => PartMath.SizeOf(ContentLength, PartSize, partNumber);
 }
 
-/// <summary>Where the object lands. Which fields apply depends on the backend type (README.md, the contract: Create).</summary>
-internal sealed record UploadTarget
-{
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? SandboxId { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Path { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? User { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FolderId { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FileName { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FileId { get; init; }
-}
-
 /// <summary>The limits that applied when the session was created, as the contract reports them.</summary>
 internal sealed record SessionLimits(long MaxUploadBytes, long MaxPartBytes, int MaxConcurrency, long StagingQuotaBytes);
 

@@ -20,7 +20,9 @@ internal sealed class InstrumentedBackend(IUploadBackend inner, GatewayMetrics m
 
     public BackendCluster Cluster => inner.Cluster;
 
-    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict) => inner.ValidateTarget(target, kind, conflict);
+    public IBackendTargets Targets => inner.Targets;
+
+    public IEnumerable<QuotaScope> QuotaScopes(UploadTarget target) => inner.QuotaScopes(target);
 
     public Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken) =>
         TraceAsync("create", request.UploadId, () => inner.CreateAsync(request, cancellationToken));

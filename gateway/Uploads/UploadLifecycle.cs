@@ -64,8 +64,8 @@ internal sealed class UploadLifecycle(
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target is required.");
         }
-        var target = backend.ValidateTarget(request.Target, kind, conflict);
-        TargetPolicy.Check(tenant, target);
+        var target = backend.Targets.Validate(request.Target, kind, conflict);
+        TargetPolicy.Check(tenant, backend.Targets, target);
         var sha256 = Checksums.Validate(request.Checksum);
 
         var id = UploadIds.New();
@@ -75,7 +75,7 @@ internal sealed class UploadLifecycle(
             request.Metadata ?? new Dictionary<string, string>()), cancellationToken);
         var now = time.GetUtcNow();
         var ttlEnd = now + tenant.Limits.SessionTtl;
-        var scopes = await quota.ReserveAsync(tenant, backend.Name, target, id, length, ttlEnd);
+        var scopes = await quota.ReserveAsync(tenant, backend, target, id, length, ttlEnd);
         BackendSession created;
         try
         {

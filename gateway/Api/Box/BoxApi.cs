@@ -270,36 +270,30 @@ internal static partial class BoxApi
     }
 
     /// <summary>
-    /// The committed file as Box describes one. At a Box backend it is Box's file (id, sha1, size as Box answered);
-    /// elsewhere the gateway gives the file a Box-style id of its own, a number derived from where it landed
-    /// (backend, sandbox, path), so the same destination always has the same id, as a Box file keeps its id
-    /// across versions. Its <c>sha1</c> there is the commit's own digest: the sandbox checks SHA-256 only, and
-    /// every part's SHA-1 was checked as it streamed.
+    /// The committed file as Box describes one. Where the backend gave the file an id of its own (Box's), it is that
+    /// file (id, sha1, size as the backend answered); elsewhere the gateway gives the file a Box-style id of its own, a
+    /// number derived from where it landed (backend and target), so the same destination always has the same id, as a
+    /// Box file keeps its id across versions, and its <c>sha1</c> is the commit's own digest (every part's SHA-1 was
+    /// checked as it streamed). Its name and folder are what the target answers to in the Box wire's keys, or else
+    /// the tenant's folder routed to where it landed.
     /// </summary>
     private static IResult Committed(UploadSession session, string sha1, BoxRouting routing)
     {
         var result = session.Result ?? new SessionResult();
         var at = BoxTime(session.UpdatedAt);
-        BoxFile file;
-        if (session.BackendType == BackendRegistry.BoxType)
-        {
-            var parent = session.Target.FolderId is { } folder ? new BoxFolderMini("folder", folder) : null;
-            file = new BoxFile(result.FileId ?? "", "file", session.Target.FileName ?? "", result.Size ?? session.ContentLength, result.Sha1 ?? sha1,
-                parent, at, at, "active");
-        }
-        else
-        {
-            var path = result.Path ?? session.Target.Path ?? "";
-            var parent = routing.FolderOf(session) is { } folder ? new BoxFolderMini("folder", folder) : null;
-            file = new BoxFile(SyntheticFileId(session.Backend, session.Target.SandboxId, path), "file", path[(path.LastIndexOf('/') + 1)..],
-                result.Size ?? session.ContentLength, sha1, parent, at, at, "active");
-        }
+        var keys = routing.KeysOf(session);
+        var name = keys.GetValueOrDefault(TargetKeys.FileName) ?? "";
+        var folder = keys.GetValueOrDefault(BoxRouting.FolderKey) ?? routing.FolderOf(session);
+        var parent = folder is not null ? new BoxFolderMini("folder", folder) : null;
+        var file = result.FileId is { } fileId
+            ? new BoxFile(fileId, "file", name, result.Size ?? session.ContentLength, result.Sha1 ?? sha1, parent, at, at, "active")
+            : new BoxFile(SyntheticFileId(session.Backend, session.Target), "file", name, result.Size ?? session.ContentLength, sha1, parent, at, at, "active");
         return TypedResults.Json(new BoxFiles(1, [file]), BoxWireJsonContext.Default.BoxFiles, statusCode: StatusCodes.Status201Created);
     }
 
-    private static string SyntheticFileId(string backend, string? sandboxId, string path)
+    private static string SyntheticFileId(string backend, UploadTarget target)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{backend}\n{sandboxId}\n{path}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{backend}\n{target.Json}"));
         // 56 bits: a decimal of at most 17 digits, like Box's ids, never 0.
         var value = (BitConverter.ToUInt64(hash) & 0x00FF_FFFF_FFFF_FFFF) | 1;
         return value.ToString(CultureInfo.InvariantCulture);

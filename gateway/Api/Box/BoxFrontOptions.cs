@@ -34,7 +34,7 @@ internal sealed class BoxFrontBackend
 
 internal sealed class BoxFrontOptions
 {
-    /// <summary>The Box backend for folders not in <see cref="Folders"/>; empty: the tenant's only backend of type box.</summary>
+    /// <summary>The backend for folders not in <see cref="Folders"/> and for new versions; empty: the tenant's first backend whose targets take Box folder ids.</summary>
     public string Backend { get; set; } = "";
 
     /// <summary>Box folder id → where uploads into it go instead.</summary>
@@ -46,21 +46,16 @@ internal sealed class BoxFolderRoute
 {
     public string Backend { get; set; } = "";
 
-    /// <summary>Sandbox backends: the sandbox.</summary>
-    public string? SandboxId { get; set; }
-
-    /// <summary>Sandbox backends: the absolute directory the file is written into.</summary>
-    public string? Directory { get; set; }
-
-    /// <summary>Sandbox backends: the POSIX user that owns the file (optional).</summary>
-    public string? User { get; set; }
-
-    /// <summary>Box backends: the folder at that backend (default: the same folder id).</summary>
-    public string? FolderId { get; set; }
+    /// <summary>
+    /// The target's keys in the backend's own terms, laid over the Box wire's (<c>folder_id</c>: the folder the
+    /// client named, <c>filename</c>): a sandbox's <c>sandbox_id</c>, <c>directory</c> and <c>user</c>; another Box
+    /// backend's <c>folder_id</c>; ….
+    /// </summary>
+    public Dictionary<string, string> Target { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>Start-up checks of every tenant's <c>BoxFront</c>, each failure naming its key.</summary>
-internal sealed partial class BoxFrontOptionsValidation : IValidateOptions<BoxFrontCatalogOptions>
+internal sealed partial class BoxFrontOptionsValidation(BackendTypes types, IConfiguration configuration) : IValidateOptions<BoxFrontCatalogOptions>
 {
     public ValidateOptionsResult Validate(string? name, BoxFrontCatalogOptions options)
     {
@@ -70,47 +65,32 @@ internal sealed partial class BoxFrontOptionsValidation : IValidateOptions<BoxFr
             var at = $"Gateway:Tenants:{tenant}:BoxFront";
             var allowed = settings.Backends;
             var front = settings.BoxFront;
-            if (front.Backend.Length > 0 && !(options.Backends.TryGetValue(front.Backend, out var box) && box.Type == BackendRegistry.BoxType && allowed.Contains(front.Backend, StringComparer.Ordinal)))
+            if (front.Backend.Length > 0 && !(TypeOf(options, front.Backend) is { } type && type.Targets.Keys.Contains(BoxRouting.FolderKey)
+                && allowed.Contains(front.Backend, StringComparer.Ordinal)))
             {
-                failures.Add($"{at}:Backend is '{front.Backend}', which is not a backend of type box that the tenant may use (Gateway:Tenants:{tenant}:Backends).");
+                failures.Add($"{at}:Backend is '{front.Backend}', which is not a backend whose targets take Box folder ids that the tenant may use (Gateway:Tenants:{tenant}:Backends).");
             }
             foreach (var (folder, route) in front.Folders)
             {
                 var key = $"{at}:Folders:{folder}";
+                foreach (var old in new[] { "SandboxId", "Directory", "User", "FolderId" }.Where(o => configuration.GetSection($"{key}:{o}").Value is not null))
+                {
+                    failures.Add($"{key}:{old} is the old place of a target key: name it in the backend's terms under {key}:Target (sandbox_id, directory, user, folder_id).");
+                }
                 if (!BoxId().IsMatch(folder))
                 {
                     failures.Add($"{key}: a Box folder id is a decimal number.");
                 }
-                if (!options.Backends.TryGetValue(route.Backend, out var backend) || !allowed.Contains(route.Backend, StringComparer.Ordinal))
+                if (TypeOf(options, route.Backend) is not { } routeType || !allowed.Contains(route.Backend, StringComparer.Ordinal))
                 {
                     failures.Add($"{key}:Backend is '{route.Backend}', which is not a configured backend the tenant may use.");
                     continue;
                 }
-                if (backend.Type == BackendRegistry.SandboxType)
+                // The client's folder id and the file's name complete the route's keys, as at upload.
+                var template = route.Target.ToDictionary(t => t.Key.ToLowerInvariant(), t => t.Value, StringComparer.Ordinal);
+                foreach (var (target, problem) in routeType.Targets.CheckTemplate(template, complete: true))
                 {
-                    if (route.SandboxId is null || !SandboxId().IsMatch(route.SandboxId))
-                    {
-                        failures.Add($"{key}:SandboxId is required for a sandbox backend and looks like sb_a1b2c3d4.");
-                    }
-                    if (route.Directory is not { Length: > 0 } directory || directory[0] != '/' || directory.Split('/').Any(s => s is "." or ".."))
-                    {
-                        failures.Add($"{key}:Directory is required for a sandbox backend: an absolute path without . or .. segments.");
-                    }
-                    if (route.FolderId is not null)
-                    {
-                        failures.Add($"{key}:FolderId applies to Box backends only.");
-                    }
-                }
-                else
-                {
-                    if (route.SandboxId is not null || route.Directory is not null || route.User is not null)
-                    {
-                        failures.Add($"{key}: SandboxId, Directory and User apply to sandbox backends only.");
-                    }
-                    if (route.FolderId is not null && !BoxId().IsMatch(route.FolderId))
-                    {
-                        failures.Add($"{key}:FolderId: a Box folder id is a decimal number.");
-                    }
+                    failures.Add($"{key}:Target:{target} {problem}");
                 }
             }
         }
@@ -120,6 +100,6 @@ internal sealed partial class BoxFrontOptionsValidation : IValidateOptions<BoxFr
     [GeneratedRegex("^[0-9]{1,20}$")]
     internal static partial Regex BoxId();
 
-    [GeneratedRegex("^sb_[A-Za-z0-9]{1,64}$")]
-    private static partial Regex SandboxId();
+    private IUploadBackendType? TypeOf(BoxFrontCatalogOptions options, string backend) =>
+        options.Backends.TryGetValue(backend, out var settings) && types.TryGet(settings.Type, out var type) ? type : null;
 }

@@ -1,59 +1,134 @@
 using Gateway.Auth;
 using Gateway.Backends;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Box;
 
-/// <summary>Where a Box-front upload goes: a backend, the target there, and the Box folder the client named.</summary>
-internal sealed record BoxRoute(string Backend, string BackendType, UploadTarget Target, string? FolderId);
+/// <summary>Where a Box-front upload goes: a backend, and the target there in that backend's own terms.</summary>
+internal sealed record BoxRoute(string Backend, UploadTarget Target);
 
 /// <summary>
 /// The tenant's Box folders mapped to backends (<see cref="BoxFrontOptions"/>): a mapped folder goes where its
-/// route says (a sandbox directory, keeping the file's name, or another Box backend); any other folder, and
-/// every new version of a file, goes to the tenant's Box backend as it is.
+/// route says, any other folder and every new version of a file to the tenant's Box-front backend. The front never
+/// decides a backend's target itself: it hands the backend the keys of Box's wire (<c>folder_id</c>, <c>file_id</c>,
+/// the file's name) under the route's own keys, and the backend builds its target from them; a backend that cannot
+/// take what the client asks is a 4xx saying so.
 /// </summary>
-internal sealed class BoxRouting(IOptions<BoxFrontCatalogOptions> front, IOptions<BackendCatalogOptions> backends)
+internal sealed class BoxRouting(IOptions<BoxFrontCatalogOptions> front, BackendRegistry backends)
 {
+    /// <summary>The Box wire's folder id, as a target key: a backend whose targets take it stores in Box folders.</summary>
+    public const string FolderKey = "folder_id";
+
+    /// <summary>The Box wire's file id, as a target key: a backend whose targets take it can version an existing file.</summary>
+    public const string FileKey = "file_id";
+
     public BoxRoute ForNewFile(Tenant tenant, string folderId, string fileName)
     {
         var options = Options(tenant);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal) { [FolderKey] = folderId, [TargetKeys.FileName] = fileName };
         if (options?.Folders.TryGetValue(folderId, out var route) == true)
         {
-            var type = backends.Value.Backends[route.Backend].Type;
-            var target = type == BackendRegistry.SandboxType
-                ? new UploadTarget { SandboxId = route.SandboxId, Path = route.Directory!.TrimEnd('/') + "/" + fileName, User = route.User }
-                : new UploadTarget { FolderId = route.FolderId ?? folderId, FileName = fileName };
-            return new BoxRoute(route.Backend, type, target, folderId);
+            foreach (var (key, value) in route.Target)
+            {
+                keys[key.ToLowerInvariant()] = value;
+            }
+            return Route(Backend(tenant, route.Backend), keys);
         }
-        return new BoxRoute(BoxBackend(tenant, options), BackendRegistry.BoxType, new UploadTarget { FolderId = folderId, FileName = fileName }, folderId);
+        return Route(DefaultBackend(tenant, options), keys);
     }
 
-    /// <summary>File ids are Box's: a new version always goes to the tenant's Box backend.</summary>
-    public BoxRoute ForNewVersion(Tenant tenant, string fileId, string? fileName) =>
-        new(BoxBackend(tenant, Options(tenant)), BackendRegistry.BoxType, new UploadTarget { FileId = fileId, FileName = fileName }, null);
+    /// <summary>File ids are Box's: a new version goes to the tenant's Box-front backend, which must know file ids.</summary>
+    public BoxRoute ForNewVersion(Tenant tenant, string fileId, string? fileName)
+    {
+        var backend = DefaultBackend(tenant, Options(tenant));
+        if (!backend.Targets.Keys.Contains(FileKey))
+        {
+            throw BoxErrors.NotFound($"Backend '{backend.Name}' keeps no Box file ids, so it cannot take a new version of file {fileId}.");
+        }
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal) { [FileKey] = fileId };
+        if (fileName is not null)
+        {
+            keys[TargetKeys.FileName] = fileName;
+        }
+        return Route(backend, keys);
+    }
 
-    /// <summary>The tenant's Box folder routed to where a sandbox session's file lands, for the file's <c>parent</c>.</summary>
+    /// <summary>The keys a session's target answers to (its backend's inverse of the keys it was built from).</summary>
+    public IReadOnlyDictionary<string, string> KeysOf(UploadSession session) =>
+        backends.TryGet(session.Backend, out var backend) ? backend.Targets.KeysOf(session.Target) : new Dictionary<string, string>();
+
+    /// <summary>
+    /// The tenant's Box folder routed to where a session's file landed, for the file's <c>parent</c>: the folder whose
+    /// route, given the file's name, makes this session's target.
+    /// </summary>
     public string? FolderOf(UploadSession session)
     {
-        var path = session.Target.Path ?? "";
-        var directory = path[..Math.Max(0, path.LastIndexOf('/'))];
-        return front.Value.Tenants.TryGetValue(session.Tenant, out var settings)
-            ? settings.BoxFront.Folders.FirstOrDefault(f => f.Value.Backend == session.Backend && f.Value.SandboxId == session.Target.SandboxId
-                && f.Value.Directory?.TrimEnd('/') == directory).Key
-            : null;
+        if (!front.Value.Tenants.TryGetValue(session.Tenant, out var settings) || !backends.TryGet(session.Backend, out var backend)
+            || !backend.Targets.KeysOf(session.Target).TryGetValue(TargetKeys.FileName, out var fileName))
+        {
+            return null;
+        }
+        foreach (var (folder, route) in settings.BoxFront.Folders.Where(f => f.Value.Backend == session.Backend))
+        {
+            var keys = new Dictionary<string, string>(StringComparer.Ordinal) { [FolderKey] = folder, [TargetKeys.FileName] = fileName };
+            foreach (var (key, value) in route.Target)
+            {
+                keys[key.ToLowerInvariant()] = value;
+            }
+            try
+            {
+                if (backend.Targets.Validate(backend.Targets.From(keys), session.Kind, session.Conflict).Equals(session.Target))
+                {
+                    return folder;
+                }
+            }
+            catch (GatewayException)
+            {
+                // A route that makes no valid target for this name is not where the file landed.
+            }
+        }
+        return null;
+    }
+
+    private static BoxRoute Route(IUploadBackend backend, Dictionary<string, string> keys)
+    {
+        try
+        {
+            return new BoxRoute(backend.Name, backend.Targets.From(keys));
+        }
+        catch (GatewayException e)
+        {
+            throw BoxErrors.From(e, BoxOperation.Create);
+        }
     }
 
     private BoxFrontOptions? Options(Tenant tenant) =>
         front.Value.Tenants.TryGetValue(tenant.Name, out var settings) ? settings.BoxFront : null;
 
-    private string BoxBackend(Tenant tenant, BoxFrontOptions? options)
+    private IUploadBackend Backend(Tenant tenant, string name) =>
+        tenant.MayUse(name) && backends.TryGet(name, out var backend)
+            ? backend
+            : throw BoxErrors.FolderNotAccessible($"The folder is routed to backend '{name}', which is not available to this tenant.");
+
+    /// <summary>
+    /// The tenant's <c>BoxFront:Backend</c>, or else its first backend whose targets take Box folder ids: the front
+    /// asks each backend what it takes rather than assuming by its type.
+    /// </summary>
+    private IUploadBackend DefaultBackend(Tenant tenant, BoxFrontOptions? options)
     {
         if (options is { Backend.Length: > 0 })
         {
-            return options.Backend;
+            return Backend(tenant, options.Backend);
         }
-        return tenant.Backends.FirstOrDefault(b => backends.Value.Backends.TryGetValue(b, out var o) && o.Type == BackendRegistry.BoxType)
-            ?? throw BoxErrors.FolderNotAccessible("This tenant has no Box backend, and the folder is not routed to another backend.");
+        foreach (var name in tenant.Backends)
+        {
+            if (backends.TryGet(name, out var backend) && backend.Targets.Keys.Contains(FolderKey))
+            {
+                return backend;
+            }
+        }
+        throw BoxErrors.FolderNotAccessible("This tenant has no backend that stores in Box folders, and the folder is not routed to another backend.");
     }
 }

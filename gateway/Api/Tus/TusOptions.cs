@@ -29,14 +29,11 @@ internal sealed class TusDefaults
     /// <summary>The backend used when the metadata has no <c>backend</c>.</summary>
     public string? Backend { get; set; }
 
-    /// <summary>Sandbox backends: the sandbox when the metadata has no <c>sandbox_id</c>.</summary>
-    public string? SandboxId { get; set; }
-
-    /// <summary>Sandbox backends: the absolute directory a file lands in by its <c>filename</c> when the metadata has no <c>path</c>.</summary>
-    public string? Directory { get; set; }
-
-    /// <summary>Box backends: the folder when the metadata has no <c>folder_id</c>.</summary>
-    public string? FolderId { get; set; }
+    /// <summary>
+    /// The target's keys in the backend's own terms, for what the metadata leaves out (a sandbox's <c>sandbox_id</c>
+    /// and the <c>directory</c> a file lands in by its <c>filename</c>; a Box backend's <c>folder_id</c>; …).
+    /// </summary>
+    public Dictionary<string, string> Target { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The conflict rule when the metadata has no <c>conflict</c>: <c>error</c> unless set.</summary>
     public string? Conflict { get; set; }
@@ -55,8 +52,9 @@ internal sealed class TusTenantEntry
     public TusDefaults? Tus { get; set; }
 }
 
-/// <summary>Start-up checks: each tenant's tus defaults name a backend it may use, and a whole target for that backend's type.</summary>
-internal sealed class TusTenantCatalogValidation(IOptions<TenantCatalogOptions> tenants, IOptions<BackendCatalogOptions> backends)
+/// <summary>Start-up checks: each tenant's tus defaults name a backend it may use, and target keys that backend's type takes.</summary>
+internal sealed class TusTenantCatalogValidation(IOptions<TenantCatalogOptions> tenants, IOptions<BackendCatalogOptions> backends, BackendTypes types,
+    IConfiguration configuration)
     : IValidateOptions<TusTenantCatalog>
 {
     public ValidateOptionsResult Validate(string? name, TusTenantCatalog options)
@@ -69,9 +67,13 @@ internal sealed class TusTenantCatalogValidation(IOptions<TenantCatalogOptions> 
                 continue;
             }
             var key = $"Gateway:Tenants:{tenant}:Tus";
+            foreach (var old in new[] { "SandboxId", "Directory", "FolderId" }.Where(o => configuration.GetSection($"{key}:{o}").Value is not null))
+            {
+                failures.Add($"{key}:{old} is the old place of a target key: name it in the backend's terms under {key}:Target (sandbox_id, directory, folder_id).");
+            }
             if (d.Backend is null)
             {
-                if (d.SandboxId is not null || d.Directory is not null || d.FolderId is not null)
+                if (d.Target.Count > 0)
                 {
                     failures.Add($"{key}:Backend is required when a default target is set.");
                 }
@@ -82,25 +84,15 @@ internal sealed class TusTenantCatalogValidation(IOptions<TenantCatalogOptions> 
                 failures.Add($"{key}:Backend '{d.Backend}' is not one of the backends tenant {tenant} may use.");
                 continue;
             }
-            if (!backends.Value.Backends.TryGetValue(d.Backend, out var backend))
+            if (!backends.Value.Backends.TryGetValue(d.Backend, out var backend) || !types.TryGet(backend.Type, out var type))
             {
                 failures.Add($"{key}:Backend '{d.Backend}' is not a configured backend.");
                 continue;
             }
-            if (backend.Type == BackendRegistry.SandboxType)
+            var template = d.Target.ToDictionary(t => t.Key.ToLowerInvariant(), t => t.Value, StringComparer.Ordinal);
+            foreach (var (target, problem) in type.Targets.CheckTemplate(template, complete: false))
             {
-                if (d.Directory is { } dir && !dir.StartsWith('/'))
-                {
-                    failures.Add($"{key}:Directory must be an absolute path.");
-                }
-                if (d.FolderId is not null)
-                {
-                    failures.Add($"{key}:FolderId is for Box backends; '{d.Backend}' is a sandbox.");
-                }
-            }
-            else if (d.SandboxId is not null || d.Directory is not null)
-            {
-                failures.Add($"{key}:SandboxId and Directory are for sandbox backends; '{d.Backend}' is {backend.Type}.");
+                failures.Add($"{key}:Target:{target} {problem}");
             }
             if (d.Conflict is { } conflict && !UploadGateway.Contract.ContractValues.Conflicts.All.Contains(conflict))
             {

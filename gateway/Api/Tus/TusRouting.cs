@@ -1,7 +1,6 @@
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
-using Gateway.Sessions;
 using Gateway.Uploads;
 using UploadGateway.Contract;
 
@@ -9,8 +8,9 @@ namespace Gateway.Api.Tus;
 
 /// <summary>
 /// Where a tus upload goes, from its <c>Upload-Metadata</c> and the tenant's defaults
-/// (<c>Gateway:Tenants:&lt;name&gt;:Tus</c>): the backend, then the target of that backend's type. The core
-/// checks the target as it checks any other; a missing piece is a 400 naming the metadata key to send.
+/// (<c>Gateway:Tenants:&lt;name&gt;:Tus</c>): the backend, then the target, which that backend builds from its own
+/// keys (<see cref="IBackendTargets.From"/>). The core checks the target as it checks any other; a missing piece is
+/// a 400 naming the metadata key to send.
 /// </summary>
 internal static class TusRouting
 {
@@ -27,35 +27,22 @@ internal static class TusRouting
         }
         // Defaults of another backend than the chosen one do not apply to it.
         var d = defaults?.Backend == backend.Name ? defaults : null;
-        var fileName = Value(metadata, "filename") ?? Value(metadata, "name");
-        UploadTarget target;
-        if (backend.Rules.Type == BackendRegistry.SandboxType)
+        // The backend builds its target from its own keys: the tenant's defaults, the metadata over them.
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in d?.Target ?? [])
         {
-            var sandbox = Value(metadata, "sandbox_id") ?? d?.SandboxId ?? throw Missing("sandbox_id", "the sandbox");
-            var path = Value(metadata, "path");
-            if (path is null)
-            {
-                var directory = d?.Directory ?? throw Missing("path", "the absolute path of the file");
-                var name = fileName ?? throw Missing("filename", "the file's name (or send path)");
-                if (name is "." or ".." || name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl))
-                {
-                    throw new GatewayException(ErrorCode.InvalidRequest, "Metadata 'filename' must be a plain file name.") { Extensions = Key("filename") };
-                }
-                path = directory.TrimEnd('/') + "/" + name;
-            }
-            target = new UploadTarget { SandboxId = sandbox, Path = path, User = Value(metadata, "user") };
+            keys[key.ToLowerInvariant()] = value;
         }
-        else
+        foreach (var (key, value) in metadata.Where(m => m.Value.Length > 0))
         {
-            var fileId = Value(metadata, "file_id");
-            target = fileId is not null
-                ? new UploadTarget { FileId = fileId, FileName = fileName }
-                : new UploadTarget
-                {
-                    FolderId = Value(metadata, "folder_id") ?? d?.FolderId ?? throw Missing("folder_id", "the Box folder"),
-                    FileName = fileName ?? throw Missing("filename", "the file's name"),
-                };
+            keys[key] = value;
         }
+        // tus clients name the file 'filename' (tus-js-client's examples) or 'name' (Uppy).
+        if (!keys.ContainsKey(TargetKeys.FileName) && Value(metadata, "name") is { } name)
+        {
+            keys[TargetKeys.FileName] = name;
+        }
+        var target = backend.Targets.From(keys);
         var conflict = Value(metadata, "conflict") ?? d?.Conflict ?? ContractValues.Conflicts.Error;
         if (!ContractValues.Conflicts.All.Contains(conflict))
         {
@@ -68,8 +55,7 @@ internal static class TusRouting
     private static string? Value(IReadOnlyDictionary<string, string> metadata, string key) =>
         metadata.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 
-    private static GatewayException Missing(string key, string what) =>
-        new(ErrorCode.InvalidRequest, $"Send metadata '{key}' ({what}): this tenant has no default for it.") { Extensions = Key(key) };
+    private static GatewayException Missing(string key, string what) => TargetKeys.Missing(key, what);
 
     private static Dictionary<string, object?> Key(string key) => new() { ["metadata_key"] = key };
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
@@ -55,6 +56,7 @@ internal static class UploadsApi
     private static async Task<Created<SessionBody>> CreateAsync(Tenant tenant, HttpContext context, UploadLifecycle lifecycle, BackendRegistry backends, TimeProvider time)
     {
         var request = (await JsonBodies.ReadAsync(context, V1JsonContext.Default.CreateUploadRequest, optional: false))!;
+        CheckTargetMembers(request.Target, backends);
         if (string.IsNullOrEmpty(request.Backend))
         {
             throw new GatewayException(ErrorCode.InvalidRequest, "backend is required: GET /v1/backends lists the ones you may use.");
@@ -68,6 +70,32 @@ internal static class UploadsApi
         var session = await lifecycle.CreateAsync(tenant, create, context.RequestAborted);
         return TypedResults.Created("/v1/uploads/" + session.Id, SessionBodies.From(session, backends, time.GetUtcNow()));
     }
+
+    /// <summary>
+    /// The target object's members are the target fields of the configured backends (<c>GET /v1/backends</c>), each a
+    /// string (or null): anything else is a malformed body, <c>400 invalid_request</c> like any other unknown member.
+    /// Which of them the chosen backend takes is that backend's to say (<c>422 invalid_target</c>).
+    /// </summary>
+    private static void CheckTargetMembers(UploadTarget? target, BackendRegistry backends)
+    {
+        if (target is null)
+        {
+            return;
+        }
+        foreach (var member in target.Element().EnumerateObject())
+        {
+            if (!backends.All.Any(b => b.Rules.TargetFields.Contains(member.Name)))
+            {
+                throw new GatewayException(ErrorCode.InvalidRequest, $"target has an unknown member '{Shorten(member.Name)}'; GET /v1/backends lists each backend's target_fields.");
+            }
+            if (member.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                throw new GatewayException(ErrorCode.InvalidRequest, $"target.{member.Name} must be a string.");
+            }
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     private static async Task<Ok<SessionBody>> GetAsync(string id, Tenant tenant, ISessionStore store, BackendRegistry backends, TimeProvider time, CancellationToken cancellationToken)
     {

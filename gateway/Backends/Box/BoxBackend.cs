@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Gateway.Domain;
 using Gateway.Sessions;
 using UploadGateway.Contract;
@@ -12,53 +11,37 @@ namespace Gateway.Backends.Box;
 /// <c>Digest</c>, the session's own <c>session_endpoints</c> are followed as given, commit needs the whole
 /// file's SHA-1 and may answer <c>202</c> while Box still assembles.
 /// </summary>
-internal sealed partial class BoxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
+internal sealed class BoxBackend(BackendContext context) : IUploadBackend
 {
     public const string DigestHeader = "Digest";
 
     /// <summary>Box's guide (https://developer.box.com/guides/uploads/chunked/) says the minimum is "20MB"; 20,000,000 bytes is the reading that refuses nothing Box takes.</summary>
     private const long BoxMinimum = 20_000_000;
 
-    public string Name => name;
+    public string Name => context.Name;
 
-    public BackendCluster Cluster => http.Cluster;
+    public BackendCluster Cluster => context.Http.Cluster;
 
     public BackendRules Rules { get; } = new(
-        BackendRegistry.BoxType,
+        context.Type,
         Kinds: [ContractValues.Kinds.File],
         Conflicts: [ContractValues.Conflicts.Error, ContractValues.Conflicts.Replace],
-        TargetFields: ["folder_id", "file_name", "file_id"],
+        TargetFields: BoxTargets.Instance.Fields,
         Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha1], Complete: [ContractValues.Algorithms.Sha1]),
-        MinUploadBytes: options.MinUploadBytes ?? BoxMinimum,
-        MaxConcurrency: options.MaxConcurrency,
+        MinUploadBytes: context.Options.MinUploadBytes ?? BoxMinimum,
+        MaxConcurrency: context.Options.MaxConcurrency,
         NeedsPartSha1BeforeBody: true,
         // Box hashes every part and answers 400 bad_digest when Digest: sha= differs (mock-box/README.md, upload part).
         ChecksPartDigests: DigestKinds.Sha1);
 
-    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
-    {
-        if (target.SandboxId is not null || target.Path is not null || target.User is not null)
-        {
-            throw TargetNames.NotApplicable(target.SandboxId is not null ? "sandbox_id" : target.Path is not null ? "path" : "user", "box");
-        }
-        if (target.FileName is not null)
-        {
-            ValidateFileName(target.FileName);
-        }
-        return (target.FolderId, target.FileId) switch
-        {
-            ({ } folder, null) when target.FileName is not null && BoxId().IsMatch(folder) => target,
-            (not null, null) when target.FileName is null => throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name is required with target.folder_id."),
-            (null, { } file) when BoxId().IsMatch(file) => target,
-            (not null, not null) => throw new GatewayException(ErrorCode.InvalidTarget, "Give target.folder_id (a new file) or target.file_id (a new version), not both."),
-            (null, null) => throw new GatewayException(ErrorCode.InvalidTarget, "target.folder_id and target.file_name, or target.file_id, are required."),
-            _ => throw new GatewayException(ErrorCode.InvalidTarget, "Box folder and file ids are decimal numbers."),
-        };
-    }
+    public IBackendTargets Targets => BoxTargets.Instance;
+
+    /// <summary>The gateway keeps no staging quota of its own for Box: the account's storage is Box's to refuse.</summary>
+    public IEnumerable<QuotaScope> QuotaScopes(UploadTarget target) => [];
 
     public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
     {
-        var target = request.Target;
+        var target = BoxTarget.Of(request.Target);
         var response = target.FileId is { } fileId
             ? await CreateVersionSessionAsync(fileId, request.ContentLength, target.FileName, cancellationToken)
             : await CreateFileSessionAsync(target.FolderId!, request.ContentLength, target.FileName!, cancellationToken);
@@ -73,7 +56,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             throw Error(response, "create");
         }
 
-        var session = response.Read(BoxAnswerJsonContext.Default.BoxSessionAnswer, name, "create");
+        var session = response.Read(BoxAnswerJsonContext.Default.BoxSessionAnswer, context.Name, "create");
         var endpoints = session.SessionEndpoints;
         var urls = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (endpoint, url) in new[]
@@ -83,7 +66,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         })
         {
             // The gateway sends Box's token to these URLs, which Box gives as absolute URLs to follow as given: only to the cluster's own hosts.
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !http.Cluster.Owns(uri))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !context.Http.Cluster.Owns(uri))
             {
                 throw new GatewayException(ErrorCode.BackendError, $"Box's {endpoint} endpoint is not on a host of the backend's cluster.");
             }
@@ -93,12 +76,12 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
             new BackendSessionRef(session.Id, urls),
             PartSize: session.PartSize,
             PartCount: session.TotalParts,
-            Target: target,
+            Target: request.Target,
             ExpiresAt: session.SessionExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new BoxPartTransformer(size, http, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
+        new BoxPartTransformer(size, context.Http, Url(session, "upload_part"), session.OffsetOf(partNumber), session.ContentLength,
             digests.Sha1 ?? throw new InvalidOperationException("Box parts need their SHA-1 before the body."));
 
     public async Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
@@ -107,7 +90,7 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         var sha1 = Convert.ToHexStringLower(digests.Sha1!);
         if (response.IsSuccess)
         {
-            var part = response.Read(BoxAnswerJsonContext.Default.BoxUploadedPartAnswer, name, "part upload").Part;
+            var part = response.Read(BoxAnswerJsonContext.Default.BoxUploadedPartAnswer, context.Name, "part upload").Part;
             if (part.Offset != offset || !string.Equals(part.Sha1, sha1, StringComparison.OrdinalIgnoreCase))
             {
                 throw new GatewayException(ErrorCode.BackendError, "Box acknowledged a different part than the one sent.");
@@ -133,12 +116,12 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
 
     public async Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken)
     {
-        var message = http.Request(HttpMethod.Post, Url(session, "commit"));
+        var message = context.Http.Request(HttpMethod.Post, Url(session, "commit"));
         message.Headers.TryAddWithoutValidation(DigestHeader, "sha=" + Convert.ToBase64String(Convert.FromHexString(checksums.Sha1!)));
         var body = new BoxCommitBody([.. parts.Select(p => new BoxPart(p.BackendPartId!, session.OffsetOf(p.Number), p.Size, p.Sha1!))]);
         BackendHttp.SetJson(message, body, BoxJsonContext.Default.BoxCommitBody);
 
-        var response = await http.SendAsync(message, cancellationToken);
+        var response = await context.Http.SendAsync(message, cancellationToken);
         if (response.Status == 202)
         {
             return new CommitOutcome.Pending(response.RetryAfter ?? TimeSpan.FromSeconds(5));
@@ -147,34 +130,34 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         {
             throw Error(response, "commit");
         }
-        var file = response.Read(BoxAnswerJsonContext.Default.BoxCommitAnswer, name, "commit").Entries.FirstOrDefault()
-            ?? throw new GatewayException(ErrorCode.BackendError, $"Backend '{name}' answered commit without the file.");
+        var file = response.Read(BoxAnswerJsonContext.Default.BoxCommitAnswer, context.Name, "commit").Entries.FirstOrDefault()
+            ?? throw new GatewayException(ErrorCode.BackendError, $"Backend '{context.Name}' answered commit without the file.");
         return new CommitOutcome.Completed(new SessionResult { FileId = file.Id, Sha1 = file.Sha1, Size = file.Size });
     }
 
     public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
     {
-        var response = await http.SendAsync(http.Request(HttpMethod.Delete, Url(session, "abort")), cancellationToken);
+        var response = await context.Http.SendAsync(context.Http.Request(HttpMethod.Delete, Url(session, "abort")), cancellationToken);
         if (!response.IsSuccess && response.Status is not (404 or 410))
         {
             throw Error(response, "abort");
         }
     }
 
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => context.Http.IsReachableAsync(cancellationToken);
 
     private Task<BackendResponse> CreateFileSessionAsync(string folderId, long size, string fileName, CancellationToken cancellationToken)
     {
-        var message = http.Request(HttpMethod.Post, "api/2.0/files/upload_sessions");
+        var message = context.Http.Request(HttpMethod.Post, "api/2.0/files/upload_sessions");
         BackendHttp.SetJson(message, new BoxCreateBody(folderId, size, fileName), BoxJsonContext.Default.BoxCreateBody);
-        return http.SendAsync(message, cancellationToken);
+        return context.Http.SendAsync(message, cancellationToken);
     }
 
     private Task<BackendResponse> CreateVersionSessionAsync(string fileId, long size, string? fileName, CancellationToken cancellationToken)
     {
-        var message = http.Request(HttpMethod.Post, $"api/2.0/files/{fileId}/upload_sessions");
+        var message = context.Http.Request(HttpMethod.Post, $"api/2.0/files/{fileId}/upload_sessions");
         BackendHttp.SetJson(message, new BoxNewVersionBody(size, fileName), BoxJsonContext.Default.BoxNewVersionBody);
-        return http.SendAsync(message, cancellationToken);
+        return context.Http.SendAsync(message, cancellationToken);
     }
 
     private async Task<BoxPart?> FindPartAsync(UploadSession session, long offset, CancellationToken cancellationToken)
@@ -183,12 +166,12 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         for (var page = 0L; ; page += Limit)
         {
             var url = new Uri(Url(session, "list_parts") + $"?offset={page}&limit={Limit}");
-            var response = await http.SendAsync(http.Request(HttpMethod.Get, url), cancellationToken);
+            var response = await context.Http.SendAsync(context.Http.Request(HttpMethod.Get, url), cancellationToken);
             if (!response.IsSuccess)
             {
                 throw Error(response, "list parts");
             }
-            var entries = response.Read(BoxAnswerJsonContext.Default.BoxPartsAnswer, name, "list parts").Entries;
+            var entries = response.Read(BoxAnswerJsonContext.Default.BoxPartsAnswer, context.Name, "list parts").Entries;
             if (entries.FirstOrDefault(e => e.Offset == offset) is { } entry)
             {
                 return new BoxPart(entry.PartId, offset, entry.Size, entry.Sha1);
@@ -256,17 +239,4 @@ internal sealed partial class BoxBackend(string name, BackendOptions options, Ba
         response.Json() is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
             ? code.GetString()!
             : "unknown";
-
-    private static void ValidateFileName(string name)
-    {
-        // Box's item name rules: 1-255 characters, no slashes, not "." or "..", no leading or trailing spaces.
-        TargetNames.RefuseUnsafeCharacters(name, "file_name");
-        if (name.Length is 0 or > 255 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || name.Trim() != name)
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name must be 1-255 characters, without slashes, not \".\" or \"..\", without leading or trailing spaces.");
-        }
-    }
-
-    [GeneratedRegex("^[0-9]{1,20}$")]
-    private static partial Regex BoxId();
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Gateway.Domain;
 using Gateway.Sessions;
 using UploadGateway.Contract;
@@ -11,84 +10,78 @@ namespace Gateway.Backends.Sandbox;
 /// The sandbox upload API (mock-sandbox/README.md): zero-based parts, an optional <c>X-Part-SHA256</c>, an
 /// <c>Idempotency-Key</c> on create and complete, and errors in <c>{"error": {"code", …}}</c>.
 /// </summary>
-internal sealed partial class SandboxBackend(string name, BackendOptions options, BackendHttp http) : IUploadBackend
+internal sealed class SandboxBackend(BackendContext context, SandboxSettings settings) : IUploadBackend
 {
     public const string PartDigestHeader = "X-Part-SHA256";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public string Name => name;
+    public string Name => context.Name;
 
-    public BackendCluster Cluster => http.Cluster;
+    public BackendCluster Cluster => context.Http.Cluster;
 
     public BackendRules Rules { get; } = new(
-        BackendRegistry.SandboxType,
+        context.Type,
         Kinds: ContractValues.Kinds.All,
         Conflicts: ContractValues.Conflicts.All,
-        TargetFields: ["sandbox_id", "path", "user"],
+        TargetFields: SandboxTargets.Instance.Fields,
         Checksums: new ChecksumsRequired(Part: [ContractValues.Algorithms.Sha256], Complete: []),
-        MinUploadBytes: options.MinUploadBytes ?? 0,
-        MaxConcurrency: options.MaxConcurrency,
+        MinUploadBytes: context.Options.MinUploadBytes ?? 0,
+        MaxConcurrency: context.Options.MaxConcurrency,
         NeedsPartSha1BeforeBody: false,
         // The sandbox hashes every part and refuses it (400, not stored) when X-Part-SHA256 differs (mock-sandbox/README.md, one part).
-        ChecksPartDigests: DigestKinds.Sha256);
+        ChecksPartDigests: DigestKinds.Sha256,
+        IdempotencyKeyHeader: IdempotencyKeyHeader);
 
-    public UploadTarget ValidateTarget(UploadTarget target, string kind, string conflict)
+    public IBackendTargets Targets => SandboxTargets.Instance;
+
+    /// <summary>The staging-quota scope of one sandbox of one backend.</summary>
+    public static string QuotaScopeOf(string backend, string sandboxId) => $"sandbox:{backend}:{sandboxId}";
+
+    public IEnumerable<QuotaScope> QuotaScopes(UploadTarget target)
     {
-        if (target.FolderId is not null || target.FileName is not null || target.FileId is not null)
+        if (settings.SandboxStagingQuotaBytes > 0)
         {
-            throw TargetNames.NotApplicable(target.FolderId is not null ? "folder_id" : target.FileName is not null ? "file_name" : "file_id", "sandbox");
+            var sandbox = SandboxTarget.Of(target).SandboxId;
+            yield return new QuotaScope(QuotaScopeOf(context.Name, sandbox), settings.SandboxStagingQuotaBytes, $"sandbox {sandbox}");
         }
-        TargetNames.RefuseUnsafeCharacters(target.User, "user");
-        if (target.SandboxId is null || !SandboxId().IsMatch(target.SandboxId))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, "target.sandbox_id must look like sb_a1b2c3d4.");
-        }
-        if (target.User is not null && !UserName().IsMatch(target.User))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, "target.user must be a POSIX user name (a-z, 0-9, _ and -, at most 32).");
-        }
-        if (conflict == ContractValues.Conflicts.Merge && kind != ContractValues.Kinds.DirectoryTar)
-        {
-            throw new GatewayException(ErrorCode.InvalidRequest, "conflict \"merge\" applies only to kind \"directory_tar\".");
-        }
-        return target with { Path = SandboxPaths.Normalize(target.Path) };
     }
 
     public async Task<BackendSession> CreateAsync(BackendCreate request, CancellationToken cancellationToken)
     {
         var directory = request.Kind == ContractValues.Kinds.DirectoryTar;
+        var target = SandboxTarget.Of(request.Target);
         var body = new SandboxCreateBody(
             Kind: request.Kind,
             SourceKind: directory ? "directory_archive" : "restartable_file",
-            TargetPath: request.Target.Path!,
+            TargetPath: target.Path,
             ContentLength: request.ContentLength,
             Conflict: request.Conflict,
             ChecksumAlgorithm: "sha256",
-            User: request.Target.User,
+            User: target.User,
             ArchiveFormat: directory ? "tar" : null,
             Metadata: new() { ["gateway_upload_id"] = request.UploadId });
-        var message = http.Request(HttpMethod.Post, $"v1/sandboxes/{Uri.EscapeDataString(request.Target.SandboxId!)}/uploads");
+        var message = context.Http.Request(HttpMethod.Post, $"v1/sandboxes/{Uri.EscapeDataString(target.SandboxId)}/uploads");
         // One key per gateway session: a create retried after a lost answer gets the same backend session back.
         message.Headers.Add(IdempotencyKeyHeader, request.UploadId + ".create");
         BackendHttp.SetJson(message, body, SandboxJsonContext.Default.SandboxCreateBody);
 
-        var response = await http.SendAsync(message, cancellationToken);
+        var response = await context.Http.SendAsync(message, cancellationToken);
         if (!response.IsSuccess)
         {
             throw Error(response, "create");
         }
-        var session = response.Read(SandboxAnswerJsonContext.Default.SandboxCreateAnswer, name, "create").Session;
+        var session = response.Read(SandboxAnswerJsonContext.Default.SandboxCreateAnswer, context.Name, "create").Session;
         return new BackendSession(
             new BackendSessionRef(session.UploadId),
             PartSize: session.PartSize,
             PartCount: session.PartCount,
-            Target: request.Target with { Path = session.TargetPath },
+            Target: (target with { Path = session.TargetPath }).ToTarget(),
             MaxConcurrency: session.MaxConcurrency,
             ExpiresAt: session.ExpiresAt);
     }
 
     public PartTransformer CreatePartTransformer(UploadSession session, int partNumber, long size, PartDigests digests) =>
-        new SandboxPartTransformer(size, http, PartPath(session, partNumber), digests.Sha256);
+        new SandboxPartTransformer(size, context.Http, PartPath(session, partNumber), digests.Sha256);
 
     public Task<string?> AcceptPartAsync(UploadSession session, int partNumber, PartDigests digests, BackendResponse response, CancellationToken cancellationToken)
     {
@@ -98,17 +91,17 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public async Task<CommitOutcome> CompleteAsync(UploadSession session, IReadOnlyList<PartRecord> parts, WholeChecksums checksums, CancellationToken cancellationToken)
     {
-        var message = http.Request(HttpMethod.Post, SessionPath(session) + "/complete");
+        var message = context.Http.Request(HttpMethod.Post, SessionPath(session) + "/complete");
         // Same key for every attempt: a complete retried after a lost answer replays the sandbox's first answer.
         message.Headers.Add(IdempotencyKeyHeader, session.Id + ".complete");
         BackendHttp.SetJson(message, new SandboxCompleteBody(checksums.Sha256 ?? session.Sha256), SandboxJsonContext.Default.SandboxCompleteBody);
 
-        var response = await http.SendAsync(message, cancellationToken);
+        var response = await context.Http.SendAsync(message, cancellationToken);
         if (!response.IsSuccess)
         {
             throw Error(response, "complete");
         }
-        var published = response.Read(SandboxAnswerJsonContext.Default.SandboxCompleteAnswer, name, "complete");
+        var published = response.Read(SandboxAnswerJsonContext.Default.SandboxCompleteAnswer, context.Name, "complete");
         return new CommitOutcome.Completed(new SessionResult
         {
             Path = published.Session.TargetPath,
@@ -119,17 +112,17 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
 
     public async Task AbortAsync(UploadSession session, CancellationToken cancellationToken)
     {
-        var response = await http.SendAsync(http.Request(HttpMethod.Delete, SessionPath(session)), cancellationToken);
+        var response = await context.Http.SendAsync(context.Http.Request(HttpMethod.Delete, SessionPath(session)), cancellationToken);
         if (!response.IsSuccess && response.Status != 404)
         {
             throw Error(response, "abort");
         }
     }
 
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => http.IsReachableAsync(cancellationToken);
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => context.Http.IsReachableAsync(cancellationToken);
 
     private static string SessionPath(UploadSession session) =>
-        $"v1/sandboxes/{Uri.EscapeDataString(session.Target.SandboxId!)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";
+        $"v1/sandboxes/{Uri.EscapeDataString(SandboxTarget.Of(session.Target).SandboxId)}/uploads/{Uri.EscapeDataString(session.BackendSession.Id)}";
 
     // Contract parts are 1-based, the sandbox's are 0-based (mock-sandbox/README.md, one part).
     private static string PartPath(UploadSession session, int partNumber) =>
@@ -193,10 +186,4 @@ internal sealed partial class SandboxBackend(string name, BackendOptions options
         }
         return ("unknown", null);
     }
-
-    [GeneratedRegex("^sb_[A-Za-z0-9]{1,64}$")]
-    private static partial Regex SandboxId();
-
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
-    private static partial Regex UserName();
 }

@@ -28,12 +28,16 @@ internal static class SessionHash
     private const string QuotaScopes = "q";
     private const string Created = "ct";
     private const string ExpiresSubMs = "ex";
-    private const string TargetSandbox = "ts";
-    private const string TargetPath = "tp";
-    private const string TargetUser = "tu";
-    private const string TargetFolder = "tf";
-    private const string TargetFileName = "tn";
-    private const string TargetFile = "ti";
+
+    /// <summary>
+    /// The target: its backend's own JSON document (<see cref="UploadTarget"/>), which only the backend reads, cut
+    /// into pieces of at most <see cref="ListpackValueBytes"/> bytes in fields <c>t</c>, <c>t1</c>, <c>t2</c>, … so
+    /// that a long path does not turn the whole hash into a hashtable.
+    /// </summary>
+    private const string Target = "t";
+
+    /// <summary>Redis's default <c>hash-max-listpack-value</c>.</summary>
+    private const int ListpackValueBytes = 64;
 
     private static readonly long s_epochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
@@ -64,6 +68,7 @@ internal static class SessionHash
                 $"{session.Limits.MaxUploadBytes},{session.Limits.MaxPartBytes},{session.Limits.MaxConcurrency},{session.Limits.StagingQuotaBytes}"),
             BackendSessionId, session.BackendSession.Id,
         };
+        AddTarget(fields, session.Target.Json);
         var subMs = session.ExpiresAt.UtcTicks - s_epochTicks - expiresMs * TimeSpan.TicksPerMillisecond;
         Optional(fields, ExpiresSubMs, subMs == 0 ? null : subMs.ToString(CultureInfo.InvariantCulture));
         Optional(fields, Sha256, session.Sha256);
@@ -71,13 +76,6 @@ internal static class SessionHash
         Optional(fields, QuotaScopes, session.QuotaScopes.Count > 0
             ? JsonSerializer.Serialize(session.QuotaScopes, SessionJsonContext.Default.IReadOnlyListString)
             : null);
-        var target = session.Target;
-        Optional(fields, TargetSandbox, target.SandboxId);
-        Optional(fields, TargetPath, target.Path);
-        Optional(fields, TargetUser, target.User);
-        Optional(fields, TargetFolder, target.FolderId);
-        Optional(fields, TargetFileName, target.FileName);
-        Optional(fields, TargetFile, target.FileId);
         return fields;
     }
 
@@ -106,15 +104,7 @@ internal static class SessionHash
             Tenant = f["tenant"],
             Backend = f[Backend],
             BackendType = f[BackendType],
-            Target = new UploadTarget
-            {
-                SandboxId = f.GetValueOrDefault(TargetSandbox),
-                Path = f.GetValueOrDefault(TargetPath),
-                User = f.GetValueOrDefault(TargetUser),
-                FolderId = f.GetValueOrDefault(TargetFolder),
-                FileName = f.GetValueOrDefault(TargetFileName),
-                FileId = f.GetValueOrDefault(TargetFile),
-            },
+            Target = ReadTarget(f),
             Kind = f[Kind],
             Conflict = f[Conflict],
             ContentLength = Long(f["size"]),
@@ -171,6 +161,34 @@ internal static class SessionHash
         }
         return f.Where(e => e.Key.StartsWith(UrlRest, StringComparison.Ordinal))
             .ToDictionary(e => e.Key[UrlRest.Length..], e => prefix + e.Value, StringComparer.Ordinal);
+    }
+
+    private static void AddTarget(List<RedisValue> fields, string json)
+    {
+        var (start, bytes, piece) = (0, 0, 0);
+        for (var i = 0; i <= json.Length; i++)
+        {
+            // A piece ends before the character that would take it over the limit, never inside a surrogate pair.
+            var size = i == json.Length ? 0 : char.IsHighSurrogate(json[i]) ? 4 : char.IsLowSurrogate(json[i]) ? 0 : json[i] < 0x80 ? 1 : json[i] < 0x800 ? 2 : 3;
+            if (i == json.Length || bytes + size > ListpackValueBytes)
+            {
+                fields.Add(piece == 0 ? Target : Target + piece.ToString(CultureInfo.InvariantCulture));
+                fields.Add(json[start..i]);
+                (start, bytes) = (i, 0);
+                piece++;
+            }
+            bytes += size;
+        }
+    }
+
+    private static UploadTarget ReadTarget(Dictionary<string, string> f)
+    {
+        var json = f[Target];
+        for (var piece = 1; f.TryGetValue(Target + piece.ToString(CultureInfo.InvariantCulture), out var more); piece++)
+        {
+            json += more;
+        }
+        return UploadTarget.Parse(json);
     }
 
     private static void Optional(List<RedisValue> fields, string name, string? value)

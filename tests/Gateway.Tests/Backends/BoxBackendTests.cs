@@ -7,6 +7,7 @@ using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Tests.Support;
 using static Gateway.Tests.Backends.BackendCalls;
+using Gateway.Backends.Box;
 
 namespace Gateway.Tests.Backends;
 
@@ -32,7 +33,7 @@ public sealed class BoxBackendTests : IAsyncLifetime
     [Fact]
     public async Task Create_opens_a_Box_session_and_keeps_its_part_geometry_and_endpoints_on_the_backends_host()
     {
-        var created = await CreateAsync(new UploadTarget { FolderId = "0", FileName = "geometry.bin" }, 2 * PartSize + 1);
+        var created = await CreateAsync(new BoxTarget("0", "geometry.bin", null).ToTarget(), 2 * PartSize + 1);
 
         Assert.Equal(PartSize, created.PartSize);
         Assert.Equal(3, created.PartCount);
@@ -52,14 +53,14 @@ public sealed class BoxBackendTests : IAsyncLifetime
         var fileId = await UploadFileAsync("taken.bin", TestData.Bytes(100, seed: 41));
         await CountAsync(_system.Box, "POST", $"/files/{fileId}/upload_sessions");
 
-        var clash = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new UploadTarget { FolderId = "0", FileName = "taken.bin" }, 10));
+        var clash = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new BoxTarget("0", "taken.bin", null).ToTarget(), 10));
         Assert.Equal(ErrorCode.Conflict, clash.Error);
         Assert.Equal(0, await CountedAsync(_system.Box));
 
         // "replace": Box's 409 names the file holding the name, and the session is opened on that file.
-        var replaced = await CreateAsync(new UploadTarget { FolderId = "0", FileName = "taken.bin" }, 10, conflict: "replace");
+        var replaced = await CreateAsync(new BoxTarget("0", "taken.bin", null).ToTarget(), 10, conflict: "replace");
         Assert.Equal(1, await CountedAsync(_system.Box));
-        var version = await CreateAsync(new UploadTarget { FileId = fileId }, 10);
+        var version = await CreateAsync(new BoxTarget(null, null, fileId).ToTarget(), 10);
         Assert.Equal(2, await CountedAsync(_system.Box));
         Assert.NotEqual(replaced.Ref.Id, version.Ref.Id);
     }
@@ -75,7 +76,7 @@ public sealed class BoxBackendTests : IAsyncLifetime
     {
         await FaultAsync(_system.Box, new { kind = "omit", method = "POST", path = "/upload_sessions", field, count = 1 });
 
-        var error = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new UploadTarget { FolderId = "0", FileName = "malformed.bin" }, 10));
+        var error = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new BoxTarget("0", "malformed.bin", null).ToTarget(), 10));
 
         Assert.Equal(ErrorCode.BackendError, error.Error);
         Assert.Contains("'box'", error.Message, StringComparison.Ordinal);
@@ -85,26 +86,26 @@ public sealed class BoxBackendTests : IAsyncLifetime
     [Fact]
     public async Task Boxs_refusals_at_create_become_the_contracts_codes()
     {
-        var noFolder = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new UploadTarget { FolderId = "999999", FileName = "a.bin" }, 10));
+        var noFolder = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new BoxTarget("999999", "a.bin", null).ToTarget(), 10));
         Assert.Equal(ErrorCode.InvalidTarget, noFolder.Error);
 
         using (var mock = _system.Box.CreateClient())
         {
             (await mock.PatchAsJsonAsync("/_mock/settings", new { min_file_size = 1000 })).EnsureSuccessStatusCode();
         }
-        var small = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new UploadTarget { FolderId = "0", FileName = "small.bin" }, 10));
+        var small = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new BoxTarget("0", "small.bin", null).ToTarget(), 10));
         Assert.Equal(ErrorCode.InvalidRequest, small.Error);
         Assert.Contains("file_size_too_small", small.Message, StringComparison.Ordinal);
 
         await FaultAsync(_system.Box, new { kind = "error", method = "POST", path = "/upload_sessions", status = 503, count = 1 });
-        var down = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new UploadTarget { FolderId = "0", FileName = "down.bin" }, 2000));
+        var down = await Assert.ThrowsAsync<GatewayException>(() => CreateAsync(new BoxTarget("0", "down.bin", null).ToTarget(), 2000));
         Assert.Equal(ErrorCode.BackendUnavailable, down.Error);
     }
 
     [Fact]
     public async Task An_acknowledgement_of_another_offset_or_SHA_1_than_the_part_sent_is_a_backend_error()
     {
-        var created = await CreateAsync(new UploadTarget { FolderId = "0", FileName = "ack.bin" }, 2 * PartSize);
+        var created = await CreateAsync(new BoxTarget("0", "ack.bin", null).ToTarget(), 2 * PartSize);
         var session = Session(NewId(), _box, created, 2 * PartSize);
         var sha1 = SHA1.HashData(new byte[] { 1, 2, 3 });
         var digests = new PartDigests(SHA256.HashData(new byte[] { 1, 2, 3 }), sha1);
@@ -126,7 +127,7 @@ public sealed class BoxBackendTests : IAsyncLifetime
     [Fact]
     public async Task Abort_deletes_the_Box_session_and_aborting_a_session_Box_no_longer_has_is_fine()
     {
-        var created = await CreateAsync(new UploadTarget { FolderId = "0", FileName = "abort.bin" }, 10);
+        var created = await CreateAsync(new BoxTarget("0", "abort.bin", null).ToTarget(), 10);
         var session = Session(NewId(), _box, created, 10);
 
         await _box.AbortAsync(session, CancellationToken.None);

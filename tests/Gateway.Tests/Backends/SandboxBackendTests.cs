@@ -5,6 +5,7 @@ using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Tests.Support;
 using static Gateway.Tests.Backends.BackendCalls;
+using Gateway.Backends.Sandbox;
 
 namespace Gateway.Tests.Backends;
 
@@ -35,7 +36,7 @@ public sealed class SandboxBackendTests : IAsyncLifetime
 
         Assert.Equal(PartSize, created.PartSize);
         Assert.Equal(3, created.PartCount);
-        Assert.Equal("/workspace/backend/create.bin", created.Target.Path);
+        Assert.Equal("/workspace/backend/create.bin", SandboxTarget.Of(created.Target).Path);
         Assert.Equal(8, created.MaxConcurrency);
         Assert.NotNull(created.ExpiresAt);
         var status = await StatusAsync(created.Ref.Id);
@@ -144,7 +145,7 @@ public sealed class SandboxBackendTests : IAsyncLifetime
     }
 
     private Task<BackendSession> CreateAsync(string id, string path, long length, string? user = null, string sandbox = GatewayHarness.SandboxId) =>
-        _sandbox.CreateAsync(new BackendCreate(id, "acme", new UploadTarget { SandboxId = sandbox, Path = path, User = user }, "file", "error", length, null),
+        _sandbox.CreateAsync(new BackendCreate(id, "acme", new SandboxTarget(sandbox, path, user).ToTarget(), "file", "error", length, null),
             CancellationToken.None);
 
     private async Task<JsonElement> StatusAsync(string backendId)

@@ -23,8 +23,8 @@ public sealed class DigestPlacementTests(RedisServer redis) : IClassFixture<Redi
 {
     private const int PartSize = GatewayHarness.PartSize;
 
-    private static readonly BackendRules Sandbox = new SandboxBackend("sandbox", new BackendOptions(), null!).Rules;
-    private static readonly BackendRules Box = new BoxBackend("box", new BackendOptions(), null!).Rules;
+    private static readonly BackendRules Sandbox = new SandboxBackend(BackendContexts.Offline("sandbox", "sandbox"), new SandboxSettings()).Rules;
+    private static readonly BackendRules Box = new BoxBackend(BackendContexts.Offline("box", "box")).Rules;
 
     // Kinds as flags: 1 SHA-256, 2 SHA-1 (DigestKinds is internal, theory parameters are public).
     [Theory]

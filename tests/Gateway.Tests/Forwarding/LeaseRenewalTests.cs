@@ -3,6 +3,7 @@ using Gateway.Sessions;
 using Gateway.Sessions.InMemory;
 using Microsoft.Extensions.Time.Testing;
 using TestSupport;
+using Gateway.Backends.Sandbox;
 
 namespace Gateway.Tests.Forwarding;
 
@@ -49,7 +50,7 @@ public sealed class LeaseRenewalTests
             Tenant = "acme",
             Backend = "sandbox",
             BackendType = "sandbox",
-            Target = new UploadTarget { SandboxId = "sb_a", Path = "/a" },
+            Target = new SandboxTarget("sb_a", "/a").ToTarget(),
             Kind = "file",
             Conflict = "error",
             ContentLength = 100,

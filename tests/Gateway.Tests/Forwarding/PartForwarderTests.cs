@@ -8,6 +8,8 @@ using Gateway.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using static Gateway.Tests.Backends.BackendCalls;
+using Gateway.Backends.Sandbox;
+using Gateway.Backends.Box;
 
 namespace Gateway.Tests.Forwarding;
 
@@ -121,7 +123,7 @@ public sealed class PartForwarderTests : IAsyncLifetime
     {
         var file = TestData.Bytes(PartSize, seed: 56);
         var session = await _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
-            new CreateUpload("box", new UploadTarget { FolderId = "0", FileName = "forward.bin" }, "file", "error", file.Length, null), CancellationToken.None);
+            new CreateUpload("box", new BoxTarget("0", "forward.bin", null).ToTarget(), "file", "error", file.Length, null), CancellationToken.None);
 
         var receipt = await PutAsync(session, 1, file);
 
@@ -132,7 +134,7 @@ public sealed class PartForwarderTests : IAsyncLifetime
 
     private Task<UploadSession> CreateSandboxAsync(string path, long length) =>
         _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
-            new CreateUpload("sandbox", new UploadTarget { SandboxId = GatewayHarness.SandboxId, Path = path }, "file", "error", length, null), CancellationToken.None);
+            new CreateUpload("sandbox", new SandboxTarget(GatewayHarness.SandboxId, path).ToTarget(), "file", "error", length, null), CancellationToken.None);
 
     private Task<PartReceipt> PutAsync(UploadSession session, int partNumber, byte[] bytes, PartDigests? claimed = null) =>
         _forwarder.PutAsync(Context(bytes), _acme, session.Id, partNumber, claimed ?? PartDigests.None);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TestSupport;
+using Gateway.Backends.Sandbox;
 
 namespace Gateway.Tests.Hooks;
 
@@ -65,7 +66,7 @@ public sealed class PreCreateHookClockTests
     }
 
     private static PreCreateRequest Request(string id) =>
-        new(id, "acme", "sandbox", "sandbox", new UploadTarget { SandboxId = "sb_x", Path = "/workspace/a" }, "file", "error", 10, new Dictionary<string, string>());
+        new(id, "acme", "sandbox", "sandbox", new SandboxTarget("sb_x", "/workspace/a").ToTarget(), "file", "error", 10, new Dictionary<string, string>());
 
     private static ServiceProvider Services(FakeTimeProvider clock, Uri url, TimeSpan timeout, string[]? tenants = null)
     {

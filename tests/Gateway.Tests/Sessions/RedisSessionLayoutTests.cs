@@ -1,8 +1,10 @@
+using Gateway.Backends.Sandbox;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using StackExchange.Redis;
 using TestSupport;
+using Gateway.Backends.Box;
 
 namespace Gateway.Tests.Sessions;
 
@@ -30,8 +32,8 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
     {
         var created = Session() with
         {
-            // Every target property, and times below the millisecond, as TimeProvider.System gives them.
-            Target = new UploadTarget { SandboxId = "sb_1", Path = "/workspace/é.bin", User = "u1", FolderId = "12", FileName = "a.bin", FileId = "34" },
+            // A target with every member of its backend's, and times below the millisecond, as TimeProvider.System gives them.
+            Target = new SandboxTarget("sb_1", "/workspace/é.bin", "u1").ToTarget(),
             CreatedAt = _clock.GetUtcNow().AddTicks(1234),
             ExpiresAt = _clock.GetUtcNow().AddHours(1).AddTicks(5678),
         };
@@ -42,6 +44,22 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
         Assert.NotNull(read);
         Assert.Equivalent(created with { UpdatedAt = read.UpdatedAt }, read, strict: true);
         Assert.Equal(created.UpdatedAt.ToUnixTimeMilliseconds(), read.UpdatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal("listpack", (string?)await _redis.GetDatabase().ExecuteAsync("OBJECT", "ENCODING", _keys.Session(created.Id)));
+    }
+
+    [Fact]
+    public async Task A_long_target_document_is_kept_in_listpack_sized_pieces_and_reads_back_whole()
+    {
+        // 300 characters of path, multi-byte ones and a surrogate pair among them, across several 64-byte pieces.
+        var path = "/workspace/" + string.Concat(Enumerable.Repeat("é😀dir/", 40)) + "a.bin";
+        var created = Session() with { Target = new SandboxTarget("sb_1", path, "u1").ToTarget() };
+        await _store.CreateAsync(created);
+
+        var read = await _store.GetAsync(created.Id, created.Tenant, default);
+
+        Assert.NotNull(read);
+        Assert.Equal(created.Target, read.Target);
+        Assert.Equal(path, SandboxTarget.Of(read.Target).Path);
         Assert.Equal("listpack", (string?)await _redis.GetDatabase().ExecuteAsync("OBJECT", "ENCODING", _keys.Session(created.Id)));
     }
 
@@ -77,7 +95,7 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
             Tenant = "acme",
             Backend = "box",
             BackendType = "box",
-            Target = new UploadTarget { FolderId = "0", FileName = "a.bin" },
+            Target = new BoxTarget("0", "a.bin", null).ToTarget(),
             Kind = "file",
             Conflict = "error",
             ContentLength = 10 * MiB,

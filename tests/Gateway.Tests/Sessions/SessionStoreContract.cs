@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Gateway.Domain;
 using Gateway.Sessions;
 using TestSupport;
+using Gateway.Backends.Sandbox;
 
 namespace Gateway.Tests.Sessions;
 
@@ -55,7 +56,7 @@ public abstract partial class SessionStoreContract
             Tenant = tenant,
             Backend = "sandbox",
             BackendType = "sandbox",
-            Target = new UploadTarget { SandboxId = "sb_1", Path = "/workspace/a.bin" },
+            Target = new SandboxTarget("sb_1", "/workspace/a.bin").ToTarget(),
             Kind = "file",
             Conflict = "error",
             ContentLength = contentLength,
@@ -106,7 +107,7 @@ public abstract partial class SessionStoreContract
         Assert.Equal(0, read.AcceptedBytes);
         Assert.Empty(read.ReceivedParts);
         Assert.Equal(0, read.PartsInFlight);
-        Assert.Equal("/workspace/a.bin", read.Target.Path);
+        Assert.Equal(created.Target, read.Target);
         Assert.Equal("http://b/x", read.BackendSession.Urls!["upload_part"]);
         Assert.Equal(created.ExpiresAt, read.ExpiresAt);
     }

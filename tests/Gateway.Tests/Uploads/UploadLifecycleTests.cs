@@ -7,6 +7,7 @@ using Gateway.Tests.Support;
 using Gateway.Uploads;
 using Microsoft.Extensions.Time.Testing;
 using TestSupport;
+using Gateway.Backends.Sandbox;
 
 namespace Gateway.Tests.Uploads;
 
@@ -181,7 +182,7 @@ public sealed class UploadLifecycleTests : IAsyncLifetime
         _lifecycle.CreateAsync(_acme, Create(path, length, sandbox), CancellationToken.None);
 
     private static CreateUpload Create(string path, long length, string sandbox = GatewayHarness.SandboxId) =>
-        new("sandbox", new UploadTarget { SandboxId = sandbox, Path = path }, "file", "error", length, null);
+        new("sandbox", new SandboxTarget(sandbox, path).ToTarget(), "file", "error", length, null);
 
     /// <summary>The sandbox's own view of the session, or "gone" when it no longer has it.</summary>
     private async Task<string> BackendStatusAsync(UploadSession session)

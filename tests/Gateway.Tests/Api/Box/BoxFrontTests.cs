@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gateway.Auth;
 using Gateway.Tests.Support;
 using TestSupport;
 
@@ -263,6 +264,50 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
             s["Gateway:Tenants:acme:BoxFront:Folders:1000:Backend"] = "nowhere";
         }));
         Assert.Contains("Gateway:Tenants:acme:BoxFront:Folders:1000:Backend", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_backends_keep_no_Box_folders_gets_a_404_naming_why_for_a_new_file_and_a_new_version()
+    {
+        const string SoloKey = "solo-key-0123456789";
+        await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            s["Gateway:Tenants:solo:ApiKeyHashes:0"] = TenantDirectory.Hash(SoloKey);
+            s["Gateway:Tenants:solo:Backends:0"] = "sandbox";
+        });
+        using var solo = system.Client(SoloKey);
+
+        using var file = await solo.PostAsync(Sessions, Json("""{"folder_id":"0","file_size":2000,"file_name":"nowhere.bin"}"""));
+        using var version = await solo.PostAsync("/box/api/2.0/files/123/upload_sessions", Json("""{"file_size":2000}"""));
+
+        foreach (var response in new[] { file, version })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains("no backend that stores in Box folders", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_Box_front_backend_whose_targets_take_no_Box_folders_stops_the_gateway_at_start_up()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            s["Gateway:Tenants:acme:BoxFront:Backend"] = "sandbox";
+        }));
+        Assert.Contains("Gateway:Tenants:acme:BoxFront:Backend is 'sandbox', which is not a backend whose targets take Box folder ids", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_folder_route_with_a_target_key_its_backend_does_not_take_stops_the_gateway_at_start_up()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            s["Gateway:Tenants:acme:BoxFront:Folders:1000:Backend"] = "sandbox";
+            s["Gateway:Tenants:acme:BoxFront:Folders:1000:Target:sandbox_id"] = GatewayHarness.SandboxId;
+            s["Gateway:Tenants:acme:BoxFront:Folders:1000:Target:folder"] = "/workspace/x";
+        }));
+        Assert.Contains("Gateway:Tenants:acme:BoxFront:Folders:1000:Target:folder does not apply to a sandbox backend", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Gateway:Tenants:acme:BoxFront:Folders:1000:Target:directory is required", failure.Message, StringComparison.Ordinal);
     }
 
     private async Task<JsonElement> CreateAsync(string name)

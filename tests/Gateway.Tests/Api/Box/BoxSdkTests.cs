@@ -26,8 +26,8 @@ public sealed class BoxSdkTests(RedisServer redis) : IClassFixture<RedisServer>,
         _system = await GatewayHarness.StartAsync(redis, gateway: s =>
         {
             s[$"Gateway:Tenants:acme:BoxFront:Folders:{RoutedFolder}:Backend"] = "sandbox";
-            s[$"Gateway:Tenants:acme:BoxFront:Folders:{RoutedFolder}:SandboxId"] = GatewayHarness.SandboxId;
-            s[$"Gateway:Tenants:acme:BoxFront:Folders:{RoutedFolder}:Directory"] = RoutedDirectory + "/";
+            s[$"Gateway:Tenants:acme:BoxFront:Folders:{RoutedFolder}:Target:sandbox_id"] = GatewayHarness.SandboxId;
+            s[$"Gateway:Tenants:acme:BoxFront:Folders:{RoutedFolder}:Target:directory"] = RoutedDirectory + "/";
         });
     }
 

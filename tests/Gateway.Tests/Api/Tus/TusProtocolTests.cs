@@ -514,8 +514,8 @@ internal static class TusSettings
         Directory.CreateDirectory(staging);
         s["Gateway:Tus:StagingDirectory"] = staging;
         s["Gateway:Tenants:acme:Tus:Backend"] = "sandbox";
-        s["Gateway:Tenants:acme:Tus:SandboxId"] = GatewayHarness.SandboxId;
-        s["Gateway:Tenants:acme:Tus:Directory"] = "/workspace/tus";
+        s["Gateway:Tenants:acme:Tus:Target:sandbox_id"] = GatewayHarness.SandboxId;
+        s["Gateway:Tenants:acme:Tus:Target:directory"] = "/workspace/tus";
         s["Gateway:Tenants:acme:Tus:Conflict"] = "replace";
     }
 }

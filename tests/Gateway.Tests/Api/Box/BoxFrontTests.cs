@@ -274,6 +274,7 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
         {
             s["Gateway:Tenants:solo:ApiKeyHashes:0"] = TenantDirectory.Hash(SoloKey);
             s["Gateway:Tenants:solo:Backends:0"] = "sandbox";
+            s["Gateway:Tenants:solo:AnyTarget"] = "true";
         });
         using var solo = system.Client(SoloKey);
 

@@ -263,8 +263,8 @@ internal static partial class BoxApi
 
     private static BoxUploadSession Body(HttpRequest request, UploadSession session)
     {
-        // The request's own scheme and host: behind a proxy, the forwarded ones (ForwardedHeaders, Hosting/).
-        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{Prefix}/2.0/files/upload_sessions/{session.Id}";
+        // The configured public address, or the request's own (forwarded only by trusted proxies): Hosting/PublicAddress.
+        var url = $"{Hosting.PublicAddress.Of(request)}{Prefix}/2.0/files/upload_sessions/{session.Id}";
         return new BoxUploadSession(session.Id, "upload_session", BoxTime(session.ExpiresAt), session.PartSize, session.PartCount, session.PartsReceived,
             new BoxSessionEndpoints(UploadPart: url, Commit: url + "/commit", Abort: url, ListParts: url + "/parts", Status: url, LogEvent: url + "/log"));
     }

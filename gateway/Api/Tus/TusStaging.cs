@@ -25,7 +25,7 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
 
     public async Task SaveMetadataAsync(string id, string? metadata)
     {
-        Directory.CreateDirectory(Folder(id));
+        CreateFolder(Folder(id));
         await WriteAtomicAsync(Path.Combine(Folder(id), "metadata"), Encoding.UTF8.GetBytes(metadata ?? ""));
     }
 
@@ -58,8 +58,8 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
     /// <summary>Opens the tail of part <paramref name="part"/> for appending, creating it.</summary>
     public FileStream OpenTail(string id, int part)
     {
-        Directory.CreateDirectory(Folder(id));
-        return new FileStream(TailPath(id, part), FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        CreateFolder(Folder(id));
+        return new FileStream(TailPath(id, part), PrivateFolder.NewFile(FileMode.Append, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous, 64 * 1024));
     }
 
     public FileStream ReadTail(string id, int part) =>
@@ -144,12 +144,25 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
         }
     }
 
+    /// <summary>An upload's folder, 0700 (the staging folder itself was checked at start: Domain/PrivateFolder).</summary>
+    public static void CreateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, PrivateFolder.FolderMode);
+        }
+    }
+
     /// <summary>Writes a small file so that readers see the old one or the whole new one, and it is on disk before this returns.</summary>
     private async Task WriteAtomicAsync(string path, byte[] bytes)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateFolder(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        await using (var file = new FileStream(temporary, PrivateFolder.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous)))
         {
             await file.WriteAsync(bytes);
             file.Flush(flushToDisk: true);

@@ -27,7 +27,7 @@ internal static class AuthExtensions
     }
 
     /// <summary>Start-up checks of <c>Gateway:Auth:Jwt</c>.</summary>
-    private sealed class JwtOptionsValidation : IValidateOptions<JwtOptions>
+    private sealed class JwtOptionsValidation(IHostEnvironment environment) : IValidateOptions<JwtOptions>
     {
         public ValidateOptionsResult Validate(string? name, JwtOptions options)
         {
@@ -44,6 +44,16 @@ internal static class AuthExtensions
             if (hasKey == !string.IsNullOrWhiteSpace(options.Authority))
             {
                 failures.Add($"{JwtOptions.Section}: set exactly one of SigningKey (a shared HMAC secret) or Authority (an OpenID Connect issuer).");
+            }
+            // Signing keys fetched over plain HTTP can be swapped by anyone on the path: only a developer's machine may.
+            if (options.Authority is { Length: > 0 } authority && !authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                && !environment.IsDevelopment())
+            {
+                failures.Add($"{JwtOptions.Section}:Authority must be an https:// URL outside the Development environment.");
+            }
+            if (options.ValidTypes is not { Length: > 0 } || options.ValidTypes.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add($"{JwtOptions.Section}:ValidTypes must name at least one token type (typ), e.g. JWT.");
             }
             if (hasKey && System.Text.Encoding.UTF8.GetByteCount(options.SigningKey!) < 32)
             {

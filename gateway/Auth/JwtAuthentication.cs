@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Auth;
@@ -32,6 +33,8 @@ internal static class JwtAuthentication
         {
             options.MapInboundClaims = false;
             options.Authority = jwt.Authority;
+            // An http:// authority is refused at start outside Development (AuthExtensions), so here it is a
+            // developer's local issuer: metadata over plain HTTP is allowed for it and nothing else.
             options.RequireHttpsMetadata = jwt.Authority?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ?? true;
             options.TokenValidationParameters = new TokenValidationParameters
             {
@@ -46,6 +49,7 @@ internal static class JwtAuthentication
                 ValidateIssuerSigningKey = true,
                 IssuerSigningKey = jwt.SigningKey is { Length: > 0 } key ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)) : null,
                 ClockSkew = jwt.ClockSkew,
+                ValidTypes = jwt.ValidTypes,
             };
             options.Events = new JwtBearerEvents
             {
@@ -60,9 +64,20 @@ internal static class JwtAuthentication
         });
     }
 
-    /// <summary>The token's tenant claim must name a configured tenant; its scopes become one claim each.</summary>
+    /// <summary>
+    /// The token's tenant claim must name a configured tenant. The admin scope counts only for a tenant
+    /// configured with <c>Admin: true</c>: a token's issuer may grant scopes, the gateway's operator decides
+    /// which tenants may see across tenants.
+    /// </summary>
     private static Task SelectTenant(TokenValidatedContext context, JwtOptions jwt)
     {
+        // RFC 7515 §4.1.11: a recipient that does not understand every extension named in "crit" must reject
+        // the token. This gateway understands none.
+        if (context.SecurityToken is JsonWebToken token && token.TryGetHeaderValue<object>("crit", out _))
+        {
+            context.Fail("The token names critical header extensions this gateway does not understand.");
+            return Task.CompletedTask;
+        }
         var principal = context.Principal!;
         var tenantName = principal.FindFirst(jwt.TenantClaim)?.Value;
         var tenants = context.HttpContext.RequestServices.GetRequiredService<TenantDirectory>();
@@ -74,7 +89,7 @@ internal static class JwtAuthentication
         TenantResolution.Attach(context.HttpContext, tenant);
         var identity = new ClaimsIdentity([new Claim(TenantClaims.Tenant, tenant.Name)], SchemeName);
         var scopes = principal.FindAll(TenantClaims.Scope).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        if (scopes.Contains(jwt.AdminScope, StringComparer.Ordinal))
+        if (tenant.IsAdmin && scopes.Contains(jwt.AdminScope, StringComparer.Ordinal))
         {
             identity.AddClaim(new Claim(TenantClaims.Scope, TenantClaims.AdminScope));
         }

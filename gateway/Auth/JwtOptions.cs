@@ -21,6 +21,13 @@ internal sealed class JwtOptions
     /// <summary>An OpenID Connect issuer whose published keys sign the tokens (RS256, ES256, …).</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// The token types (<c>typ</c> header, RFC 8725 §3.11) accepted: by default plain <c>JWT</c>, so an ID token,
+    /// a logout token or another profile's token (<c>at+jwt</c>) minted by the same issuer is not taken for this
+    /// gateway's bearer token. A token without <c>typ</c> is refused too.
+    /// </summary>
+    public string[] ValidTypes { get; set; } = ["JWT"];
+
     /// <summary>The claim whose value names the tenant.</summary>
     public string TenantClaim { get; set; } = "tenant";
 

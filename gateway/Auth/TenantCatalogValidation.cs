@@ -45,7 +45,35 @@ internal sealed partial class TenantCatalogValidation(IOptions<BackendCatalogOpt
             }
             failures.AddRange(DataAnnotations.Validate(settings.Limits, $"{at}:Limits"));
         }
+        failures.AddRange(UnrestrictedSharing(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Deny by default where tenants share a backend credential: with no target rules for that backend type,
+    /// one tenant could replace another's files (a sandbox path, a Box file's new version). Each such tenant needs
+    /// rules, or <c>AnyTarget: true</c> to say it may write anywhere.
+    /// </summary>
+    private IEnumerable<string> UnrestrictedSharing(TenantCatalogOptions options)
+    {
+        var sharing = options.Tenants
+            .SelectMany(t => t.Value.Backends.Where(backends.Value.Backends.ContainsKey).Select(b => (Tenant: t.Key, Settings: t.Value, Backend: b)))
+            .GroupBy(u => backends.Value.Backends[u.Backend].Credential, StringComparer.Ordinal)
+            .Where(g => g.Select(u => u.Tenant).Distinct(StringComparer.Ordinal).Count() > 1);
+        foreach (var group in sharing)
+        {
+            var tenants = group.Select(u => u.Tenant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            foreach (var (tenant, settings, backend) in group)
+            {
+                var type = backends.Value.Backends[backend].Type;
+                var rules = types.TryGet(type, out var backendType) ? backendType.Targets.RuleKeys : [];
+                if (!settings.AnyTarget && !rules.Any(r => settings.Targets.TryGetValue(r, out var values) && values.Count > 0))
+                {
+                    yield return $"Gateway:Tenants:{tenant} shares the credential of backend '{backend}' with {string.Join(", ", tenants.Where(t => t != tenant).Select(t => $"'{t}'"))} "
+                        + $"but has no target rules for it ({string.Join(", ", rules)}): it could overwrite their files. Add Targets, or set AnyTarget: true to allow that on purpose.";
+                }
+            }
+        }
     }
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]

@@ -19,6 +19,13 @@ internal sealed class TenantOptions
     /// </summary>
     public Dictionary<string, List<string>> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Says, on purpose, that this tenant may write anywhere its backends' credentials reach, even where another
+    /// tenant shares the credential. Without it, a tenant that shares a backend credential with another tenant
+    /// must have <see cref="Targets"/> rules for that backend type, or the gateway refuses to start.
+    /// </summary>
+    public bool AnyTarget { get; set; }
+
     public TenantLimits Limits { get; set; } = new();
 
     /// <summary>May call the operational endpoints (<c>/v1/admin/…</c>).</summary>

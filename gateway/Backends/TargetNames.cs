@@ -3,7 +3,7 @@ using Gateway.Domain;
 namespace Gateway.Backends;
 
 /// <summary>Checks shared by the adapters' target validation.</summary>
-internal static class TargetNames
+internal static partial class TargetNames
 {
     /// <summary>
     /// Refuses what a name never needs and attackers use: control characters (CR, LF, NUL: header and log
@@ -26,20 +26,39 @@ internal static class TargetNames
         {
             throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains bidirectional text controls.");
         }
-        if (value.AsSpan().IndexOfAny(LookAlikes) >= 0)
+        if (value.AsSpan().IndexOfAny(LookAlikes) >= 0 || value.Contains(DigitZeroFullStop, StringComparison.Ordinal))
         {
             throw new GatewayException(ErrorCode.InvalidTarget,
                 $"target.{field} contains a look-alike of '.', '/' or '\\'; use the ASCII character or another name.");
         }
+        // A backslash is a separator to Windows and to backends that normalize it; a percent-encoded '.', '/' or
+        // '\' becomes one to a backend that decodes names. Neither is ever needed in a name sent as JSON.
+        if (value.Contains('\\'))
+        {
+            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains a backslash.");
+        }
+        if (PercentEncodedSeparator().IsMatch(value))
+        {
+            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains a percent-encoded '.', '/' or '\\' (%2e, %2f, %5c).");
+        }
     }
 
     /// <summary>
-    /// Characters NFKC folds into <c>.</c>, <c>/</c> or <c>\</c> (fullwidth and small forms, dot leaders,
-    /// ellipsis), and the common visual confusables of the separators (division, fraction, big and set-minus slashes).
+    /// Every character whose NFKC form contains <c>.</c>, <c>/</c> or <c>\</c> (Unicode 15: fullwidth and small
+    /// forms, dot leaders and ellipses with their vertical presentation forms, <c>℀ ℁ ℅ ℆</c>, <c>⒈</c>–<c>⒛</c>,
+    /// <c>🄀</c>, <c>㏂ ㏇ ㏘</c>), so a backend that normalizes never turns a name into dot segments or separators;
+    /// and the common visual confusables of the separators (division, fraction, big and set-minus slashes).
+    /// Generated with Python's <c>unicodedata.normalize('NFKC', c)</c> over every code point; U+1F100, outside
+    /// the BMP, is checked as a string.
     /// </summary>
     private static readonly System.Buffers.SearchValues<char> LookAlikes = System.Buffers.SearchValues.Create(
-        "\uFF0E\uFE52\u2024\u2025\u2026" + "\uFF0F\u2215\u2044\u29F8\u2571" + "\uFF3C\uFE68\u2216\u29F5\u29F9\u2572");
+        "\uFF0E\uFE52\u2024\u2025\u2026\uFE19\uFE30" + "\u2488\u2489\u248A\u248B\u248C\u248D\u248E\u248F\u2490\u2491\u2492\u2493\u2494\u2495\u2496\u2497\u2498\u2499\u249A\u249B"
+        + "\u33C2\u33C7\u33D8" + "\u2100\u2101\u2105\u2106" + "\uFF0F\u2215\u2044\u29F8\u2571" + "\uFF3C\uFE68\u2216\u29F5\u29F9\u2572");
 
+    private const string DigitZeroFullStop = "\U0001F100";
+
+    [System.Text.RegularExpressions.GeneratedRegex("%(2[eEfF]|5[cC])")]
+    private static partial System.Text.RegularExpressions.Regex PercentEncodedSeparator();
 
     public static GatewayException NotApplicable(string field, string type) =>
         new(ErrorCode.InvalidTarget, $"target.{field} does not apply to a {type} backend.");

@@ -19,9 +19,10 @@ internal static class ForwardingExtensions
         return services;
     }
 
-    /// <summary>The spool directory exists before the first Box part needs it.</summary>
+    /// <summary>The spool directory exists, private to this user, before the first Box part needs it (checked at start).</summary>
     private sealed class CreateSpoolDirectory : IPostConfigureOptions<ForwardingOptions>
     {
-        public void PostConfigure(string? name, ForwardingOptions options) => Directory.CreateDirectory(options.SpoolDirectory);
+        public void PostConfigure(string? name, ForwardingOptions options) =>
+            Domain.PrivateFolder.Ensure(options.SpoolDirectory, $"{ForwardingOptions.Section}:SpoolDirectory");
     }
 }

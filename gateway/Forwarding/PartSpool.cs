@@ -16,14 +16,8 @@ internal sealed class PartSpool : IAsyncDisposable
 
     public static async Task<PartSpool> FillAsync(string directory, PartBodyStream body, CancellationToken cancellationToken)
     {
-        var file = new FileStream(Path.Combine(directory, Guid.NewGuid().ToString("N") + ".part"), new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous | FileOptions.SequentialScan,
-            BufferSize = 0,
-        });
+        var file = new FileStream(Path.Combine(directory, Guid.NewGuid().ToString("N") + ".part"), Domain.PrivateFolder.NewFile(
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose | FileOptions.Asynchronous | FileOptions.SequentialScan, bufferSize: 0));
         try
         {
             await body.CopyToAsync(file, 256 * 1024, cancellationToken);

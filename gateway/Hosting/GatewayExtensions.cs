@@ -80,6 +80,9 @@ internal static class GatewayExtensions
         app.UseAuthentication();
         app.UseGatewayCors();
         app.UseTusProtocol();
+        // After CORS, so that a page can read its 429; it answers before authorization, so a right key guessed
+        // from a throttled address looks like a wrong one.
+        app.UseAuthFailureThrottle();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseUploadTokenAccess();

@@ -5,6 +5,8 @@ internal static class LimitsExtensions
     public static IServiceCollection AddLimits(this IServiceCollection services)
     {
         services.AddSingleton<StagingQuota>();
+        services.AddOptions<FailedAuthenticationOptions>().BindConfiguration(FailedAuthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AuthFailureThrottle>();
         services.AddTenantRateLimiting();
         return services;
     }

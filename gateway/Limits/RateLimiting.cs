@@ -6,8 +6,9 @@ namespace Gateway.Limits;
 
 /// <summary>
 /// The per-tenant request rate (README.md, limits): a token bucket per tenant, sized by the tenant's
-/// <c>RequestsPerSecond</c> and <c>RequestBurst</c>. Unauthenticated requests share buckets per client
-/// address, which blunts key guessing. Over the rate: <c>429 rate_limited</c> with <c>Retry-After</c>.
+/// <c>RequestsPerSecond</c> and <c>RequestBurst</c>. Anonymous requests that reach it (the anonymous
+/// endpoints) share buckets per client address; refused credentials never reach it (authorization answers 401
+/// first), so key guessing is throttled by <see cref="AuthFailureThrottle"/>. Over the rate: <c>429 rate_limited</c> with <c>Retry-After</c>.
 /// </summary>
 internal static class RateLimiting
 {

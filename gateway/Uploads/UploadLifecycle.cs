@@ -71,7 +71,7 @@ internal sealed class UploadLifecycle(
         UploadTokenAdmission.Check(tenant, backend, target, conflict, length);
         var sha256 = Checksums.Validate(request.Checksum);
 
-        var id = NewId();
+        var id = UploadIds.New();
         // The deployment's say comes after the gateway's own checks and before anything is held: a refused
         // create reserves no quota and opens no backend session.
         await hook.CheckAsync(new PreCreateRequest(id, tenant.Name, backend.Name, backend.Rules.Type, target, kind, conflict, length,
@@ -280,22 +280,6 @@ internal sealed class UploadLifecycle(
             default:
                 throw new GatewayException(ErrorCode.InvalidState, $"The upload is {transition.PreviousStatus}.");
         }
-    }
-
-    /// <summary>Ids are <c>up_</c> plus 160 random bits in lowercase base32: unguessable, URL- and Redis-safe.</summary>
-    private static string NewId()
-    {
-        Span<byte> bytes = stackalloc byte[20];
-        RandomNumberGenerator.Fill(bytes);
-        const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        Span<char> text = stackalloc char[32];
-        for (var i = 0; i < 32; i++)
-        {
-            var bit = i * 5;
-            var value = ((bytes[bit / 8] << 8) | (bit / 8 + 1 < bytes.Length ? bytes[bit / 8 + 1] : 0)) >> (11 - bit % 8);
-            text[i] = Alphabet[value & 31];
-        }
-        return "up_" + new string(text);
     }
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";

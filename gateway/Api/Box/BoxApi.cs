@@ -217,8 +217,8 @@ internal static partial class BoxApi
 
     private static BoxUploadSession Body(HttpRequest request, UploadSession session)
     {
-        // The request's own scheme and host: behind a proxy, the forwarded ones (ForwardedHeaders, Hosting/).
-        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{Prefix}/2.0/files/upload_sessions/{session.Id}";
+        // The configured public address, or the request's own (forwarded only by trusted proxies): Hosting/PublicAddress.
+        var url = $"{Hosting.PublicAddress.Of(request)}{Prefix}/2.0/files/upload_sessions/{session.Id}";
         return new BoxUploadSession(session.Id, "upload_session", BoxTime(session.ExpiresAt), session.PartSize, session.PartCount, session.PartsReceived,
             new BoxSessionEndpoints(UploadPart: url, Commit: url + "/commit", Abort: url, ListParts: url + "/parts", Status: url, LogEvent: url + "/log"));
     }
@@ -269,14 +269,11 @@ internal static partial class BoxApi
     // Gateway ids: up_ and 32 base32 characters.
     private static void RequireWellFormed(string id)
     {
-        if (!SessionId().IsMatch(id))
+        if (!UploadIds.IsWellFormed(id))
         {
             throw BoxErrors.InvalidUploadSessionId();
         }
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^up_[a-z2-7]{32}$")]
-    private static partial System.Text.RegularExpressions.Regex SessionId();
 
     /// <summary>Box's timestamps: RFC 3339 to the second, in UTC with an offset.</summary>
     private static string BoxTime(DateTimeOffset time) =>

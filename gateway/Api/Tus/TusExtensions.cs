@@ -13,6 +13,7 @@ internal static class TusExtensions
             .ValidateOnStart();
         services.AddOptions<TusTenantCatalog>().BindConfiguration("Gateway").ValidateOnStart();
         services.AddSingleton<IValidateOptions<TusTenantCatalog>, TusTenantCatalogValidation>();
+        services.AddSingleton<IPostConfigureOptions<TusOptions>, PrivateStaging>();
         services.AddSingleton<TusStaging>();
         services.AddSingleton<TusWriter>();
         services.AddSingleton<TusPartials>();
@@ -65,6 +66,18 @@ internal static class TusExtensions
         }
         return next(context);
     });
+
+    /// <summary>The staging folder exists, private to this user, before the first upload (checked at start).</summary>
+    private sealed class PrivateStaging : IPostConfigureOptions<TusOptions>
+    {
+        public void PostConfigure(string? name, TusOptions options)
+        {
+            if (!string.IsNullOrWhiteSpace(options.StagingDirectory))
+            {
+                Domain.PrivateFolder.Ensure(options.StagingDirectory, $"{TusOptions.Section}:StagingDirectory");
+            }
+        }
+    }
 
     private static bool IsTus(PathString path) => path.StartsWithSegments("/tus");
 }

@@ -14,7 +14,7 @@ internal sealed class TusOptions
     /// metadata are kept. Every instance must see the same directory (a shared volume) for any instance to
     /// take any PATCH. Default: a folder under the system temp directory (one instance only).
     /// </summary>
-    public string StagingDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "upload-gateway-tus");
+    public string StagingDirectory { get; set; } = Path.Combine(Domain.PrivateFolder.DataRoot, "tus");
 
     /// <summary>How often the staging directory is swept of uploads that have ended or expired.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -42,7 +42,7 @@ internal sealed partial class TusPartials(IOptions<TusOptions> options, IQuotaSt
                 $"{length} more bytes would take tenant {tenant.Name} over its staging quota of {tenant.Limits.StagingQuotaBytes} bytes.");
         }
         var partial = new PartialUpload(id, tenant.Name, length, expires, metadata);
-        Directory.CreateDirectory(Folder(id));
+        TusStaging.CreateFolder(Folder(id));
         await File.WriteAllBytesAsync(DataPath(id), []);
         var info = Path.Combine(Folder(id), "info");
         await File.WriteAllTextAsync(info + ".tmp", JsonSerializer.Serialize(partial, TusJsonContext.Default.PartialUpload));

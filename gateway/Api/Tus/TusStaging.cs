@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Gateway.Domain;
+using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Tus;
@@ -14,21 +14,18 @@ namespace Gateway.Api.Tus;
 /// offset that counts it is reported, and files named by part number make a half-done step harmless: the
 /// store's part records say which files count.
 /// </summary>
-internal sealed partial class TusStaging(IOptions<TusOptions> options)
+internal sealed class TusStaging(IOptions<TusOptions> options)
 {
     private string Root => options.Value.StagingDirectory;
-
-    /// <summary>Session ids as the core makes them; anything else never reaches the file system.</summary>
-    public static bool IsUploadId(string id) => UploadId().IsMatch(id);
 
     public string Folder(string id) => Path.Combine(Root, id);
 
     public IEnumerable<string> Uploads() =>
-        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not null && IsUploadId(n)).Cast<string>() : [];
+        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not null && UploadIds.IsWellFormed(n)).Cast<string>() : [];
 
     public async Task SaveMetadataAsync(string id, string? metadata)
     {
-        Directory.CreateDirectory(Folder(id));
+        CreateFolder(Folder(id));
         await WriteAtomicAsync(Path.Combine(Folder(id), "metadata"), Encoding.UTF8.GetBytes(metadata ?? ""));
     }
 
@@ -61,8 +58,8 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
     /// <summary>Opens the tail of part <paramref name="part"/> for appending, creating it.</summary>
     public FileStream OpenTail(string id, int part)
     {
-        Directory.CreateDirectory(Folder(id));
-        return new FileStream(TailPath(id, part), FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        CreateFolder(Folder(id));
+        return new FileStream(TailPath(id, part), PrivateFolder.NewFile(FileMode.Append, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous, 64 * 1024));
     }
 
     public FileStream ReadTail(string id, int part) =>
@@ -147,12 +144,25 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         }
     }
 
+    /// <summary>An upload's folder, 0700 (the staging folder itself was checked at start: Domain/PrivateFolder).</summary>
+    public static void CreateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, PrivateFolder.FolderMode);
+        }
+    }
+
     /// <summary>Writes a small file so that readers see the old one or the whole new one, and it is on disk before this returns.</summary>
     private async Task WriteAtomicAsync(string path, byte[] bytes)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateFolder(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        await using (var file = new FileStream(temporary, PrivateFolder.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous)))
         {
             await file.WriteAsync(bytes);
             file.Flush(flushToDisk: true);
@@ -160,8 +170,6 @@ internal sealed partial class TusStaging(IOptions<TusOptions> options)
         File.Move(temporary, path, overwrite: true);
     }
 
-    [GeneratedRegex("^up_[a-z2-7]{32}$")]
-    private static partial Regex UploadId();
 }
 
 /// <summary>

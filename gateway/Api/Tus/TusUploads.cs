@@ -16,7 +16,7 @@ internal static class TusUploads
 {
     public static async Task<UploadSession> GetAsync(ISessionStore store, Tenant tenant, string id, TimeProvider time, CancellationToken cancellationToken)
     {
-        var session = TusStaging.IsUploadId(id) ? await store.GetAsync(id, tenant.Name, cancellationToken) : null;
+        var session = UploadIds.IsWellFormed(id) ? await store.GetAsync(id, tenant.Name, cancellationToken) : null;
         return session?.StatusAt(time.GetUtcNow()) switch
         {
             null or SessionStatus.Aborted => throw new GatewayException(ErrorCode.NotFound, $"No upload {id}."),

@@ -45,8 +45,8 @@ internal sealed partial class TusWriter
         using var digest = checksum is null ? null : IncrementalHash.CreateHash(checksum.Algorithm);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         long written = 0;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        TusStaging.CreateFolder(Path.GetDirectoryName(path)!);
+        var file = new FileStream(path, Domain.PrivateFolder.NewFile(FileMode.Append, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous, 64 * 1024));
         try
         {
             while (written < count)

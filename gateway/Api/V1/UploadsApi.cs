@@ -27,6 +27,12 @@ internal static class UploadsApi
         // also be 403 hook_rejected and 503 hook_unavailable (the pre-create hook, docs/hooks.md).
         int[] always = [401, 429, 503];
         var api = endpoints.MapGroup("/v1/uploads");
+        // An id from the path meets the one id rule before any handler sees it (UploadIds): never the store,
+        // never a message. The detail does not repeat what was sent.
+        api.AddEndpointFilter((context, next) =>
+            context.HttpContext.GetRouteValue("id") is string id && !UploadIds.IsWellFormed(id)
+                ? throw new GatewayException(ErrorCode.NotFound, "No upload with this id: upload ids are up_ and 32 base32 characters.")
+                : next(context));
         api.MapPost("", CreateAsync).WithSummary("Create an upload session (and the backend's)")
             .WithMetadata(new RequestBody(typeof(CreateUploadRequest), "application/json")).Problems([.. always, 400, 403, 409, 413, 422, 502]);
         api.MapGet("", ListAsync).WithSummary("The caller's sessions, newest first").Problems([.. always, 400])

@@ -34,13 +34,16 @@ internal sealed partial class SandboxTargets : IBackendTargets
     private const string SandboxIdsRule = "SandboxIds";
     private const string PathPrefixesRule = "PathPrefixes";
 
+    /// <summary>The POSIX users a tenant may name as a file's owner (the sandbox's default owner is always allowed).</summary>
+    private const string UsersRule = "Users";
+
     public static readonly SandboxTargets Instance = new();
 
     public IReadOnlyList<string> Fields { get; } = [SandboxIdKey, PathKey, UserKey];
 
     public IReadOnlyList<string> Keys { get; } = [SandboxIdKey, PathKey, DirectoryKey, TargetKeys.FileName, UserKey];
 
-    public IReadOnlyList<string> RuleKeys { get; } = [SandboxIdsRule, PathPrefixesRule];
+    public IReadOnlyList<string> RuleKeys { get; } = [SandboxIdsRule, PathPrefixesRule, UsersRule];
 
     public UploadTarget Validate(UploadTarget target, string kind, string conflict)
     {
@@ -107,6 +110,10 @@ internal sealed partial class SandboxTargets : IBackendTargets
         if (rules.TryGetValue(PathPrefixesRule, out var prefixes) && prefixes.Count > 0 && !prefixes.Any(prefix => SandboxPaths.IsUnder(t.Path, prefix)))
         {
             return $"path {t.Path}";
+        }
+        if (t.User is { } user && rules.TryGetValue(UsersRule, out var users) && users.Count > 0 && !users.Contains(user, StringComparer.Ordinal))
+        {
+            return $"files owned by user {user}";
         }
         return null;
     }

@@ -24,6 +24,7 @@ public sealed class AdminTests(RedisServer redis) : IClassFixture<RedisServer>
         settings["Gateway:Tenants:ops:ApiKeyHashes:0"] = TenantDirectory.Hash(OpsKey);
         settings["Gateway:Tenants:ops:Backends:0"] = "sandbox";
         settings["Gateway:Tenants:ops:Admin"] = "true";
+        settings["Gateway:Tenants:ops:AnyTarget"] = "true";
     }
 
     [Fact]

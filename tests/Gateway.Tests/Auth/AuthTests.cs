@@ -13,7 +13,11 @@ public sealed class AuthTests : IAsyncLifetime
 {
     private GatewayHarness _system = null!;
 
-    public async Task InitializeAsync() => _system = await GatewayHarness.StartAsync(gateway: Tokens.Configure);
+    public async Task InitializeAsync() => _system = await GatewayHarness.StartAsync(gateway: s =>
+    {
+        Tokens.Configure(s);
+        s["Gateway:Tenants:other:Admin"] = "true";
+    });
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
@@ -91,6 +95,9 @@ public sealed class AuthTests : IAsyncLifetime
         { "unknown tenant", Tokens.Create(tenant: "nobody") },
         { "no tenant", Tokens.Create(tenant: null) },
         { "tampered payload", Tamper(Tokens.Create()) },
+        // Issue 23, finding 8: another profile's token type, and a critical extension nobody here understands.
+        { "typ at+jwt", Tokens.Create(type: "at+jwt") },
+        { "unknown crit", Tokens.Create(header: new Dictionary<string, object> { ["crit"] = new[] { "urn:example:must-check" }, ["urn:example:must-check"] = true }) },
     };
 
     [Theory]
@@ -103,6 +110,31 @@ public sealed class AuthTests : IAsyncLifetime
 
         Assert.DoesNotContain(token, problem.ToString());
         Assert.False(string.IsNullOrEmpty(why));
+    }
+
+    [Fact]
+    public async Task The_admin_scope_in_a_jwt_opens_the_admin_view_only_for_a_tenant_configured_as_admin()
+    {
+        using var notAdmin = _system.Gateway.CreateClient(Tokens.Create(tenant: "acme", scope: "uploads:admin"));
+        using var admin = _system.Gateway.CreateClient(Tokens.Create(tenant: "other", scope: "uploads:admin"));
+        using var adminWithoutScope = _system.Gateway.CreateClient(Tokens.Create(tenant: "other"));
+
+        await ExpectProblemAsync(await notAdmin.GetAsync("/v1/admin/uploads"), 403, "forbidden");
+        await ExpectProblemAsync(await adminWithoutScope.GetAsync("/v1/admin/uploads"), 403, "forbidden");
+        await ExpectAsync(await admin.GetAsync("/v1/admin/uploads"), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_plain_http_authority_stops_the_gateway_at_start_outside_development()
+    {
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => LoopbackApp.StartAsync(
+            b => b.AddGateway(), a => a.MapGateway(), new Dictionary<string, string?>(_system.GatewaySettings)
+            {
+                ["Gateway:Auth:Jwt:SigningKey"] = null,
+                ["Gateway:Auth:Jwt:Authority"] = "http://127.0.0.1:9/",
+            }));
+
+        Assert.Contains("Authority must be an https:// URL", exception.Message);
     }
 
     [Theory]

@@ -19,7 +19,9 @@ public static class Tokens
         string issuer = Issuer,
         string audience = Audience,
         DateTime? expires = null,
-        DateTime? notBefore = null)
+        DateTime? notBefore = null,
+        string type = "JWT",
+        IDictionary<string, object>? header = null)
     {
         var claims = new List<Claim> { new("sub", "user-1") };
         if (tenant is not null)
@@ -40,6 +42,8 @@ public static class Tokens
             NotBefore = notBefore ?? now.AddMinutes(-1),
             Expires = expires ?? now.AddMinutes(10),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+            TokenType = type,
+            AdditionalHeaderClaims = header,
         });
     }
 

@@ -25,7 +25,7 @@ public sealed class BackendRegistryTests(RedisServer redis) : IClassFixture<Redi
         Assert.True(types.TryGet("sandbox", out var sandbox));
         Assert.IsType<SandboxBackendType>(sandbox);
         Assert.False(types.TryGet("Sandbox", out _));
-        Assert.Equal(["SandboxIds", "PathPrefixes", "BoxFolderIds"], types.RuleKeys);
+        Assert.Equal(["SandboxIds", "PathPrefixes", "Users", "BoxFolderIds"], types.RuleKeys);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class WebhookDeliveryTests(RedisServer redis) : IClassFixture<Redi
         s["Gateway:Tenants:ops:ApiKeyHashes:0"] = TenantDirectory.Hash(OpsKey);
         s["Gateway:Tenants:ops:Backends:0"] = "sandbox";
         s["Gateway:Tenants:ops:Admin"] = "true";
+        s["Gateway:Tenants:ops:AnyTarget"] = "true";
     }
 
     [Theory]

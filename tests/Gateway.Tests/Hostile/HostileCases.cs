@@ -115,6 +115,13 @@ public static class HostileCases
             ("fullwidth dots", "/workspace/\\uff0e\\uff0e/etc"), ("fullwidth slash", "/workspace/a\\uff0f..\\uff0fetc"), ("one dot leader pair", "/workspace/\\u2024\\u2024/etc"),
             ("fullwidth reverse solidus", "/workspace/a\\uff3c..\\uff3cb"), ("bidi override", "/workspace/invoice\\u202Efdp.exe"), ("bidi isolate", "/workspace/a\\u2066b"),
             ("rlm", "/workspace/a\\u200fb"),
+            // Issue 23, finding 7: what NFKC folds into '.', '/' or '\\', ASCII backslashes and percent-encoded separators.
+            ("vertical two dot leader", "/workspace/other/\\ufe30/\\ufe30/dev/x.bin"), ("vertical ellipsis", "/workspace/\\ufe19/x"),
+            ("two dot leader", "/workspace/\\u2025/etc"), ("account of", "/workspace/a\\u2100x"), ("addressed to", "/workspace/a\\u2101x"),
+            ("care of", "/workspace/a\\u2105x"), ("cada una", "/workspace/a\\u2106x"), ("square co", "/workspace/\\u33c7/x"),
+            ("digit full stop", "/workspace/\\u2488x"), ("small reverse solidus", "/workspace/a\\ufe68b"),
+            ("ascii backslashes", "/workspace/other/..\\\\..\\\\dev/x.bin"), ("percent dot dot", "/workspace/%2e%2e/etc"),
+            ("percent slash", "/workspace/a%2Fb"), ("percent backslash", "/workspace/a%5c..%5cb"),
         })
         {
             yield return Create($"create path: {name}", SandboxBody(path, "1"), 422, "invalid_target");

@@ -129,6 +129,8 @@ public sealed class GatewayHarness : IAsyncDisposable
             s[$"Gateway:Tenants:{tenant}:ApiKeyHashes:0"] = TenantDirectory.Hash(key);
             s[$"Gateway:Tenants:{tenant}:Backends:0"] = "sandbox";
             s[$"Gateway:Tenants:{tenant}:Backends:1"] = "box";
+            // Both tenants share the backends' credentials and write anywhere, on purpose (issue 23, finding 3).
+            s[$"Gateway:Tenants:{tenant}:AnyTarget"] = "true";
         }
         // Tests drive the sweeper themselves (ExpirySweeper.SweepOnceAsync).
         s["Gateway:Expiry:Enabled"] = "false";

@@ -238,22 +238,38 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task Session_endpoints_name_the_address_a_trusted_proxy_forwards_and_ignore_an_untrusted_one()
     {
+        // Issue 23, finding 4: no proxy is trusted by default, not even loopback (a same-host proxy may pass a
+        // client's header through): a direct caller's X-Forwarded-Host is not believed.
+        Assert.StartsWith(new Uri(_system.Gateway.BaseAddress, Sessions).ToString(), await UploadPartUrlAsync(_acme, "evil.example.com"), StringComparison.Ordinal);
+
+        // Configured as a trusted proxy, loopback's forwarded address is the public one.
+        _system.GatewaySettings["Gateway:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
+        await using (var proxied = await _system.StartGatewayAsync())
+        {
+            using var client = proxied.CreateClient(GatewayHarness.AcmeKey);
+            Assert.StartsWith($"https://uploads.example.com{Sessions}/up_", await UploadPartUrlAsync(client, "uploads.example.com"), StringComparison.Ordinal);
+        }
+
+        // With a public base URL, neither the Host header nor a forwarded host changes what the client is sent.
+        _system.GatewaySettings["Gateway:ForwardedHeaders:PublicBaseUrl"] = "https://public.example.com/gw/";
+        await using var pinned = await _system.StartGatewayAsync();
+        using var pinnedClient = pinned.CreateClient(GatewayHarness.AcmeKey);
+        Assert.StartsWith($"https://public.example.com/gw{Sessions}/up_", await UploadPartUrlAsync(pinnedClient, "evil.example.com", host: "evil.example"), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> UploadPartUrlAsync(HttpClient client, string forwardedHost, string? host = null)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, Sessions) { Content = Json("""{"folder_id":"0","file_size":2000000,"file_name":"proxied.bin"}""") };
         request.Headers.Add("X-Forwarded-Proto", "https");
-        request.Headers.Add("X-Forwarded-Host", "uploads.example.com");
-        var session = JsonDocument.Parse(await (await _acme.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
-        var id = session.GetProperty("id").GetString();
-        Assert.Equal($"https://uploads.example.com{Sessions}/{id}", session.GetProperty("session_endpoints").GetProperty("upload_part").GetString());
-
-        // Only loopback is trusted by default; configured to trust another proxy, a loopback caller's headers are not believed.
-        _system.GatewaySettings["Gateway:ForwardedHeaders:KnownProxies:0"] = "10.9.9.9";
-        await using var strict = await _system.StartGatewayAsync();
-        using var client = strict.CreateClient(GatewayHarness.AcmeKey);
-        using var spoofed = new HttpRequestMessage(HttpMethod.Post, Sessions) { Content = Json("""{"folder_id":"0","file_size":2000000,"file_name":"spoofed.bin"}""") };
-        spoofed.Headers.Add("X-Forwarded-Proto", "https");
-        spoofed.Headers.Add("X-Forwarded-Host", "evil.example.com");
-        var direct = JsonDocument.Parse(await (await client.SendAsync(spoofed)).Content.ReadAsStringAsync()).RootElement;
-        Assert.StartsWith(new Uri(strict.BaseAddress, Sessions).ToString(), direct.GetProperty("session_endpoints").GetProperty("upload_part").GetString(), StringComparison.Ordinal);
+        request.Headers.Add("X-Forwarded-Host", forwardedHost);
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("session_endpoints").GetProperty("upload_part").GetString()!;
     }
 
     [Fact]
@@ -274,6 +290,7 @@ public sealed class BoxFrontTests(RedisServer redis) : IClassFixture<RedisServer
         {
             s["Gateway:Tenants:solo:ApiKeyHashes:0"] = TenantDirectory.Hash(SoloKey);
             s["Gateway:Tenants:solo:Backends:0"] = "sandbox";
+            s["Gateway:Tenants:solo:AnyTarget"] = "true";
         });
         using var solo = system.Client(SoloKey);
 

@@ -129,7 +129,7 @@ public sealed class BackendFaultTests(RedisServer redis) : IClassFixture<RedisSe
             s["Gateway:Store:Redis"] = $"127.0.0.1:{RedisServer.FreePort()},connectTimeout=200,syncTimeout=500");
         using var client = new ContractClient(system.Client());
 
-        using var response = await client.Http.GetAsync("/v1/uploads/up_whatever");
+        using var response = await client.Http.GetAsync("/v1/uploads/up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 
         await ExpectProblemAsync(response, 503, "store_unavailable");
         Assert.NotNull(response.Headers.RetryAfter);

@@ -10,11 +10,13 @@ FROM ${BASE}
 WORKDIR /app
 COPY app/ /app/
 RUN mkdir -p /var/lib/gateway/tus && chown 1654:1654 /var/lib/gateway/tus
+# The staging folder is one the gateway makes itself (0700) inside the volume: a Kubernetes fsGroup makes a volume's
+# root group-writable, and the gateway refuses a staging folder that others could write to (README, "Configuration").
 # URLS, not the base image's ASPNETCORE_HTTP_PORTS, which the settings file's loopback Urls would override.
 ENV URLS=http://+:8080 \
     ASPNETCORE_HTTP_PORTS= \
     SecretsDirectory=/run/secrets \
-    Gateway__Tus__StagingDirectory=/var/lib/gateway/tus \
+    Gateway__Tus__StagingDirectory=/var/lib/gateway/tus/staging \
     Gateway__Forwarding__SpoolDirectory=/tmp/gateway-spool
 LABEL org.opencontainers.image.title="upload-gateway" \
       io.upload-gateway.writable-paths="/var/lib/gateway/tus /tmp"

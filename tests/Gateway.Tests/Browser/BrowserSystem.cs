@@ -49,6 +49,8 @@ public sealed class BrowserSystem(IMessageSink sink) : IAsyncLifetime
             // A tenant whose rate the refusals test exceeds with a few requests.
             s["Gateway:Tenants:slow:ApiKeyHashes:0"] = Gateway.Auth.TenantDirectory.Hash(SlowKey);
             s["Gateway:Tenants:slow:Backends:0"] = "sandbox";
+            // It shares the sandbox credential with acme and other, and may write anywhere on purpose (deny by default).
+            s["Gateway:Tenants:slow:AnyTarget"] = "true";
             s["Gateway:Tenants:slow:Limits:RequestsPerSecond"] = "1";
             s["Gateway:Tenants:slow:Limits:RequestBurst"] = "3";
         });

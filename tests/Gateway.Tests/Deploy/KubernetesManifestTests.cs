@@ -103,7 +103,10 @@ public sealed partial class KubernetesManifestTests
         Assert.All(writable, path => Assert.True(mounts.ContainsKey(path), $"the image's writable path {path} has no volume"));
 
         var environment = Manifests.DockerfileEnvironment();
-        var staging = volumes[mounts[environment["Gateway__Tus__StagingDirectory"]]];
+        // The staging folder is one the gateway makes inside the shared volume (the image's ENV says which).
+        var stagingPath = environment["Gateway__Tus__StagingDirectory"];
+        var stagingMount = Assert.Single(mounts.Keys, path => stagingPath == path || stagingPath.StartsWith(path + "/", StringComparison.Ordinal));
+        var staging = volumes[mounts[stagingMount]];
         var claim = resources["PersistentVolumeClaim"];
         Assert.Equal(claim.GetProperty("metadata").GetProperty("name").GetString(), staging.GetProperty("persistentVolumeClaim").GetProperty("claimName").GetString());
         Assert.Contains("ReadWriteMany", claim.GetProperty("spec").GetProperty("accessModes").EnumerateArray().Select(m => m.GetString()));

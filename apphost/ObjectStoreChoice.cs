@@ -4,6 +4,9 @@ namespace AppHost;
 
 internal enum ObjectStoreKind
 {
+    /// <summary>No S3 backend, as asked (<c>GATEWAY_S3=none</c>).</summary>
+    Off,
+
     /// <summary>No S3 backend: the description says how to get one.</summary>
     None,
 
@@ -40,6 +43,7 @@ internal sealed record ObjectStoreChoice(ObjectStoreKind Kind)
     {
         ObjectStoreKind.Rgw => $"backend '{Backend}', bucket '{Bucket}' of a one-node Ceph RGW run by the AppHost (memstore: data in RAM)",
         ObjectStoreKind.External => $"backend '{Backend}', the store in {Section.Replace(":", "__", StringComparison.Ordinal)}__*",
+        ObjectStoreKind.Off => $"none ({Variable}=none)",
         _ => $"none (radosgw is not installed: apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common; " +
              $"or name a store with {Section.Replace(":", "__", StringComparison.Ordinal)}__ServiceUrl, __Bucket, __AccessKeyId and __SecretAccessKey)",
     };
@@ -48,7 +52,7 @@ internal sealed record ObjectStoreChoice(ObjectStoreKind Kind)
     {
         if (configuration[Variable] is { } asked && asked.Trim() is "none")
         {
-            return new ObjectStoreChoice(ObjectStoreKind.None);
+            return new ObjectStoreChoice(ObjectStoreKind.Off);
         }
         if (configuration[$"{Section}:ServiceUrl"] is { Length: > 0 })
         {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var store = StoreChoice.From(builder.Configuration);
+var objectStore = ObjectStoreChoice.From(builder.Configuration);
 
 // The mocks in their Production settings (their dev keys and sandbox), as `dotnet run --project mock-*` runs them.
 var mockSandbox = builder.AddProject<Projects.MockSandbox>("mock-sandbox")
@@ -55,6 +56,9 @@ switch (store.Kind)
         break;
 }
 
+// The S3 backend "objects": a one-node Ceph RGW when radosgw is installed, or the store the environment names.
+builder.AddObjectStore(gateway, objectStore);
+
 // The Uppy demo on its own origin (5090), uploading to the gateway's public address with upload tokens.
 builder.AddDemo(gateway, "http://127.0.0.1:5080");
 
@@ -71,5 +75,7 @@ if (builder.Configuration[SystemResources.OtlpEndpointVariable] is { Length: > 0
 
 var app = builder.Build();
 // ./run prints this line; the dashboard shows the same resources.
-Log.StoreChosen(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AppHost"), store.Description);
+var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AppHost");
+Log.StoreChosen(logger, store.Description);
+Log.ObjectStoreChosen(logger, objectStore.Description);
 app.Run();

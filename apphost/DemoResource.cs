@@ -12,8 +12,7 @@ internal static class DemoResource
     public static void AddDemo(this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> gateway, string gatewayUrl)
     {
         var folder = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "demo"));
-        var node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "node")).FirstOrDefault(File.Exists);
+        var node = Executables.Find("node");
         if (node is null || !File.Exists(Path.Combine(folder, "public", "app.js")))
         {
             return;

@@ -45,12 +45,12 @@ internal sealed record StoreChoice(StoreKind Kind, string? RedisServerPath, stri
         switch (string.IsNullOrWhiteSpace(asked) ? "auto" : asked.Trim())
         {
             case "auto":
-                return FindOnPath("redis-server") is { } found
+                return Executables.Find("redis-server") is { } found
                     ? new StoreChoice(StoreKind.RedisServer, found, null)
                     : new StoreChoice(StoreKind.Embedded, null, null);
             case "redis-server":
                 return new StoreChoice(StoreKind.RedisServer,
-                    FindOnPath("redis-server") ?? throw new InvalidOperationException(
+                    Executables.Find("redis-server") ?? throw new InvalidOperationException(
                         $"{Variable}=redis-server, but no redis-server is on the PATH (Debian: apt-get install redis-server)."),
                     null);
             case "container":
@@ -61,10 +61,4 @@ internal sealed record StoreChoice(StoreKind Kind, string? RedisServerPath, stri
                 throw new InvalidOperationException($"{Variable} must be auto, redis-server, container or embedded; it is '{other}'.");
         }
     }
-
-    private static string? FindOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, command))
-            .FirstOrDefault(File.Exists);
 }

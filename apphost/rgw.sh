@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A one-node Ceph RADOS Gateway for ./run's S3 backend, run by the AppHost as an executable resource: one ceph-mon,
+# one ceph-osd on memstore (data in RAM) and one radosgw on loopback, from one ceph.conf in a fresh folder under
+# $1 (.run/), with the user and bucket the gateway is given. It stays in the foreground with the three daemons as
+# its children and, on TERM or INT (the AppHost stopping), stops them and removes the folder.
+#
+# Environment (from the AppHost): RGW_PORT (the port radosgw listens on, behind DCP's proxy), S3_BUCKET,
+# S3_ACCESS_KEY, S3_SECRET_KEY.
+#
+# Why each setting (../shared/docs/ENVIRONMENT.md, "A real S3 server"): radosgw defaults to cephx and a secure mon
+# connection, so its own section turns both off; the mon proposes every 50 ms, not every second (radosgw's first
+# start sends ~20 mon commands); the lifecycle threads are off (they delay TERM); memstore is sized above what a
+# demo writes, since a full memstore makes PUTs hang rather than fail.
+set -euo pipefail
+parent=${1:?give the folder to make the cluster folder in}
+: "${RGW_PORT:?}" "${S3_BUCKET:?}" "${S3_ACCESS_KEY:?}" "${S3_SECRET_KEY:?}"
+mkdir -p "$parent"
+dir=$(mktemp -d "$parent/rgw.XXXXXX")
+conf=$dir/ceph.conf
+export CEPH_CONF=$conf
+
+pids=()
+stop() {
+  trap - TERM INT EXIT
+  # radosgw first (it holds the mon and osd sessions), then the osd, then the mon.
+  local pid
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap stop EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+free_port() { # a loopback port nothing listens on, from the range Linux does not hand out as ephemeral
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+wait_for() { # what, command…: up to 60 s
+  local what=$1; shift
+  for _ in $(seq 1 600); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "rgw: $what did not happen within 60 s; the logs are in $dir/log" >&2
+  tail -n 5 "$dir"/log/*.log >&2 || true
+  return 1
+}
+
+mon_port=$(free_port)
+fsid=$(cat /proc/sys/kernel/random/uuid)
+mkdir -p "$dir"/{mon/ceph-a,osd/ceph-0,run,log,crash}
+cat >"$conf" <<CONF
+[global]
+fsid = $fsid
+mon host = v2:127.0.0.1:$mon_port
+public addr = 127.0.0.1
+cluster addr = 127.0.0.1
+auth cluster required = none
+auth service required = none
+auth client required = none
+run dir = $dir/run
+admin socket = $dir/run/\$name.asok
+pid file = $dir/run/\$name.pid
+log file = $dir/log/\$name.log
+crash dir = $dir/crash
+keyring = $dir/keyring
+mon data = $dir/mon/\$cluster-\$id
+mon cluster log file = $dir/log/cluster.log
+mon data avail crit = 1
+mon allow pool size one = true
+mon max pg per osd = 1000
+paxos propose interval = 0.05
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd data = $dir/osd/\$cluster-\$id
+osd objectstore = memstore
+memstore device bytes = $((4 << 30))
+[client.rgw.dev]
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw enable lc threads = false
+auth client required = none
+ms mon client mode = crc
+CONF
+
+monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" --enable-all-features \
+  --set-min-mon-release pacific "$dir/monmap" >/dev/null
+ceph-mon --mkfs -i a --monmap "$dir/monmap"
+ceph-mon -f -i a &
+pids+=($!)
+wait_for "the mon answering" timeout 5 ceph mon stat
+osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+osd=$(ceph osd new "$osd_uuid")
+ceph-osd -i "$osd" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
+ceph-osd -f -i "$osd" &
+pids+=($!)
+wait_for "the osd coming up" bash -c 'ceph osd stat -f json | grep -q "\"num_up_osds\":1"'
+radosgw -f -n client.rgw.dev &
+pids+=($!)
+wait_for "radosgw listening on $RGW_PORT" curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$RGW_PORT/"
+radosgw-admin user create --uid=dev --display-name="./run's S3 backend" \
+  --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" >/dev/null
+# curl's SigV4 signs the payload hash only when given the header.
+curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+  -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+  "http://127.0.0.1:$RGW_PORT/$S3_BUCKET"
+echo "rgw: ready on 127.0.0.1:$RGW_PORT (mon :$mon_port, memstore, folder $dir), bucket $S3_BUCKET"
+
+# Until the AppHost stops it, or a daemon ends by itself (then the others are stopped too).
+wait -n "${pids[@]}"
+echo "rgw: a daemon exited by itself; stopping the others" >&2
+exit 1

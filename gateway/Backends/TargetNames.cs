@@ -14,24 +14,21 @@ internal static class TargetNames
     /// <remarks>An explicit table, not <see cref="string.Normalize()"/>: the gateway runs with invariant globalization.</remarks>
     public static void RefuseUnsafeCharacters(string? value, string field)
     {
-        if (value is null)
+        if (value is not null && UnsafeCharacters(value) is { } problem)
         {
-            return;
-        }
-        if (value.Any(char.IsControl))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains control characters.");
-        }
-        if (value.Any(c => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C'))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains bidirectional text controls.");
-        }
-        if (value.AsSpan().IndexOfAny(LookAlikes) >= 0)
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget,
-                $"target.{field} contains a look-alike of '.', '/' or '\\'; use the ASCII character or another name.");
+            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} {problem}.");
         }
     }
+
+    /// <summary>What of <see cref="RefuseUnsafeCharacters"/> <paramref name="value"/> breaks, or null.</summary>
+    public static string? UnsafeCharacters(string value) => value switch
+    {
+        _ when value.Any(char.IsControl) => "contains control characters",
+        _ when value.Any(c => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C') =>
+            "contains bidirectional text controls",
+        _ when value.AsSpan().IndexOfAny(LookAlikes) >= 0 => "contains a look-alike of '.', '/' or '\\'; use the ASCII character or another name",
+        _ => null,
+    };
 
     /// <summary>
     /// Characters NFKC folds into <c>.</c>, <c>/</c> or <c>\</c> (fullwidth and small forms, dot leaders,

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using Gateway.Http;
 
 namespace Gateway.Api.Box;
 
@@ -53,10 +53,7 @@ internal static partial class BoxApi
         {
             throw new BoxError(413, "request_entity_too_large", $"A JSON request body may not exceed {MaxJsonBytes} bytes");
         }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxJsonBytes;
-        }
+        context.SetBodyLimit(MaxJsonBytes);
         try
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);

@@ -62,6 +62,12 @@ internal interface IBackendTargets
     /// </summary>
     UploadTarget From(IReadOnlyDictionary<string, string> keys);
 
+    /// <summary>
+    /// Why this type's backends cannot take <paramref name="name"/> as a file's name (<see cref="TargetKeys.FileName"/>),
+    /// or null when they can: a front asks before it builds a target, to answer a bad name in its own words.
+    /// </summary>
+    string? FileNameProblem(string name) => null;
+
     /// <summary>The keys a target answers to, the inverse of <see cref="From"/>: what a front reports of where a file landed.</summary>
     IReadOnlyDictionary<string, string> KeysOf(UploadTarget target);
 

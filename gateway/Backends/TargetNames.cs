@@ -14,34 +14,28 @@ internal static partial class TargetNames
     /// <remarks>An explicit table, not <see cref="string.Normalize()"/>: the gateway runs with invariant globalization.</remarks>
     public static void RefuseUnsafeCharacters(string? value, string field)
     {
-        if (value is null)
+        if (value is not null && UnsafeCharacters(value) is { } problem)
         {
-            return;
-        }
-        if (value.Any(char.IsControl))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains control characters.");
-        }
-        if (value.Any(c => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C'))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains bidirectional text controls.");
-        }
-        if (value.AsSpan().IndexOfAny(LookAlikes) >= 0 || value.Contains(DigitZeroFullStop, StringComparison.Ordinal))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget,
-                $"target.{field} contains a look-alike of '.', '/' or '\\'; use the ASCII character or another name.");
-        }
-        // A backslash is a separator to Windows and to backends that normalize it; a percent-encoded '.', '/' or
-        // '\' becomes one to a backend that decodes names. Neither is ever needed in a name sent as JSON.
-        if (value.Contains('\\'))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains a backslash.");
-        }
-        if (PercentEncodedSeparator().IsMatch(value))
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} contains a percent-encoded '.', '/' or '\\' (%2e, %2f, %5c).");
+            throw new GatewayException(ErrorCode.InvalidTarget, $"target.{field} {problem}.");
         }
     }
+
+    /// <summary>What of <see cref="RefuseUnsafeCharacters"/> <paramref name="value"/> breaks, or null.</summary>
+    /// <remarks>
+    /// A backslash is a separator to Windows and to backends that normalize it; a percent-encoded '.', '/' or '\'
+    /// becomes one to a backend that decodes names. Neither is ever needed in a name sent as JSON.
+    /// </remarks>
+    public static string? UnsafeCharacters(string value) => value switch
+    {
+        _ when value.Any(char.IsControl) => "contains control characters",
+        _ when value.Any(c => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C') =>
+            "contains bidirectional text controls",
+        _ when value.AsSpan().IndexOfAny(LookAlikes) >= 0 || value.Contains(DigitZeroFullStop, StringComparison.Ordinal) =>
+            "contains a look-alike of '.', '/' or '\\'; use the ASCII character or another name",
+        _ when value.Contains('\\') => "contains a backslash",
+        _ when PercentEncodedSeparator().IsMatch(value) => "contains a percent-encoded '.', '/' or '\\' (%2e, %2f, %5c)",
+        _ => null,
+    };
 
     /// <summary>
     /// Every character whose NFKC form contains <c>.</c>, <c>/</c> or <c>\</c> (Unicode 15: fullwidth and small

@@ -90,7 +90,8 @@ internal sealed class PartForwarder(
         PartRecord record;
         try
         {
-            await using var renewal = new LeaseRenewal(store, lease, storeOptions.Value.LeaseTtl, time);
+            // A part that still streams keeps its lease; end_part records it once even if a renewal failed and another request took it.
+            await using var renewal = new LeaseKeeper(storeOptions.Value.LeaseTtl, () => store.RenewLeaseAsync(lease), time);
             record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, telemetry);
         }
         catch

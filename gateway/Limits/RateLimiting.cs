@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Gateway.Auth;
 using Microsoft.AspNetCore.RateLimiting;
+using Gateway.Http;
 
 namespace Gateway.Limits;
 
@@ -29,8 +30,7 @@ internal static class RateLimiting
             options.OnRejected = (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                rejected.HttpContext.Response.Headers.RetryAfter =
-                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                rejected.HttpContext.Response.Headers.SetRetryAfter(retryAfter);
                 return ValueTask.CompletedTask;
             };
         });

@@ -126,6 +126,6 @@ internal static partial class SandboxPaths
         return path;
     }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserPattern();
 }

@@ -11,6 +11,6 @@ internal static partial class SandboxIds
 
     public static string NewId() => "sb_" + Guid.NewGuid().ToString("N")[..8];
 
-    [GeneratedRegex("^sb_[a-z0-9]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^sb_[a-z0-9]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using Gateway.Http;
 
 namespace Gateway.Api.Box;
 
@@ -18,25 +18,11 @@ internal static partial class BoxApi
             : throw new BoxError(400, "invalid_file_size", "file_size must be a positive whole number of bytes");
     }
 
-    /// <summary>Box's item name rules: 1-255 characters, no slashes or control characters, no leading or trailing space, not . or ..</summary>
-    private static string FileName(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw new BoxError(400, "item_name_invalid", "Item name invalid: file_name must be a string");
-        }
-        var name = value.GetString()!;
-        var problem = name switch
-        {
-            { Length: 0 or > 255 } => "must be 1 to 255 characters",
-            "." or ".." => "may not be . or ..",
-            _ when name.Contains('/') || name.Contains('\\') => "may not contain / or \\",
-            _ when name.Any(char.IsControl) => "may not contain control characters",
-            _ when name.Trim() != name => "may not begin or end with a space",
-            _ => null,
-        };
-        return problem is null ? name : throw new BoxError(400, "item_name_invalid", "Item name invalid: file_name " + problem);
-    }
+    /// <summary>The name as Box's wire carries it, a string; whether the backend takes it is the backend's rule (<see cref="BoxRouting"/>).</summary>
+    private static string FileName(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new BoxError(400, "item_name_invalid", "Item name invalid: file_name must be a string");
 
     private static long QueryNumber(IQueryCollection query, string name, long fallback)
     {
@@ -67,10 +53,7 @@ internal static partial class BoxApi
         {
             throw new BoxError(413, "request_entity_too_large", $"A JSON request body may not exceed {MaxJsonBytes} bytes");
         }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxJsonBytes;
-        }
+        context.SetBodyLimit(MaxJsonBytes);
         try
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);

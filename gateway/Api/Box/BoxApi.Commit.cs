@@ -7,6 +7,7 @@ using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Uploads;
+using Gateway.Http;
 
 namespace Gateway.Api.Box;
 
@@ -52,7 +53,7 @@ internal static partial class BoxApi
         }
         if (outcome.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.SetRetryAfter(wait);
             return TypedResults.StatusCode(StatusCodes.Status202Accepted);
         }
         return Committed(outcome.Session, sha1, routing);

@@ -8,8 +8,8 @@ using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
 using Gateway.Uploads;
-using Microsoft.AspNetCore.Http.Features;
 using UploadGateway.Contract;
+using Gateway.Http;
 
 namespace Gateway.Api.Box;
 
@@ -151,10 +151,7 @@ internal static partial class BoxApi
             throw BoxErrors.RequestSizeMismatch($"Request body size {length} didn't match the Content-Range size {range.Length}");
         }
         // Kestrel's default body limit (30 MB) would cut parts; the tenant's max_part_bytes is this route's limit.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = tenant.Limits.MaxPartBytes;
-        }
+        context.SetBodyLimit(tenant.Limits.MaxPartBytes);
         PartReceipt receipt;
         try
         {
@@ -207,10 +204,7 @@ internal static partial class BoxApi
     private static async Task<IResult> LogEventAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TimeProvider time)
     {
         Live(await FindAsync(id, tenant, store, context.RequestAborted), time);
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxJsonBytes;
-        }
+        context.SetBodyLimit(MaxJsonBytes);
         await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
         return TypedResults.NoContent();
     }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Domain;
 using Gateway.Telemetry;
+using Gateway.Http;
 
 namespace Gateway.Api.Box;
 
@@ -28,7 +28,7 @@ internal static class BoxErrorWriter
         response.Headers.CacheControl = "no-store";
         if (error.RetryAfter is { } wait)
         {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.Headers.SetRetryAfter(wait);
         }
         if (error.Status == StatusCodes.Status401Unauthorized)
         {

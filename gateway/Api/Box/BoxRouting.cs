@@ -92,8 +92,13 @@ internal sealed class BoxRouting(IOptions<BoxFrontCatalogOptions> front, Backend
         return null;
     }
 
+    /// <summary>The backend's target from the keys; a name the backend refuses is Box's <c>item_name_invalid</c>.</summary>
     private static BoxRoute Route(IUploadBackend backend, Dictionary<string, string> keys)
     {
+        if (keys.TryGetValue(TargetKeys.FileName, out var name) && backend.Targets.FileNameProblem(name) is { } problem)
+        {
+            throw new BoxError(400, "item_name_invalid", "Item name invalid: file_name " + problem);
+        }
         try
         {
             return new BoxRoute(backend.Name, backend.Targets.From(keys));

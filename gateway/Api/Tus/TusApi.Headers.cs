@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using Gateway.Auth;
 using Gateway.Domain;
 using Gateway.Sessions;
-using Microsoft.AspNetCore.Http.Features;
 using UploadGateway.Contract;
+using Gateway.Http;
 
 namespace Gateway.Api.Tus;
 
@@ -64,10 +64,7 @@ internal static partial class TusApi
     /// <summary>A PATCH may carry up to the whole upload; Kestrel's 30 MB default would cut it.</summary>
     private static void LiftBodyLimit(HttpContext context, Tenant tenant)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = tenant.Limits.MaxUploadBytes;
-        }
+        context.SetBodyLimit(tenant.Limits.MaxUploadBytes);
     }
 
     private static void Expires(HttpContext context, UploadSession session)

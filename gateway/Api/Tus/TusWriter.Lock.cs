@@ -1,4 +1,5 @@
 using Gateway.Domain;
+using Gateway.Sessions;
 
 namespace Gateway.Api.Tus;
 
@@ -16,16 +17,16 @@ internal sealed partial class TusWriter
             throw new GatewayException(ErrorCode.ConcurrencyLimit with { Status = StatusCodes.Status423Locked },
                 "Another request is writing to this upload; retry when it has finished.") { RetryAfter = TimeSpan.FromSeconds(1) };
         }
-        using var stop = new CancellationTokenSource();
-        var renewal = RenewAsync(lockName, owner, ttl, stop.Token);
         try
         {
-            return await write();
+            // Renewed while the writer works; a renewal that fails leaves the offset check under the next holder to keep the bytes right.
+            await using (new LeaseKeeper(ttl, () => locks.TryAcquireLockAsync(lockName, owner, ttl), time))
+            {
+                return await write();
+            }
         }
         finally
         {
-            await stop.CancelAsync();
-            await renewal;
             try
             {
                 await locks.ReleaseLockAsync(lockName, owner);
@@ -35,28 +36,6 @@ internal sealed partial class TusWriter
                 // It lapses by itself after the lease time.
                 Log.WriterLockNotReleased(logger, id, e);
             }
-        }
-    }
-
-    private async Task RenewAsync(string name, string owner, TimeSpan ttl, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(ttl / 3, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                try
-                {
-                    await locks.TryAcquireLockAsync(name, owner, ttl);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The store is away for a moment; the offset check under the next holder keeps the bytes right.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http.Features;
 using Gateway.Domain;
+using Gateway.Http;
 
 namespace Gateway.Api.V1;
 
@@ -22,10 +22,7 @@ internal static class JsonBodies
         {
             throw new GatewayException(ErrorCode.InvalidRequest, $"The JSON body may have at most {MaxBytes} bytes.");
         }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBytes;
-        }
+        context.SetBodyLimit(MaxBytes);
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
         {
             return optional ? null : throw new GatewayException(ErrorCode.InvalidRequest, "A JSON body is required.");

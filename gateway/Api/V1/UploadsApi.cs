@@ -7,8 +7,8 @@ using Gateway.Forwarding;
 using Gateway.Sessions;
 using Gateway.Uploads;
 using UploadGateway.Contract;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gateway.Http;
 
 namespace Gateway.Api.V1;
 
@@ -133,10 +133,7 @@ internal static class UploadsApi
             throw new GatewayException(ErrorCode.InvalidRequest, error!);
         }
         // Kestrel's default body limit (30 MB) would cut parts; the tenant's max_part_bytes is this route's limit.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = tenant.Limits.MaxPartBytes;
-        }
+        context.SetBodyLimit(tenant.Limits.MaxPartBytes);
         var receipt = await parts.PutAsync(context, tenant, id, n, digests);
         var part = receipt.Part;
         return TypedResults.Ok(new PartBody(part.Number, receipt.Offset, part.Size, part.Sha256, part.Sha1, receipt.AcceptedBytes, receipt.PartsReceived));
@@ -161,7 +158,7 @@ internal static class UploadsApi
         if (retryAfter is { } wait)
         {
             // The backend is still assembling (Box's 202): repeating complete is safe.
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.SetRetryAfter(wait);
             return TypedResults.Accepted(body.Links.Self, body);
         }
         return TypedResults.Ok(body);

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using Gateway.Domain;
 using Microsoft.AspNetCore.Diagnostics;
 using StackExchange.Redis;
+using Gateway.Http;
 
 namespace Gateway.Api.V1;
 
@@ -27,7 +27,7 @@ internal sealed class V1ExceptionHandler(IProblemDetailsService problems, ILogge
         }
         if (problem.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.SetRetryAfter(wait);
         }
         await problems.WriteAsync(new ProblemDetailsContext
         {

@@ -58,6 +58,8 @@ internal sealed partial class BoxTargets : IBackendTargets
         };
     }
 
+    public string? FileNameProblem(string name) => TargetNames.UnsafeCharacters(name) ?? BoxNames.Problem(name);
+
     public UploadTarget From(IReadOnlyDictionary<string, string> keys)
     {
         var fileName = TargetKeys.Value(keys, TargetKeys.FileName);
@@ -113,13 +115,11 @@ internal sealed partial class BoxTargets : IBackendTargets
         }
     }
 
-    /// <summary>Box's item name rules: 1-255 characters, no slashes, not "." or "..", no leading or trailing spaces.</summary>
-    private static void ValidateFileName(string name)
+    private void ValidateFileName(string name)
     {
-        TargetNames.RefuseUnsafeCharacters(name, FileNameField);
-        if (name.Length is 0 or > 255 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || name.Trim() != name)
+        if (FileNameProblem(name) is { } problem)
         {
-            throw new GatewayException(ErrorCode.InvalidTarget, "target.file_name must be 1-255 characters, without slashes, not \".\" or \"..\", without leading or trailing spaces.");
+            throw new GatewayException(ErrorCode.InvalidTarget, $"target.file_name {problem}.");
         }
     }
 

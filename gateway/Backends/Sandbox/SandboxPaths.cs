@@ -8,7 +8,9 @@ namespace Gateway.Backends.Sandbox;
 /// </summary>
 internal static class SandboxPaths
 {
-    private const int MaxLength = 4096;
+    /// <summary>The sandbox API's bounds (../shared/specs/sandbox/SANDBOX-API.md, as its mock holds them): the normalized path, and each name in it.</summary>
+    private const int MaxLength = 1024;
+    private const int MaxSegmentBytes = 255;
 
     /// <summary>The normalized path: single slashes, no <c>.</c> segments, no trailing slash.</summary>
     public static string Normalize(string? path)
@@ -16,10 +18,6 @@ internal static class SandboxPaths
         if (string.IsNullOrEmpty(path))
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.path is required.");
-        }
-        if (path.Length > MaxLength)
-        {
-            throw new GatewayException(ErrorCode.InvalidTarget, $"target.path is longer than {MaxLength} characters.");
         }
         if (path.Contains('\0'))
         {
@@ -39,6 +37,8 @@ internal static class SandboxPaths
                     continue;
                 case "..":
                     throw new GatewayException(ErrorCode.InvalidTarget, "target.path may not contain '..' segments.");
+                case var name when System.Text.Encoding.UTF8.GetByteCount(name) > MaxSegmentBytes:
+                    throw new GatewayException(ErrorCode.InvalidTarget, $"target.path has a name longer than {MaxSegmentBytes} bytes.");
                 default:
                     segments.Add(segment);
                     break;
@@ -48,7 +48,10 @@ internal static class SandboxPaths
         {
             throw new GatewayException(ErrorCode.InvalidTarget, "target.path names the root, not a file or directory.");
         }
-        return "/" + string.Join('/', segments);
+        var normalized = "/" + string.Join('/', segments);
+        return normalized.Length <= MaxLength
+            ? normalized
+            : throw new GatewayException(ErrorCode.InvalidTarget, $"target.path is longer than {MaxLength} characters once normalized.");
     }
 
     /// <summary>Whether <paramref name="path"/> is <paramref name="prefix"/> or below it, segment-wise.</summary>

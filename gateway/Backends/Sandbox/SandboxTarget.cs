@@ -65,6 +65,10 @@ internal sealed partial class SandboxTargets : IBackendTargets
         return new SandboxTarget(sandboxId, SandboxPaths.Normalize(members.GetValueOrDefault(PathKey)), user).ToTarget();
     }
 
+    /// <summary>A file's name lands as one path segment: a plain name, no separators, dot segments or control characters.</summary>
+    public string? FileNameProblem(string name) =>
+        name is "" or "." or ".." || name.AsSpan().IndexOfAny('/', '\\') >= 0 || name.Any(char.IsControl) ? "must be a plain file name" : null;
+
     public UploadTarget From(IReadOnlyDictionary<string, string> keys)
     {
         var sandbox = TargetKeys.Value(keys, SandboxIdKey) ?? throw TargetKeys.Missing(SandboxIdKey, "the sandbox");
@@ -73,7 +77,7 @@ internal sealed partial class SandboxTargets : IBackendTargets
         {
             var directory = TargetKeys.Value(keys, DirectoryKey) ?? throw TargetKeys.Missing(PathKey, "the absolute path of the file");
             var name = TargetKeys.Value(keys, TargetKeys.FileName) ?? throw TargetKeys.Missing(TargetKeys.FileName, "the file's name (or send path)");
-            if (name is "." or ".." || name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl))
+            if (FileNameProblem(name) is not null)
             {
                 throw TargetKeys.Invalid(TargetKeys.FileName, "Metadata 'filename' must be a plain file name.");
             }
@@ -149,9 +153,9 @@ internal sealed partial class SandboxTargets : IBackendTargets
         }
     }
 
-    [GeneratedRegex("^sb_[A-Za-z0-9]{1,64}$")]
+    [GeneratedRegex(@"^sb_[a-z0-9]{1,64}\z")]
     private static partial Regex SandboxIdPattern();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}\z")]
     private static partial Regex UserName();
 }

@@ -24,7 +24,7 @@ public sealed class LeaseRenewalTests
         var lease = PartLease.New(session.Id, session.Tenant, 1);
         Assert.Equal(PartBeginOutcome.Started, (await _store.BeginPartAsync(lease, null)).Outcome);
 
-        await using (new LeaseRenewal(_store, lease, Ttl, _clock))
+        await using (new LeaseKeeper(Ttl, () => _store.RenewLeaseAsync(lease), _clock))
         {
             // Renewed every third of the lease. The clock moves one period at a time and each renewal is awaited
             // (a periodic timer folds ticks it was not waiting for into one): after three, the first term is over.

@@ -15,7 +15,7 @@ namespace Gateway.Tests.Hosting;
 public sealed partial class FolderGraphTests
 {
     /// <summary>The core: what every front calls. None of it may reach up into a front or the wiring.</summary>
-    private static readonly string[] Core = ["Domain", "Sessions", "Backends", "Auth", "Limits", "Telemetry", "Uploads", "Forwarding", "Expiry", "Events", "Hooks", "UploadTokens", "Cors"];
+    private static readonly string[] Core = ["Domain", "Sessions", "Backends", "Auth", "Limits", "Telemetry", "Uploads", "Forwarding", "Expiry", "Events", "Hooks", "UploadTokens", "Cors", "Http"];
 
     private static readonly string[] Fronts = ["Api.V1", "Api.Tus", "Api.Box", "Admin", "Hosting"];
 

@@ -6,7 +6,7 @@ namespace TestSupport;
 /// The rules the gateway and the mocks each hold a copy of (the mocks stand for the real APIs, so they keep
 /// their own), as one table of cases each: Gateway.Tests runs them against the gateway's rule, MockBox.Tests and
 /// MockSandbox.Tests against the mock's, so the copies cannot drift apart. Where they disagreed, the spec decided
-/// (../shared/specs/box, ../shared/specs/sandbox/SANDBOX-API.md). Only what both sides judge is here: the sandbox's
+/// (as mock-box/README.md and mock-sandbox/README.md describe the real APIs). Only what both sides judge is here: the sandbox's
 /// roots and relative paths are the sandbox's alone (the gateway forwards absolute paths and lets it judge them).
 /// </summary>
 public static class RuleTables
@@ -40,7 +40,7 @@ public static class RuleTables
         { "a trailing no-break space", "report\u00A0", true },
     };
 
-    /// <summary>Sandbox ids (SANDBOX-API.md: they look like <c>sb_a1b2c3d4</c>): <c>sb_</c>, then 1 to 64 lowercase letters or digits.</summary>
+    /// <summary>Sandbox ids (mock-sandbox/README.md: <c>sb_</c> + 1–64 of <c>a-z0-9</c>): <c>sb_</c>, then 1 to 64 lowercase letters or digits.</summary>
     public static TheoryData<string, string, bool> SandboxIds => new()
     {
         { "the spec's example", "sb_a1b2c3d4", true },
@@ -59,7 +59,7 @@ public static class RuleTables
     };
 
     /// <summary>
-    /// Absolute sandbox paths (SANDBOX-API.md, Paths): normalized (single slashes, no <c>.</c> segments), no
+    /// Absolute sandbox paths (mock-sandbox/README.md, <c>too_long</c>): normalized (single slashes, no <c>.</c> segments), no
     /// climbing out with <c>..</c>, no NUL, not empty; at most 1024 characters once normalized and 255 bytes a name.
     /// </summary>
     public static TheoryData<string, string, bool> SandboxPaths => new()

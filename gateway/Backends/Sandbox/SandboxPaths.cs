@@ -8,7 +8,7 @@ namespace Gateway.Backends.Sandbox;
 /// </summary>
 internal static class SandboxPaths
 {
-    /// <summary>The sandbox API's bounds (../shared/specs/sandbox/SANDBOX-API.md, as its mock holds them): the normalized path, and each name in it.</summary>
+    /// <summary>The sandbox API's bounds (mock-sandbox/README.md, "Errors": <c>too_long</c>): the normalized path, and each name in it.</summary>
     private const int MaxLength = 1024;
     private const int MaxSegmentBytes = 255;
 

@@ -4,7 +4,6 @@ using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http.Features;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -168,7 +167,7 @@ internal sealed class PartForwarder(
     /// </summary>
     private PipeReader? FillingReader(HttpContext context, Stream source) =>
         _fill > 0 && ReferenceEquals(source, context.Request.Body)
-            && context.Features.Get<IHttpRequestFeature>()?.Protocol is "HTTP/1.1" or "HTTP/1.0"
+            && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
             ? context.Request.BodyReader
             : null;
 

@@ -4,6 +4,7 @@ using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -167,7 +168,7 @@ internal sealed class PartForwarder(
     /// </summary>
     private PipeReader? FillingReader(HttpContext context, Stream source) =>
         _fill > 0 && ReferenceEquals(source, context.Request.Body)
-            && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+            && context.Features.Get<IHttpRequestFeature>()?.Protocol is "HTTP/1.1" or "HTTP/1.0"
             ? context.Request.BodyReader
             : null;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Gateway.Domain;
 
@@ -10,18 +8,11 @@ namespace Gateway.Forwarding;
 /// else verifies), enforces the part's exact length, and checks the client's digests of those kinds before it
 /// releases the last bytes, so a part that is too long, too short or not what the client said never arrives
 /// whole at the backend. Client digests of the other kinds pass through unhashed, for the backend to check.
-/// Nothing is buffered beyond the server's own receive blocks: each read goes from them into the forwarder's buffer.
+/// Nothing is buffered: each read goes straight from the client's socket into the forwarder's buffer.
 /// </summary>
-/// <remarks>
-/// Given the request's <see cref="PipeReader"/>, a read waits until it can fill the forwarder's buffer (or
-/// <c>fill</c> bytes, or the part's rest), so a client's small writes leave for the backend as a few large sends
-/// instead of one per receive (docs/BENCHMARKS.md, issue 27's v1 round).
-/// </remarks>
 internal sealed class PartBodyStream : Stream
 {
     private readonly Stream _inner;
-    private readonly PipeReader? _reader;
-    private readonly int _fill;
     private readonly long _length;
     private readonly PartDigests _claimed;
     private readonly IncrementalHash? _sha256;
@@ -33,22 +24,10 @@ internal sealed class PartBodyStream : Stream
     /// checks it before it accepts the part.
     /// </param>
     public PartBodyStream(Stream inner, long length, PartDigests claimed, DigestKinds hash)
-        : this(inner, null, 0, length, claimed, hash)
-    {
-    }
-
-    /// <param name="reader">The request body's reader, read instead of <paramref name="inner"/> (the same bytes).</param>
-    /// <param name="fill">
-    /// The most a read waits for. Bytes a read waits for are examined but not consumed, so they must fit the
-    /// server's request buffer and flow-control window with room to spare, or the read never completes.
-    /// </param>
-    public PartBodyStream(Stream inner, PipeReader? reader, int fill, long length, PartDigests claimed, DigestKinds hash)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(claimed);
         _inner = inner;
-        _reader = reader;
-        _fill = fill;
         _length = length;
         _claimed = claimed;
         _sha256 = hash.HasFlag(DigestKinds.Sha256) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
@@ -83,9 +62,7 @@ internal sealed class PartBodyStream : Stream
         }
         // Never ask the client for more than the part's remaining bytes: anything beyond is found by the probe below.
         var wanted = (int)Math.Min(buffer.Length, _length - _position);
-        var read = wanted == 0 ? 0
-            : _reader is null ? await _inner.ReadAsync(buffer[..wanted], cancellationToken)
-            : await FillAsync(buffer[..wanted], cancellationToken);
+        var read = wanted == 0 ? 0 : await _inner.ReadAsync(buffer[..wanted], cancellationToken);
         if (read == 0 && _position < _length)
         {
             throw new PartBodyException(ErrorCode.PartSizeMismatch,
@@ -101,35 +78,6 @@ internal sealed class PartBodyStream : Stream
         return read;
     }
 
-    /// <summary>Copies what the reader holds once it holds enough to fill <paramref name="buffer"/> (up to the fill).</summary>
-    private async ValueTask<int> FillAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var result = await _reader!.ReadAtLeastAsync(Math.Min(buffer.Length, _fill), cancellationToken);
-        if (result.IsCanceled)
-        {
-            _reader.AdvanceTo(result.Buffer.Start);
-            throw new OperationCanceledException("The read of the part's body was canceled.");
-        }
-        var taken = (int)Math.Min(result.Buffer.Length, buffer.Length);
-        result.Buffer.Slice(0, taken).CopyTo(buffer.Span);
-        _reader.AdvanceTo(result.Buffer.GetPosition(taken));
-        return taken;
-    }
-
-    /// <summary>Whether the body holds a byte past the part's end (waiting for one, or for the body's end).</summary>
-    private async ValueTask<bool> RunsLongAsync(CancellationToken cancellationToken)
-    {
-        if (_reader is null)
-        {
-            var probe = new byte[1];
-            return await _inner.ReadAsync(probe, cancellationToken) != 0;
-        }
-        var result = await _reader.ReadAsync(cancellationToken);
-        var more = !result.Buffer.IsEmpty;
-        _reader.AdvanceTo(result.Buffer.Start);
-        return more;
-    }
-
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
@@ -140,7 +88,7 @@ internal sealed class PartBodyStream : Stream
     /// <summary>Reads the whole part and discards it, verifying it like a forwarded one (a retried part's body).</summary>
     public async Task<PartDigests> DrainAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             while (await ReadAsync(buffer, cancellationToken) > 0)
@@ -150,14 +98,15 @@ internal sealed class PartBodyStream : Stream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     private async ValueTask VerifyAsync(CancellationToken cancellationToken)
     {
         // The body must end exactly here. A chunked body can run long; one more byte proves it.
-        if (await RunsLongAsync(cancellationToken))
+        var probe = new byte[1];
+        if (await _inner.ReadAsync(probe, cancellationToken) != 0)
         {
             throw new PartBodyException(ErrorCode.PartSizeMismatch, $"The body is longer than this part's {_length} bytes.");
         }

@@ -1,11 +1,8 @@
-using System.IO.Pipelines;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http.Features;
-using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -28,21 +25,10 @@ internal sealed class PartForwarder(
     IHttpForwarder forwarder,
     IOptions<StoreOptions> storeOptions,
     IOptions<ForwardingOptions> forwardingOptions,
-    IOptions<KestrelServerOptions> serverOptions,
     TimeProvider time,
     GatewayMetrics metrics,
     ILogger<PartForwarder> logger)
 {
-    /// <summary>The forwarder's copy buffer (YARP's <c>StreamCopier</c>): what one send to the backend can carry.</summary>
-    private const int ForwarderBuffer = 64 * 1024;
-
-    /// <summary>
-    /// How many bytes a read of an HTTP/1.1 part waits for before it hands them on. The bytes it waits for sit
-    /// unconsumed in the connection's request buffer, which stops receiving at <c>MaxRequestBufferSize</c>; half
-    /// of that leaves the receive loop room, so the wait always ends.
-    /// </summary>
-    private readonly int _fill = (int)Math.Min(ForwarderBuffer, (serverOptions.Value.Limits.MaxRequestBufferSize ?? long.MaxValue) / 2);
-
     public Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed) =>
         PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength);
 
@@ -134,7 +120,7 @@ internal sealed class PartForwarder(
     {
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
-        using var body = new PartBodyStream(source, FillingReader(context, source), _fill, size, claimed, KindsToHash(claimed, backend.Rules));
+        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules));
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
             : null;
@@ -160,17 +146,6 @@ internal sealed class PartForwarder(
         telemetry.Forwarded(transformer.Response!.Status);
         return new PartRecord(partNumber, size, backend.Rules.PartKey, Hex(digests.Sha256), Hex(digests.Sha1), partId);
     }
-
-    /// <summary>
-    /// The request's body reader when the part is the whole body of an HTTP/1.x request, the one case where
-    /// waiting for bytes holds nothing but this request's own buffer. On HTTP/2 the bytes a stream waits for
-    /// would hold the connection's shared flow-control window, which parts on other streams need to finish.
-    /// </summary>
-    private PipeReader? FillingReader(HttpContext context, Stream source) =>
-        _fill > 0 && ReferenceEquals(source, context.Request.Body)
-            && context.Features.Get<IHttpRequestFeature>()?.Protocol is "HTTP/1.1" or "HTTP/1.0"
-            ? context.Request.BodyReader
-            : null;
 
     /// <summary>
     /// The digest kinds the gateway hashes for a part forwarded to a backend with <paramref name="rules"/>

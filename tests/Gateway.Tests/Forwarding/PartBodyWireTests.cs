@@ -9,9 +9,9 @@ namespace Gateway.Tests.Forwarding;
 
 /// <summary>
 /// A part's body as clients really send it, over a real socket to the gateway and on to the sandbox mock: odd
-/// write sizes, flushed one by one (the reads wait to fill the forwarder's buffer, docs/BENCHMARKS.md issue 27's
-/// v1 round), <c>Expect: 100-continue</c>, a client gone mid-part, a part over the tenant's limit. What lands at
-/// the backend is compared byte for byte.
+/// write sizes flushed one by one (what any change to how the part is copied must survive; docs/BENCHMARKS.md,
+/// issue 27's v1 round), <c>Expect: 100-continue</c>, a client gone mid-part, a part over the tenant's limit.
+/// What lands at the backend is compared byte for byte.
 /// </summary>
 public sealed class PartBodyWireTests(RedisServer redis) : IClassFixture<RedisServer>
 {

@@ -82,9 +82,13 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
         var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
+        // The complete's own CPU in the process between client and store (S3: the gateway reads the object back to check a
+        // whole-object digest), apart from the parts phase's.
+        var completeCpuBefore = through is null ? TimeSpan.Zero : ProcFs.CpuTime(through.Pid);
         var completing = Stopwatch.GetTimestamp();
         await session.CompleteAsync(cancellationToken);
         var complete = Stopwatch.GetElapsedTime(completing);
+        var completeCpu = through is null ? 0 : (ProcFs.CpuTime(through.Pid) - completeCpuBefore).TotalSeconds;
 
         return new RunResult
         {
@@ -101,6 +105,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             PartsSeconds = elapsed.TotalSeconds,
             PartMilliseconds = latencies,
             CompleteMilliseconds = complete.TotalMilliseconds,
+            MiddleCompleteCpuSeconds = completeCpu,
             GatewayRssBefore = rss.Before,
             GatewayRssPeak = peak,
             CpuSeconds = cpu,

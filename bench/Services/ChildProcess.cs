@@ -128,6 +128,16 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Any command (a launcher script): ready once it writes a line matching <paramref name="ready"/>; it serves at <paramref name="address"/>.</summary>
+    public static async Task<ChildProcess> StartUntilLineAsync(string name, ProcessStartInfo info, Regex ready, Uri address, string? cpus,
+        CancellationToken cancellationToken)
+    {
+        var child = Start(name, Pinned(info, cpus));
+        await child.WaitForLineAsync(ready, TimeSpan.FromSeconds(90), cancellationToken);
+        child.BaseAddress = address;
+        return child;
+    }
+
     /// <summary>The same command under <c>taskset -c</c>, so every thread it ever starts stays on those cores.</summary>
     private static ProcessStartInfo Pinned(ProcessStartInfo info, string? cpus)
     {

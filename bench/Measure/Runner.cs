@@ -117,7 +117,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
 
     private Dictionary<string, TimeSpan> CpuTimes()
     {
-        var times = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
+        var times = stack.All.ToDictionary(c => c.Name, c => c.CountsChildren ? ProcFs.TreeCpuTime(c.Pid) : ProcFs.CpuTime(c.Pid));
         // The benchmark and the children it has waited for: curl, when it is the client.
         times["client"] = ProcFs.CpuTime(Environment.ProcessId) + ProcFs.WaitedChildrenCpuTime(Environment.ProcessId);
         return times;

@@ -30,6 +30,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>A launcher whose work is done by its children (rgw.sh's daemons): its CPU is counted over its whole tree.</summary>
+    public bool CountsChildren { get; private set; }
+
     /// <summary>The last lines the process wrote (stdout and stderr).</summary>
     public string Output
     {
@@ -135,6 +138,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         var child = Start(name, Pinned(info, cpus));
         await child.WaitForLineAsync(ready, TimeSpan.FromSeconds(90), cancellationToken);
         child.BaseAddress = address;
+        child.CountsChildren = true;
         return child;
     }
 

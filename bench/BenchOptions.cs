@@ -29,6 +29,9 @@ internal enum UploadPathKind
 
     /// <summary>The gateway's Box front (<c>/box/api</c>) driven as the Box SDK's <c>uploadBigFile</c> drives Box.</summary>
     BoxFront,
+
+    /// <summary>S3 through the gateway with no whole-object digest at complete: the gateway does not read the object back.</summary>
+    GatewayNoWholeDigest,
 }
 
 /// <summary>The command line. Every option has a default, so a bare run is the documented benchmark.</summary>
@@ -45,14 +48,16 @@ internal sealed class BenchOptions
           --concurrency LIST    parts in flight, comma-separated (default 1,4,16)
           --repetitions N       measured uploads per configuration (default 3)
           --warmup N            unmeasured uploads per path before measuring (default 1)
-          --backends LIST       sandbox,box (default both)
-          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus,tus-peer,box-front (default direct,gateway; tus: the
+          --backends LIST       sandbox,box,s3 (default sandbox,box; s3: a Ceph RGW from apphost/rgw.sh, direct = S3 multipart
+                                signed with the AWS SDK's SigV4 signer as the gateway signs, gateway = v1 with {"key": …} targets)
+          --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus,tus-peer,box-front,gateway-nowhole (default direct,gateway; tus: the
                                 /tus front, c=1 only, as a tus upload is one PATCH at a time; tus-peer: the same tus client
                                 against @tus/server 2.4.5 + @tus/file-store (installed by npm ci into bench/tus-peer), listed
                                 once under backend file-store; box-front: Box only, the /box/api front driven as the Box
                                 SDK's uploadBigFile drives Box; gateway-spool: Box parts sent without their SHA-1, so the
                                 gateway spools them to disk; haproxy, nginx: the direct API through a plain proxy, a baseline
-                                for what any proxy hop costs)
+                                for what any proxy hop costs; gateway-nowhole: S3 only, complete without the whole
+                                object's SHA-256, so the gateway does not read the object back)
           --clients LIST        who sends the parts (default dotnet): dotnet (this program, 256 KiB writes), dotnet:SIZE
                                 (the same writing SIZE at a time, e.g. dotnet:8KiB), curl (curl --parallel, c parts in
                                 flight, 64 KiB writes, Content-Digest sent); each path runs with each client, named path+client
@@ -199,9 +204,9 @@ internal sealed class BenchOptions
                     break;
                 case "--backends":
                     options.Backends = List(value);
-                    if (options.Backends.Any(b => b is not ("sandbox" or "box")))
+                    if (options.Backends.Any(b => b is not ("sandbox" or "box" or "s3")))
                     {
-                        throw new ArgumentException("--backends takes sandbox and/or box.");
+                        throw new ArgumentException("--backends takes sandbox, box and/or s3.");
                     }
                     break;
                 case "--paths":
@@ -215,7 +220,8 @@ internal sealed class BenchOptions
                         "tus" => UploadPathKind.Tus,
                         "tus-peer" => UploadPathKind.TusPeer,
                         "box-front" => UploadPathKind.BoxFront,
-                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx, tus, tus-peer, box-front)."),
+                        "gateway-nowhole" => UploadPathKind.GatewayNoWholeDigest,
+                        _ => throw new ArgumentException($"--paths: unknown path '{p}' (direct, gateway, gateway-spool, haproxy, nginx, tus, tus-peer, box-front, gateway-nowhole)."),
                     })];
                     break;
                 case "--clients":

@@ -151,6 +151,16 @@ internal static class BenchmarkRun
         Console.WriteLine();
         Console.Write(fronts.Targets());
         Console.WriteLine();
+        var s3 = new S3Costs(results);
+        if (s3.Any)
+        {
+            Console.WriteLine("## The S3 path beside the sandbox path (issue 24; CPU of the process between client and store, medians over repetitions and concurrencies)");
+            Console.WriteLine();
+            Console.Write(s3.Table());
+            Console.WriteLine();
+            Console.Write(s3.Targets());
+            Console.WriteLine();
+        }
         Console.WriteLine("## CPU during the parts phase (medians; % of one core, the machine has " + Environment.ProcessorCount * 100 + "%)");
         Console.WriteLine();
         Console.Write(summary.Cpu());
@@ -185,7 +195,13 @@ internal static class BenchmarkRun
                 switch (backend, kind)
                 {
                     case (_, UploadPathKind.GatewaySpool or UploadPathKind.BoxFront) when backend != "box":
+                    case (_, UploadPathKind.GatewayNoWholeDigest) when backend != "s3":
+                    case ("s3", UploadPathKind.Tus):
                     case (_, UploadPathKind.TusPeer):
+                        continue;
+                    case ("s3", UploadPathKind.Direct or UploadPathKind.Haproxy or UploadPathKind.Nginx):
+                        var endpoint = kind == UploadPathKind.Direct ? stack.Rgw!.BaseAddress : stack.ProxyFront(kind, backend);
+                        yield return new DirectS3(kind, http, file, endpoint, stack.Rgw!.BaseAddress, options.PartSize) { ClientDigest = digests, Client = client };
                         continue;
                     case ("box", UploadPathKind.BoxFront):
                         foreach (var before in stack.GatewayBefore is null ? [false] : new[] { false, true })
@@ -223,7 +239,8 @@ internal static class BenchmarkRun
                 }
                 else
                 {
-                    through.Add((kind, false));
+                    // Without the whole object's digest, the parts still carry theirs: only the complete differs from gateway.
+                    through.Add((kind, kind == UploadPathKind.GatewayNoWholeDigest && digests));
                 }
                 foreach (var (variant, digest) in through)
                 {
@@ -232,7 +249,10 @@ internal static class BenchmarkRun
                         var gateway = (before ? stack.GatewayBefore! : stack.Gateway).BaseAddress;
                         yield return variant == UploadPathKind.Tus
                             ? new ViaTus(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId, options.TusPatch, options.PartSize) { Before = before, Client = client }
-                            : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId) { Before = before, ClientDigest = digest, Client = client };
+                            : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId)
+                            {
+                                Before = before, ClientDigest = digest, Client = client, Store = backend == "s3" ? stack.Rgw!.BaseAddress : null,
+                            };
                     }
                 }
             }

@@ -92,6 +92,27 @@ internal static class ProcFs
     /// <summary>User plus system CPU time the process has used so far (fields 14 and 15 of <c>/proc/pid/stat</c>).</summary>
     public static TimeSpan CpuTime(int pid) => StatTicks(pid, 11);
 
+    /// <summary>The same summed over the process and every live descendant (<c>/proc/pid/task/*/children</c>): a launcher script's daemons.</summary>
+    public static TimeSpan TreeCpuTime(int pid)
+    {
+        var total = CpuTime(pid);
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    total += TreeCpuTime(int.Parse(child, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process or a child ended meanwhile: what is left is counted.
+        }
+        return total;
+    }
+
     /// <summary>
     /// Context switches of every thread the process has now (voluntary and not, <c>/proc/pid/task/*/status</c>): how often
     /// it was woken and put to sleep, a count the machine's load does not change the way it changes CPU time.

@@ -35,6 +35,9 @@ internal sealed record RunResult
 
     public required double CompleteMilliseconds { get; init; }
 
+    /// <summary>CPU seconds the middle process used during the complete (the S3 check's read-back, when there is one).</summary>
+    public double MiddleCompleteCpuSeconds { get; init; }
+
     /// <summary>The gateway's VmRSS when the run started, and the highest seen during it (bytes).</summary>
     public required long GatewayRssBefore { get; init; }
 

@@ -82,9 +82,13 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
         var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
+        // The complete's own CPU in the process between client and store (S3: the gateway reads the object back to check a
+        // whole-object digest), apart from the parts phase's.
+        var completeCpuBefore = through is null ? TimeSpan.Zero : ProcFs.CpuTime(through.Pid);
         var completing = Stopwatch.GetTimestamp();
         await session.CompleteAsync(cancellationToken);
         var complete = Stopwatch.GetElapsedTime(completing);
+        var completeCpu = through is null ? 0 : (ProcFs.CpuTime(through.Pid) - completeCpuBefore).TotalSeconds;
 
         return new RunResult
         {
@@ -101,6 +105,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
             PartsSeconds = elapsed.TotalSeconds,
             PartMilliseconds = latencies,
             CompleteMilliseconds = complete.TotalMilliseconds,
+            MiddleCompleteCpuSeconds = completeCpu,
             GatewayRssBefore = rss.Before,
             GatewayRssPeak = peak,
             CpuSeconds = cpu,
@@ -112,7 +117,7 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
 
     private Dictionary<string, TimeSpan> CpuTimes()
     {
-        var times = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
+        var times = stack.All.ToDictionary(c => c.Name, c => c.CountsChildren ? ProcFs.TreeCpuTime(c.Pid) : ProcFs.CpuTime(c.Pid));
         // The benchmark and the children it has waited for: curl, when it is the client.
         times["client"] = ProcFs.CpuTime(Environment.ProcessId) + ProcFs.WaitedChildrenCpuTime(Environment.ProcessId);
         return times;

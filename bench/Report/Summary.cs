@@ -153,7 +153,12 @@ internal sealed class Summary(IReadOnlyList<RunResult> runs, long coldIdleRss, l
             .Where(p => p.d is not null)
             .Select(p => p.r.MegabytesPerSecond / p.d!.MegabytesPerSecond);
 
-    private static string MockOf(string backend) => backend == "box" ? "mock-box" : "mock-sandbox";
+    private static string MockOf(string backend) => backend switch
+    {
+        "box" => "mock-box",
+        "s3" => "rgw",
+        _ => "mock-sandbox",
+    };
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 

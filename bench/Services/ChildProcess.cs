@@ -30,6 +30,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>A launcher whose work is done by its children (rgw.sh's daemons): its CPU is counted over its whole tree.</summary>
+    public bool CountsChildren { get; private set; }
+
     /// <summary>The last lines the process wrote (stdout and stderr).</summary>
     public string Output
     {
@@ -125,6 +128,17 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             }
         }
         child.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        return child;
+    }
+
+    /// <summary>Any command (a launcher script): ready once it writes a line matching <paramref name="ready"/>; it serves at <paramref name="address"/>.</summary>
+    public static async Task<ChildProcess> StartUntilLineAsync(string name, ProcessStartInfo info, Regex ready, Uri address, string? cpus,
+        CancellationToken cancellationToken)
+    {
+        var child = Start(name, Pinned(info, cpus));
+        await child.WaitForLineAsync(ready, TimeSpan.FromSeconds(90), cancellationToken);
+        child.BaseAddress = address;
+        child.CountsChildren = true;
         return child;
     }
 

@@ -29,6 +29,9 @@ internal sealed class ServiceStack : IAsyncDisposable
 
     public ChildProcess? Box { get; private set; }
 
+    /// <summary>The Ceph RGW of <c>--backends s3</c> (<see cref="CephRgwStore"/>).</summary>
+    public ChildProcess? Rgw { get; private set; }
+
     public ChildProcess Gateway { get; private set; } = null!;
 
     /// <summary>@tus/server with its file store, for the <c>tus-peer</c> path.</summary>
@@ -158,6 +161,15 @@ internal sealed class ServiceStack : IAsyncDisposable
             gateway["ReverseProxy__Clusters__box__Destinations__one__Address"] = Box.BaseAddress.ToString();
             gateway[$"Gateway__Tenants__bench__Backends__{index++}"] = "box";
         }
+        if (options.Backends.Contains("s3"))
+        {
+            Rgw = Add(await CephRgwStore.StartAsync(repository, work, FreePort(), options.FileSize, ClientCpus, cancellationToken));
+            foreach (var (key, value) in CephRgwStore.GatewaySettings(Rgw.BaseAddress, options.PartSize, maxConcurrency))
+            {
+                gateway["Gateway__Backends__s3__" + key] = value;
+            }
+            gateway[$"Gateway__Tenants__bench__Backends__{index++}"] = "s3";
+        }
         foreach (var (key, value) in options.GatewayEnvironment)
         {
             gateway[key] = value;
@@ -210,6 +222,10 @@ internal sealed class ServiceStack : IAsyncDisposable
         if (Box is not null)
         {
             ports.Add(("box", FreePort(), Box.BaseAddress));
+        }
+        if (Rgw is not null)
+        {
+            ports.Add(("s3", FreePort(), Rgw.BaseAddress));
         }
         return ports;
     }

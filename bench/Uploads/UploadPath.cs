@@ -26,6 +26,7 @@ internal abstract class UploadPath(string backend, UploadPathKind kind, HttpClie
         UploadPathKind.Tus => "tus",
         UploadPathKind.TusPeer => "tus-peer",
         UploadPathKind.BoxFront => "box-front",
+        UploadPathKind.GatewayNoWholeDigest => "gateway-nowhole",
         _ => "gateway-spool",
     };
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 using Xunit;
@@ -12,15 +11,14 @@ namespace TestSupport;
 /// <summary>
 /// A real S3 server for one test class (<c>IClassFixture&lt;CephRgw&gt;</c>): Ceph's RADOS Gateway from Debian's
 /// packages, one <c>ceph-mon</c>, one <c>ceph-osd</c> on <c>memstore</c> (data in RAM) and one <c>radosgw</c>, all on
-/// loopback ports from one <c>ceph.conf</c> in a temp folder, with a user, its keys and a bucket. Ready in about
-/// two seconds; everything it started is stopped and its folder removed when the class ends.
+/// loopback ports, with a user, its keys and a bucket. Ready in about two seconds; everything it started is stopped and
+/// its folder removed when the class ends.
 /// </summary>
 /// <remarks>
-/// No systemd, no mgr, no cephx. The settings that matter (each cost someone time; ../shared/docs/ENVIRONMENT.md):
-/// radosgw defaults to cephx and a secure mon connection, so its own section turns both off; the mon proposes every
-/// 50 ms instead of every second (rgw's first start sends ~20 mon commands); the lifecycle threads are off (they
-/// delay SIGTERM); daemons start under <c>setsid</c> and a zombie counts as stopped (pid 1 reaps them late); a full
-/// memstore makes PUTs hang rather than fail, so it is sized above anything a test writes.
+/// The cluster is the repository's one launcher's (<c>apphost/rgw.sh --detach</c>, which ./run and the benchmark run
+/// too): its <c>ceph.conf</c> and the reasons for each setting live there. Detached, the daemons run in sessions of
+/// their own and write pid files, which is how this fixture stops them (a zombie counts as stopped: pid 1 reaps them
+/// late) and how it stops and restarts radosgw alone.
 /// </remarks>
 public class CephRgw(IMessageSink output) : IAsyncLifetime
 {
@@ -35,8 +33,12 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
         ? null
         : "Ceph's RADOS Gateway is not installed: apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common (.ci/run does).";
 
+    /// <summary>radosgw's name in the launcher's <c>ceph.conf</c> (its section, its pid file).</summary>
+    private const string RgwName = "client.rgw.dev";
+
+    private static string Launcher => Path.Combine(SharedSpecs.RepositoryRoot, "apphost", "rgw.sh");
+
     private string _directory = "";
-    private int _monPort;
 
     /// <summary>The S3 endpoint, <c>http://127.0.0.1:port</c> (path-style addressing).</summary>
     public Uri Endpoint { get; private set; } = null!;
@@ -49,7 +51,7 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
     /// <summary>RAM the osd may fill (only what is written is used); near full, writes hang.</summary>
     protected virtual long MemstoreBytes => 2L << 30;
 
-    /// <summary>More <c>[client.rgw.gw]</c> settings, for stores configured unlike the default.</summary>
+    /// <summary>More settings of radosgw's section (<c>rgw.sh --set</c>), for stores configured unlike the default.</summary>
     protected virtual IEnumerable<string> RgwSettings => [];
 
     private string Conf => Path.Combine(_directory, "ceph.conf");
@@ -62,40 +64,24 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
         }
         var clock = Stopwatch.StartNew();
         _directory = Directory.CreateTempSubdirectory("gateway-tests-rgw-").FullName;
-        foreach (var sub in new[] { "mon/ceph-a", "osd/ceph-0", "run", "log", "crash" })
-        {
-            Directory.CreateDirectory(Path.Combine(_directory, sub));
-        }
-        _monPort = RedisServer.FreePort();
         Port = RedisServer.FreePort();
         Endpoint = new Uri($"http://127.0.0.1:{Port}");
-        var fsid = Guid.NewGuid().ToString("D");
-        await File.WriteAllTextAsync(Conf, Config(fsid));
+        string[] arguments = ["--detach", "--dir", _directory, "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "--memstore-bytes", MemstoreBytes.ToString(CultureInfo.InvariantCulture), .. RgwSettings.SelectMany(s => new[] { "--set", s })];
         try
         {
-            await RunAsync("monmaptool", "--create", "--fsid", fsid, "--addv", "a", $"[v2:127.0.0.1:{_monPort}]", "--enable-all-features",
-                "--set-min-mon-release", "pacific", Path.Combine(_directory, "monmap"));
-            await RunAsync("ceph-mon", "-c", Conf, "--mkfs", "-i", "a", "--monmap", Path.Combine(_directory, "monmap"));
-            await RunAsync("setsid", "ceph-mon", "-c", Conf, "-i", "a");
-            await RunAsync("ceph", "-c", Conf, "mon", "stat");
-            var osdUuid = Guid.NewGuid().ToString("D");
-            var osd = (await RunAsync("ceph", "-c", Conf, "osd", "new", osdUuid)).Trim();
-            await RunAsync("ceph-osd", "-c", Conf, "-i", osd, "--mkfs", "--osd-uuid", osdUuid);
-            await RunAsync("setsid", "ceph-osd", "-c", Conf, "-i", osd);
-            await WaitAsync("the osd to come up", async () =>
-                (await RunAsync("ceph", "-c", Conf, "osd", "stat", "-f", "json")).Contains("\"num_up_osds\":1", StringComparison.Ordinal));
-            await StartGatewayAsync();
-            await RunAsync("radosgw-admin", "-c", Conf, "user", "create", "--uid=gateway-tests", "--display-name=gateway-tests",
-                $"--access-key={AccessKey}", $"--secret-key={SecretKey}");
-            using var client = Client();
-            await client.PutBucketAsync(Bucket);
+            await RunAsync("bash", [Launcher, .. arguments], new Dictionary<string, string>
+            {
+                ["S3_BUCKET"] = Bucket,
+                ["S3_ACCESS_KEY"] = AccessKey,
+                ["S3_SECRET_KEY"] = SecretKey,
+            }, TimeSpan.FromSeconds(90));
         }
         catch (Exception e)
         {
-            var logs = string.Join("\n", Directory.EnumerateFiles(Path.Combine(_directory, "log"))
-                .Select(f => $"{Path.GetFileName(f)}: {string.Join(" | ", File.ReadLines(f).TakeLast(5))}"));
-            await DisposeAsync();
-            throw new InvalidOperationException($"Ceph RGW did not start: {e.Message}\n{logs}", e);
+            // The launcher stopped what it had started, removed the folder and printed the daemons' last log lines.
+            _directory = "";
+            throw new InvalidOperationException($"Ceph RGW did not start: {e.Message}", e);
         }
         Say($"S3 for this test class: Ceph RGW (mon, memstore osd, radosgw) on {Endpoint}, bucket {Bucket}, ready in {clock.Elapsed.TotalSeconds:0.0} s");
     }
@@ -113,12 +99,12 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
         });
 
     /// <summary>Stops radosgw alone (the store becomes unreachable; mon and osd keep the data).</summary>
-    public Task StopGatewayAsync() => StopAsync(PidFile("client.rgw.gw"));
+    public Task StopGatewayAsync() => StopAsync(PidFile(RgwName));
 
     /// <summary>Starts radosgw again on the same port and waits until it answers.</summary>
     public async Task StartGatewayAsync()
     {
-        await RunAsync("setsid", "radosgw", "-c", Conf, "-n", "client.rgw.gw");
+        await RunAsync("setsid", ["radosgw", "-c", Conf, "-n", RgwName]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await WaitAsync("radosgw to listen", async () =>
         {
@@ -144,7 +130,7 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
         {
             return;
         }
-        await StopAsync(PidFile("client.rgw.gw"));
+        await StopAsync(PidFile(RgwName));
         foreach (var osd in Directory.EnumerateFiles(Path.Combine(_directory, "run"), "osd.*.pid"))
         {
             await StopAsync(osd);
@@ -162,52 +148,7 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
 
     private string PidFile(string daemon) => Path.Combine(_directory, "run", daemon + ".pid");
 
-    private string Config(string fsid)
-    {
-        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
-            [global]
-            fsid = {fsid}
-            mon host = v2:127.0.0.1:{_monPort}
-            public addr = 127.0.0.1
-            cluster addr = 127.0.0.1
-            auth cluster required = none
-            auth service required = none
-            auth client required = none
-            run dir = {_directory}/run
-            admin socket = {_directory}/run/$name.asok
-            pid file = {_directory}/run/$name.pid
-            log file = {_directory}/log/$name.log
-            crash dir = {_directory}/crash
-            keyring = {_directory}/keyring
-            mon data = {_directory}/mon/$cluster-$id
-            mon cluster log file = {_directory}/log/cluster.log
-            mon data avail crit = 1
-            mon allow pool size one = true
-            mon max pg per osd = 1000
-            paxos propose interval = 0.05
-            osd pool default size = 1
-            osd pool default min size = 1
-            osd pool default pg num = 8
-            osd pool default pgp num = 8
-            osd data = {_directory}/osd/$cluster-$id
-            osd objectstore = memstore
-            memstore device bytes = {MemstoreBytes}
-            [client.rgw.gw]
-            rgw frontends = beast endpoint=127.0.0.1:{Port}
-            rgw thread pool size = 32
-            rgw enable lc threads = false
-            auth client required = none
-            ms mon client mode = crc
-
-            """));
-        foreach (var line in RgwSettings)
-        {
-            text.AppendLine(line);
-        }
-        return text.ToString();
-    }
-
-    private async Task<string> RunAsync(string file, params string[] arguments)
+    private async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -215,18 +156,23 @@ public class CephRgw(IMessageSink output) : IAsyncLifetime
             info.ArgumentList.Add(argument);
         }
         info.Environment["CEPH_CONF"] = Conf;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        using var expiry = new CancellationTokenSource(limit);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(expiry.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within 30 s.");
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {limit.TotalSeconds:0} s.");
         }
         if (process.ExitCode != 0)
         {

@@ -47,12 +47,20 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
             }
             sha1 = actual1;
         }
-        if (session.Conflict == ContractValues.Conflicts.Error && await ExistsAsync(key, cancellationToken))
+        var exclusive = session.Conflict == ContractValues.Conflicts.Error;
+        if (exclusive && await ExistsAsync(key, cancellationToken))
         {
-            // The staging object stays until the session is aborted or expires; a complete after the key is freed publishes it.
-            throw new GatewayException(ErrorCode.Conflict, "An object with this key exists now and conflict is \"error\"; nothing was published.");
+            throw KeyTaken();
         }
-        await PublishAsync(staging, key, session.ContentLength, cancellationToken);
+        try
+        {
+            await PublishAsync(staging, key, session.ContentLength, exclusive, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (exclusive && e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            // A writer took the key between the HEAD and the copy, and the store honours If-None-Match (AWS S3 does).
+            throw KeyTaken();
+        }
         await client.DeleteObjectAsync(options.Bucket, staging, cancellationToken);
         // CompleteMultipartUpload's own ETag is empty on RGW 16 (ENVIRONMENT.md, gotcha 5): the published object says what landed.
         var size = await SizeAsync(key, cancellationToken);
@@ -127,12 +135,23 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
         return true;
     }
 
+    /// <summary>The staging object stays until the session is aborted or expires; a complete after the key is freed publishes it.</summary>
+    private static GatewayException KeyTaken() =>
+        new(ErrorCode.Conflict, "An object with this key exists now and conflict is \"error\"; nothing was published.");
+
     /// <summary>
     /// Copies the staging object to its key inside the store: one CopyObject up to <see cref="S3Options.MaxCopyBytes"/>
     /// (S3 copies at most 5 GiB at once), else a multipart upload of UploadPartCopy ranges, aborted if a range fails.
     /// </summary>
-    private async Task PublishAsync(string staging, string key, long size, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="exclusive"/>: the publishing request carries <c>If-None-Match: *</c>, so a store that honours it
+    /// (AWS S3, on CopyObject and CompleteMultipartUpload) refuses with 412 a key taken after the caller's HEAD. Ceph
+    /// RGW 16 ignores it on both and overwrites (README.md, "S3 backends"; S3StoreConditionTests): there the HEAD is
+    /// the only check.
+    /// </remarks>
+    private async Task PublishAsync(string staging, string key, long size, bool exclusive, CancellationToken cancellationToken)
     {
+        var ifNoneMatch = exclusive ? "*" : null;
         if (size <= options.MaxCopyBytes)
         {
             await client.CopyObjectAsync(new CopyObjectRequest
@@ -141,6 +160,7 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
                 SourceKey = staging,
                 DestinationBucket = options.Bucket,
                 DestinationKey = key,
+                IfNoneMatch = ifNoneMatch,
             }, cancellationToken);
             return;
         }
@@ -163,8 +183,14 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
                 }, cancellationToken);
                 parts.Add(new PartETag(number, copied.ETag));
             }
-            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = options.Bucket, Key = key, UploadId = upload, PartETags = parts },
-                cancellationToken);
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = options.Bucket,
+                Key = key,
+                UploadId = upload,
+                PartETags = parts,
+                IfNoneMatch = ifNoneMatch,
+            }, cancellationToken);
         }
         catch
         {

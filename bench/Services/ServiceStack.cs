@@ -112,7 +112,7 @@ internal sealed class ServiceStack : IAsyncDisposable
             ["Gateway__Store__Redis"] = store,
             ["Gateway__Store__KeyPrefix"] = "bench",
             ["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-spool"),
-            ["Gateway__Tus__StagingDirectory"] = Directory("gateway-tus"),
+            ["Gateway__Rechunking__StagingDirectory"] = Directory("gateway-tus"),
             ["Gateway__Tenants__bench__ApiKeyHashes__0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(GatewayKey))),
             ["Gateway__Tenants__bench__Limits__MaxConcurrency"] = maxConcurrency,
             ["Gateway__Tenants__bench__Limits__MaxPartBytes"] = Math.Max(64L << 20, options.PartSize * 4).ToString(CultureInfo.InvariantCulture),
@@ -186,7 +186,11 @@ internal sealed class ServiceStack : IAsyncDisposable
             var root = Path.GetFullPath(before);
             gateway["Gateway__Store__KeyPrefix"] = "bench-before";
             gateway["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-before-spool");
-            gateway["Gateway__Tus__StagingDirectory"] = Directory("gateway-before-tus");
+            // A build from before the re-chunker moved into the core reads its staging folder under the tus front's
+            // key, and the new one refuses that key: each gets the key it knows.
+            gateway.Remove("Gateway__Rechunking__StagingDirectory");
+            gateway[System.IO.Directory.Exists(Path.Combine(root, "gateway", "Rechunking")) ? "Gateway__Rechunking__StagingDirectory" : "Gateway__Tus__StagingDirectory"] =
+                Directory("gateway-before-tus");
             foreach (var (key, value) in options.BeforeEnvironment)
             {
                 gateway[key] = value;

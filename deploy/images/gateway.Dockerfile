@@ -16,7 +16,7 @@ RUN mkdir -p /var/lib/gateway/tus && chown 1654:1654 /var/lib/gateway/tus
 ENV URLS=http://+:8080 \
     ASPNETCORE_HTTP_PORTS= \
     SecretsDirectory=/run/secrets \
-    Gateway__Tus__StagingDirectory=/var/lib/gateway/tus/staging \
+    Gateway__Rechunking__StagingDirectory=/var/lib/gateway/tus/staging \
     Gateway__Forwarding__SpoolDirectory=/tmp/gateway-spool
 LABEL org.opencontainers.image.title="upload-gateway" \
       io.upload-gateway.writable-paths="/var/lib/gateway/tus /tmp"

@@ -14,6 +14,7 @@ using Gateway.Expiry;
 using Gateway.Forwarding;
 using Gateway.Hooks;
 using Gateway.Limits;
+using Gateway.Rechunking;
 using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
@@ -43,6 +44,7 @@ internal static class GatewayExtensions
         services.AddHooks();
         services.AddUploads();
         services.AddForwarding();
+        services.AddRechunking();
         services.AddGatewayAuth(builder.Configuration);
         services.AddUploadTokens(builder.Configuration);
         services.AddLimits();

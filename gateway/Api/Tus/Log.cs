@@ -1,14 +1,8 @@
 namespace Gateway.Api.Tus;
 
-/// <summary>tus front log events, ids 1200-1299.</summary>
+/// <summary>tus front log events, ids 1200-1299 (1201 and 1203, the writer lock and the sweep, are the re-chunker's 1301 and 1303 now).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1201, LogLevel.Warning, "The tus writer lock of {UploadId} was not released; it lapses by itself")]
-    public static partial void WriterLockNotReleased(ILogger logger, string uploadId, Exception exception);
-
-    [LoggerMessage(1202, LogLevel.Information, "Swept the tus staging of {UploadId}: the upload has ended")]
-    public static partial void StagingSwept(ILogger logger, string uploadId);
-
-    [LoggerMessage(1203, LogLevel.Warning, "Sweeping the tus staging directory failed")]
-    public static partial void SweepFailed(ILogger logger, Exception exception);
+    [LoggerMessage(1202, LogLevel.Information, "Swept the tus partial upload {UploadId}: it expired unused")]
+    public static partial void PartialSwept(ILogger logger, string uploadId);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Gateway.Auth;
 using Gateway.Backends;
 using Gateway.Domain;
+using Gateway.Rechunking;
 using Gateway.Sessions;
 using Gateway.Uploads;
 using Microsoft.AspNetCore.Http.Features;
@@ -62,7 +63,7 @@ internal static partial class TusApi
             throw new GatewayException(ErrorCode.InvalidRequest with { Status = StatusCodes.Status411LengthRequired }, "A chunk with Upload-Checksum needs a Content-Length.");
         }
         var count = length ?? room;
-        var written = await TusWriter.AppendToAsync(partials.DataPath(partial.Id), context.Request.Body, count, checksum, current, context.RequestAborted);
+        var written = await StagedAppend.AppendAsync(partials.DataPath(partial.Id), context.Request.Body, count, checksum?.Chunk, current, context.RequestAborted);
         if (length is not null && written < count)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {written} of its {count} bytes; the bytes received are kept.");
@@ -70,14 +71,14 @@ internal static partial class TusApi
         if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], context.RequestAborted) > 0)
         {
             // Not the bytes announced: this body's are cut back off, so the partial cannot be complete with them.
-            TusStaging.Truncate(partials.DataPath(partial.Id), current);
+            ChunkStaging.Truncate(partials.DataPath(partial.Id), current);
             throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past Upload-Length; its bytes were discarded.");
         }
         return current + written;
     }
 
     private static async Task<IResult> CreateFinalAsync(Tenant tenant, HttpContext context, string concat, UploadLifecycle lifecycle, BackendRegistry backends,
-        IOptions<TusTenantCatalog> defaults, TusStaging staging, TusWriter writer, TusPartials partials)
+        IOptions<TusTenantCatalog> defaults, TusRecords staging, TusWriter writer, TusPartials partials)
     {
         var request = context.Request;
         var named = await partials.ResolveFinalAsync(tenant, concat, context.RequestAborted);

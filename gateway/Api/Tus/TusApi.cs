@@ -20,6 +20,9 @@ namespace Gateway.Api.Tus;
 internal static partial class TusApi
 {
     public const string Version = "1.0.0";
+
+    /// <summary>The checksum extension's status for a chunk whose <c>Upload-Checksum</c> differs from its bytes.</summary>
+    public const int ChecksumMismatchStatus = 460;
     public const string OffsetOctetStream = "application/offset+octet-stream";
 
     /// <summary>Exactly what works; <c>creation-defer-length</c> is not offered (docs/tus.md says why).</summary>
@@ -54,7 +57,7 @@ internal static partial class TusApi
     }
 
     private static async Task<IResult> CreateAsync(Tenant tenant, HttpContext context, UploadLifecycle lifecycle, BackendRegistry backends,
-        IOptions<TusTenantCatalog> defaults, TusStaging staging, TusWriter writer, ISessionStore store, TusPartials partials)
+        IOptions<TusTenantCatalog> defaults, TusRecords staging, TusWriter writer, ISessionStore store, TusPartials partials)
     {
         var request = context.Request;
         var concat = request.Headers["Upload-Concat"].ToString();
@@ -121,7 +124,7 @@ internal static partial class TusApi
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> HeadAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusStaging staging, TusWriter writer, TimeProvider time,
+    private static async Task<IResult> HeadAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusRecords staging, TusWriter writer, TimeProvider time,
         TusPartials partials)
     {
         if (TusPartials.IsPartialId(id))
@@ -169,7 +172,7 @@ internal static partial class TusApi
     }
 
     private static async Task<IResult> PatchAsync(string id, Tenant tenant, HttpContext context, ISessionStore store, TusWriter writer, TimeProvider time,
-        TusPartials partials, TusStaging staging)
+        TusPartials partials, TusRecords staging)
     {
         var request = context.Request;
         ExpectOctetStream(request);
@@ -205,7 +208,7 @@ internal static partial class TusApi
             // docs/tus.md, "Mixed use": the whole-object hash a tus upload completes with starts at its first byte,
             // which only an upload created here has seen. Not 409: tus clients retry that one as an offset conflict.
             throw new GatewayException(ErrorCode.InvalidRequest,
-                "This upload was not created at /tus/ (or this instance does not share Gateway:Tus:StagingDirectory): tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
+                "This upload was not created at /tus/ (or this instance does not share Gateway:Rechunking:StagingDirectory): tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
         }
         LiftBodyLimit(context, tenant);
         var (now, newOffset) = await writer.WriteAsync(context, tenant, id, offset, request.ContentLength, checksum);
@@ -215,7 +218,7 @@ internal static partial class TusApi
     }
 
     private static async Task<IResult> TerminateAsync(string id, Tenant tenant, HttpContext context, UploadLifecycle lifecycle, ISessionStore store,
-        TusStaging staging, TimeProvider time, TusPartials partials)
+        TusRecords staging, TimeProvider time, TusPartials partials)
     {
         if (TusPartials.IsPartialId(id))
         {

@@ -1,3 +1,4 @@
+using Gateway.Rechunking;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Tus;
@@ -7,18 +8,15 @@ internal static class TusExtensions
     public static IServiceCollection AddTus(this IServiceCollection services)
     {
         services.AddOptions<TusOptions>().BindConfiguration(TusOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.StagingDirectory), $"{TusOptions.Section}:StagingDirectory may not be empty.")
-            .Validate(o => o.SweepInterval > TimeSpan.Zero, $"{TusOptions.Section}:SweepInterval must be positive.")
             .Validate(o => o.CompletionWait >= TimeSpan.Zero, $"{TusOptions.Section}:CompletionWait may not be negative.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TusOptions>, MovedKeysValidation>();
         services.AddOptions<TusTenantCatalog>().BindConfiguration("Gateway").ValidateOnStart();
         services.AddSingleton<IValidateOptions<TusTenantCatalog>, TusTenantCatalogValidation>();
-        services.AddSingleton<IPostConfigureOptions<TusOptions>, PrivateStaging>();
-        services.AddSingleton<TusStaging>();
+        services.AddSingleton<TusRecords>();
         services.AddSingleton<TusWriter>();
         services.AddSingleton<TusPartials>();
-        services.AddSingleton<TusStagingSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<TusStagingSweeper>());
+        services.AddSingleton<IStagingSweep, TusPartialsSweep>();
         return services;
     }
 
@@ -67,16 +65,11 @@ internal static class TusExtensions
         return next(context);
     });
 
-    /// <summary>The staging folder exists, private to this user, before the first upload (checked at start).</summary>
-    private sealed class PrivateStaging : IPostConfigureOptions<TusOptions>
+    /// <summary>An old key of the staging directory stops start-up with a sentence naming its new place.</summary>
+    private sealed class MovedKeysValidation(IConfiguration configuration) : IValidateOptions<TusOptions>
     {
-        public void PostConfigure(string? name, TusOptions options)
-        {
-            if (!string.IsNullOrWhiteSpace(options.StagingDirectory))
-            {
-                Domain.PrivateFolder.Ensure(options.StagingDirectory, $"{TusOptions.Section}:StagingDirectory");
-            }
-        }
+        public ValidateOptionsResult Validate(string? name, TusOptions options) =>
+            TusOptions.MovedKeys(configuration).ToList() is { Count: > 0 } moved ? ValidateOptionsResult.Fail(moved) : ValidateOptionsResult.Success;
     }
 
     private static bool IsTus(PathString path) => path.StartsWithSegments("/tus");

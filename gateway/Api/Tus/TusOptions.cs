@@ -4,23 +4,19 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Tus;
 
-/// <summary><c>Gateway:Tus</c>: the tus 1.0 front (docs/tus.md).</summary>
+/// <summary><c>Gateway:Tus</c>: the tus 1.0 front (docs/tus.md). Its staging directory is the re-chunker's (<c>Gateway:Rechunking</c>).</summary>
 internal sealed class TusOptions
 {
     public const string Section = "Gateway:Tus";
 
-    /// <summary>
-    /// Where the bytes of an unfinished part (the tail), the hash state at part boundaries and each upload's
-    /// metadata are kept. Every instance must see the same directory (a shared volume) for any instance to
-    /// take any PATCH. Default: a folder under the system temp directory (one instance only).
-    /// </summary>
-    public string StagingDirectory { get; set; } = Path.Combine(Domain.PrivateFolder.DataRoot, "tus");
-
-    /// <summary>How often the staging directory is swept of uploads that have ended or expired.</summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
-
     /// <summary>How long a PATCH whose last part is stored waits for a backend that is still assembling (Box's 202).</summary>
     public TimeSpan CompletionWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Keys that moved to the core's re-chunker with the staged bytes: each stops start-up, naming its new place.</summary>
+    public static IEnumerable<string> MovedKeys(IConfiguration configuration) =>
+        new[] { "StagingDirectory", "SweepInterval" }
+            .Where(key => configuration.GetSection($"{Section}:{key}").Value is not null)
+            .Select(key => $"{Section}:{key} has moved to Gateway:Rechunking:{key} (the staged bytes belong to the core's re-chunker now); set it there.");
 }
 
 /// <summary><c>Gateway:Tenants:&lt;name&gt;:Tus</c>: where a tus upload goes when its metadata does not say.</summary>

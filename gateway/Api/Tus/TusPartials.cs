@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 using Gateway.Auth;
 using Gateway.Domain;
 using Gateway.Limits;
+using Gateway.Rechunking;
 using Gateway.Sessions;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Tus;
 
@@ -18,9 +18,9 @@ namespace Gateway.Api.Tus;
 /// (<c>Upload-Concat: final;&lt;url&gt; &lt;url&gt;…</c>) creates the session and streams the partials into it
 /// in order through the same writer as a PATCH; then they are deleted and their quota released.
 /// </summary>
-internal sealed partial class TusPartials(IOptions<TusOptions> options, IQuotaStore quota, TimeProvider time)
+internal sealed partial class TusPartials(ChunkStaging staging, IQuotaStore quota, TimeProvider time)
 {
-    private string Root => Path.Combine(options.Value.StagingDirectory, "partials");
+    private string Root => Path.Combine(staging.Root, "partials");
 
     public static bool IsPartialId(string id) => PartialId().IsMatch(id);
 
@@ -42,7 +42,7 @@ internal sealed partial class TusPartials(IOptions<TusOptions> options, IQuotaSt
                 $"{length} more bytes would take tenant {tenant.Name} over its staging quota of {tenant.Limits.StagingQuotaBytes} bytes.");
         }
         var partial = new PartialUpload(id, tenant.Name, length, expires, metadata);
-        TusStaging.CreateFolder(Folder(id));
+        ChunkStaging.CreateFolder(Folder(id));
         await File.WriteAllBytesAsync(DataPath(id), []);
         var info = Path.Combine(Folder(id), "info");
         await File.WriteAllTextAsync(info + ".tmp", JsonSerializer.Serialize(partial, TusJsonContext.Default.PartialUpload));

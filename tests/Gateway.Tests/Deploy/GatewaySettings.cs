@@ -25,7 +25,7 @@ internal static class GatewaySettings
         {
             // The settings' own folders are the image's; here, places of the test's (same keys).
             var asGiven = settings.ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase);
-            foreach (var key in new[] { "Gateway:Tus:StagingDirectory", "Gateway:Forwarding:SpoolDirectory", ServiceDefaults.Extensions.SecretsDirectoryKey })
+            foreach (var key in new[] { "Gateway:Rechunking:StagingDirectory", "Gateway:Forwarding:SpoolDirectory", ServiceDefaults.Extensions.SecretsDirectoryKey })
             {
                 if (asGiven.ContainsKey(key))
                 {

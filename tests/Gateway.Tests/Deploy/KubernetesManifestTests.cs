@@ -104,7 +104,7 @@ public sealed partial class KubernetesManifestTests
 
         var environment = Manifests.DockerfileEnvironment();
         // The staging folder is one the gateway makes inside the shared volume (the image's ENV says which).
-        var stagingPath = environment["Gateway__Tus__StagingDirectory"];
+        var stagingPath = environment["Gateway__Rechunking__StagingDirectory"];
         var stagingMount = Assert.Single(mounts.Keys, path => stagingPath == path || stagingPath.StartsWith(path + "/", StringComparison.Ordinal));
         var staging = volumes[mounts[stagingMount]];
         var claim = resources["PersistentVolumeClaim"];

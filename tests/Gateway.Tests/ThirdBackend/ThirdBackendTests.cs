@@ -41,7 +41,7 @@ public sealed class ThirdBackendTests(RedisServer redis) : IClassFixture<RedisSe
             s["Gateway:Tenants:acme:Backends:2"] = Backend;
             s["Gateway:Tenants:other:Backends:2"] = Backend;
             s["Gateway:Tenants:other:Targets:Buckets:0"] = "theirs";
-            s["Gateway:Tus:StagingDirectory"] = _staging;
+            s["Gateway:Rechunking:StagingDirectory"] = _staging;
             s["Gateway:Tenants:acme:Tus:Backend"] = Backend;
             s["Gateway:Tenants:acme:Tus:Target:bucket"] = Bucket;
             s["Gateway:Tenants:acme:Tus:Target:prefix"] = "tus";

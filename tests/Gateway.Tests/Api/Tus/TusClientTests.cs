@@ -364,7 +364,7 @@ public sealed class TusClientTests(RedisServer redis) : IClassFixture<RedisServe
 
         public GatewayProcess B { get; private set; } = null!;
 
-        public string StagingDirectory => System.GatewaySettings["Gateway:Tus:StagingDirectory"]!;
+        public string StagingDirectory => System.GatewaySettings["Gateway:Rechunking:StagingDirectory"]!;
 
         public static async Task<TwoInstances> StartAsync(RedisServer redis, Action<Dictionary<string, string?>>? settings = null)
         {

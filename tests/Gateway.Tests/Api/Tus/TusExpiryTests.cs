@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Api.Tus;
 using Gateway.Expiry;
+using Gateway.Rechunking;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using TestSupport;
@@ -28,7 +29,7 @@ public sealed class TusExpiryTests
             Assert.True(DateTimeOffset.Parse(Header(patch, "Upload-Expires")) <= clock.GetUtcNow().AddMinutes(10));
         }
         var id = location["/tus/".Length..];
-        var staging = system.Gateway.GetRequiredService<TusStaging>();
+        var staging = system.Gateway.GetRequiredService<ChunkStaging>();
         Assert.True(Directory.Exists(staging.Folder(id)));
 
         clock.Advance(TimeSpan.FromMinutes(11));
@@ -43,7 +44,7 @@ public sealed class TusExpiryTests
 
         await system.Gateway.GetRequiredService<ExpirySweeper>().SweepOnceAsync(CancellationToken.None);
         // The staging sweeper also runs on its own timer (the fake clock moved past it); either way the folder goes.
-        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        await system.Gateway.GetRequiredService<StagingSweeper>().SweepOnceAsync(CancellationToken.None);
         Assert.False(Directory.Exists(staging.Folder(id)));
     }
 
@@ -55,7 +56,7 @@ public sealed class TusExpiryTests
         {
             TusSettings.Apply(s);
             s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:10:00";
-            s["Gateway:Tus:SweepInterval"] = "1.00:00:00";
+            s["Gateway:Rechunking:SweepInterval"] = "1.00:00:00";
         });
         using var client = system.Client();
         var file = TestData.Bytes(GatewayHarness.PartSize + 7, seed: 24);
@@ -68,9 +69,9 @@ public sealed class TusExpiryTests
         {
             Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
         }
-        var staging = system.Gateway.GetRequiredService<TusStaging>();
+        var staging = system.Gateway.GetRequiredService<ChunkStaging>();
         var folder = staging.Folder(location["/tus/".Length..]);
-        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        await system.Gateway.GetRequiredService<StagingSweeper>().SweepOnceAsync(CancellationToken.None);
         Assert.Equal(["metadata"], Directory.GetFiles(folder).Select(Path.GetFileName));
         using (var head = await client.SendAsync(Head(location)))
         {
@@ -78,7 +79,7 @@ public sealed class TusExpiryTests
         }
 
         clock.Advance(TimeSpan.FromMinutes(11));
-        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        await system.Gateway.GetRequiredService<StagingSweeper>().SweepOnceAsync(CancellationToken.None);
         Assert.False(Directory.Exists(folder));
         using (var head = await client.SendAsync(Head(location)))
         {
@@ -97,7 +98,7 @@ public sealed class TusExpiryTests
             s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:10:00";
             s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
             // The sweeper runs when this test says, not on its timer as the fake clock moves.
-            s["Gateway:Tus:SweepInterval"] = "1.00:00:00";
+            s["Gateway:Rechunking:SweepInterval"] = "1.00:00:00";
         });
         using var client = system.Client();
         var create = Create(1000, null);
@@ -129,7 +130,7 @@ public sealed class TusExpiryTests
             await TusProtocolTests.ExpectProblemAsync(refused, 400, "invalid_request");
         }
 
-        await system.Gateway.GetRequiredService<TusStagingSweeper>().SweepOnceAsync(CancellationToken.None);
+        await system.Gateway.GetRequiredService<StagingSweeper>().SweepOnceAsync(CancellationToken.None);
         var partials = system.Gateway.GetRequiredService<TusPartials>();
         Assert.False(Directory.Exists(partials.Folder(location["/tus/".Length..])));
         // Its 1000 bytes of the tenant's staging quota are free again (released by the sweeper; the reservation also lapses by itself).

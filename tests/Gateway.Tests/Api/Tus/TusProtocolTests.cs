@@ -218,7 +218,7 @@ public sealed class TusProtocolTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
         }
-        var folder = system.Gateway.GetRequiredService<Gateway.Api.Tus.TusStaging>().Folder(location["/tus/".Length..]);
+        var folder = system.Gateway.GetRequiredService<Gateway.Rechunking.ChunkStaging>().Folder(location["/tus/".Length..]);
         Assert.True(File.Exists(Path.Combine(folder, "tail.2")));
         // The quota is full: a second upload of the same size does not fit while the first holds its reservation.
         using (var full = await client.SendAsync(Create(2 * PartSize, Metadata(("filename", "quota-second.bin")))))
@@ -512,7 +512,7 @@ internal static class TusSettings
     {
         var staging = Path.Combine(Path.GetTempPath(), "gateway-tests", "tus-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
-        s["Gateway:Tus:StagingDirectory"] = staging;
+        s["Gateway:Rechunking:StagingDirectory"] = staging;
         s["Gateway:Tenants:acme:Tus:Backend"] = "sandbox";
         s["Gateway:Tenants:acme:Tus:Target:sandbox_id"] = GatewayHarness.SandboxId;
         s["Gateway:Tenants:acme:Tus:Target:directory"] = "/workspace/tus";

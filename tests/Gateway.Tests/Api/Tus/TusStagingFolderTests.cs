@@ -23,7 +23,7 @@ public sealed class TusStagingFolderTests
             await using var system = await GatewayHarness.StartAsync(gateway: s =>
             {
                 TusSettings.Apply(s);
-                s["Gateway:Tus:StagingDirectory"] = staging;
+                s["Gateway:Rechunking:StagingDirectory"] = staging;
             });
             using var client = system.Client();
             var location = await CreatedAsync(client, 100, Metadata(("filename", "private.bin")));
@@ -46,7 +46,7 @@ public sealed class TusStagingFolderTests
     }
 
     [Theory]
-    [InlineData("Gateway:Tus:StagingDirectory")]
+    [InlineData("Gateway:Rechunking:StagingDirectory")]
     [InlineData("Gateway:Forwarding:SpoolDirectory")]
     public async Task A_folder_others_may_write_to_stops_the_gateway_at_start(string setting)
     {

@@ -4,50 +4,46 @@ using Gateway.Domain;
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Api.Tus;
+namespace Gateway.Rechunking;
 
 /// <summary>
-/// What a tus upload keeps besides its session (docs/tus.md): a folder per upload in the staging directory
-/// that every instance shares, holding the metadata as the client sent it, the tail (the bytes of the part
-/// not yet whole, <c>tail.&lt;n&gt;</c> starting at part n's offset), the whole-object hash state after each
-/// part boundary (<c>hash.&lt;n&gt;</c>) and the final digests. Every write is flushed to disk before the
+/// What a re-chunked upload keeps besides its session: a folder per upload in the staging directory that every
+/// instance shares, holding the tail (the bytes of the part not yet whole, <c>tail.&lt;n&gt;</c> starting at part
+/// n's offset), the whole-object hash state after each part boundary (<c>hash.&lt;n&gt;</c>), the final digests,
+/// and the small records a front keeps beside them (its own names). Every write is flushed to disk before the
 /// offset that counts it is reported, and files named by part number make a half-done step harmless: the
 /// store's part records say which files count.
 /// </summary>
-internal sealed class TusStaging(IOptions<TusOptions> options)
+internal sealed class ChunkStaging(IOptions<RechunkingOptions> options)
 {
-    private string Root => options.Value.StagingDirectory;
+    private const string TailPrefix = "tail.";
+    private const string HashPrefix = "hash.";
+    private const string DigestsFile = "digests";
+
+    /// <summary>The staging directory; a front may keep a folder of its own in it under a name no upload id has.</summary>
+    public string Root => options.Value.StagingDirectory;
 
     public string Folder(string id) => Path.Combine(Root, id);
 
     public IEnumerable<string> Uploads() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not null && UploadIds.IsWellFormed(n)).Cast<string>() : [];
 
-    public async Task SaveMetadataAsync(string id, string? metadata)
+    /// <summary>A front's small record of an upload (kept until the upload's folder is swept), written atomically.</summary>
+    public async Task SaveRecordAsync(string id, string name, string text)
     {
         CreateFolder(Folder(id));
-        await WriteAtomicAsync(Path.Combine(Folder(id), "metadata"), Encoding.UTF8.GetBytes(metadata ?? ""));
+        await WriteAtomicAsync(Path.Combine(Folder(id), name), Encoding.UTF8.GetBytes(text));
     }
 
-    public async Task<string?> ReadMetadataAsync(string id, CancellationToken cancellationToken)
+    public async Task<string?> ReadRecordAsync(string id, string name, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Folder(id), "metadata");
-        return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) is { Length: > 0 } text ? text : null : null;
-    }
-
-    /// <summary>Whether the upload was created at <c>/tus/</c>: only those have the record (and the hash state from byte 0).</summary>
-    public bool IsTusUpload(string id) => File.Exists(Path.Combine(Folder(id), "metadata"));
-
-    /// <summary>A final upload's <c>Upload-Concat</c> as its POST sent it, for HEAD.</summary>
-    public Task SaveConcatAsync(string id, string concat) => WriteAtomicAsync(Path.Combine(Folder(id), "concat"), Encoding.UTF8.GetBytes(concat));
-
-    public async Task<string?> ReadConcatAsync(string id, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(Folder(id), "concat");
+        var path = Path.Combine(Folder(id), name);
         return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
     }
 
-    public string TailPath(string id, int part) => Path.Combine(Folder(id), "tail." + part.ToString(CultureInfo.InvariantCulture));
+    public bool HasRecord(string id, string name) => File.Exists(Path.Combine(Folder(id), name));
+
+    public string TailPath(string id, int part) => Path.Combine(Folder(id), TailPrefix + part.ToString(CultureInfo.InvariantCulture));
 
     public long TailLength(string id, int part)
     {
@@ -65,18 +61,6 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
     public FileStream ReadTail(string id, int part) =>
         new(TailPath(id, part), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
-    /// <summary>Cuts a tail back to <paramref name="length"/> bytes (a chunk that failed its checksum), durably.</summary>
-    public static void Truncate(string path, long length)
-    {
-        if (!File.Exists(path))
-        {
-            return;
-        }
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
-        file.SetLength(length);
-        file.Flush(flushToDisk: true);
-    }
-
     public void DeleteTail(string id, int part) => File.Delete(TailPath(id, part));
 
     /// <summary>The whole-object hash state after part <paramref name="part"/>, or null when it was never saved.</summary>
@@ -87,7 +71,7 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
         {
             return new WholeHash(sha1);
         }
-        var path = Path.Combine(Folder(id), "hash." + part.ToString(CultureInfo.InvariantCulture));
+        var path = Path.Combine(Folder(id), HashPrefix + part.ToString(CultureInfo.InvariantCulture));
         if (!File.Exists(path))
         {
             return null;
@@ -97,14 +81,14 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
     }
 
     public Task SaveHashAsync(string id, int part, WholeHash hash) =>
-        WriteAtomicAsync(Path.Combine(Folder(id), "hash." + part.ToString(CultureInfo.InvariantCulture)), hash.Export());
+        WriteAtomicAsync(Path.Combine(Folder(id), HashPrefix + part.ToString(CultureInfo.InvariantCulture)), hash.Export());
 
     public Task SaveDigestsAsync(string id, WholeChecksums digests) =>
-        WriteAtomicAsync(Path.Combine(Folder(id), "digests"), Encoding.ASCII.GetBytes($"{digests.Sha256}\n{digests.Sha1}"));
+        WriteAtomicAsync(Path.Combine(Folder(id), DigestsFile), Encoding.ASCII.GetBytes($"{digests.Sha256}\n{digests.Sha1}"));
 
     public async Task<WholeChecksums?> LoadDigestsAsync(string id, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Folder(id), "digests");
+        var path = Path.Combine(Folder(id), DigestsFile);
         if (!File.Exists(path))
         {
             return null;
@@ -114,8 +98,8 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
     }
 
     /// <summary>
-    /// What a completed upload no longer needs: its tails, hash states and digests. The small records
-    /// (<c>metadata</c>, <c>concat</c>) stay for HEAD until the sweeper removes the folder.
+    /// What a completed upload no longer needs: its tails, hash states and digests. A front's records stay
+    /// (tus answers HEAD from them) until the sweeper removes the folder.
     /// </summary>
     public void DeleteBytes(string id)
     {
@@ -125,7 +109,8 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
         }
         foreach (var file in Directory.EnumerateFiles(Folder(id)))
         {
-            if (Path.GetFileName(file) is not ("metadata" or "concat"))
+            var name = Path.GetFileName(file);
+            if (name.StartsWith(TailPrefix, StringComparison.Ordinal) || name.StartsWith(HashPrefix, StringComparison.Ordinal) || name.StartsWith(DigestsFile, StringComparison.Ordinal))
             {
                 File.Delete(file);
             }
@@ -144,6 +129,18 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
         }
     }
 
+    /// <summary>Cuts a file back to <paramref name="length"/> bytes (a chunk that failed its checksum, a body too long), durably.</summary>
+    public static void Truncate(string path, long length)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.SetLength(length);
+        file.Flush(flushToDisk: true);
+    }
+
     /// <summary>An upload's folder, 0700 (the staging folder itself was checked at start: Domain/PrivateFolder).</summary>
     public static void CreateFolder(string path)
     {
@@ -158,7 +155,7 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
     }
 
     /// <summary>Writes a small file so that readers see the old one or the whole new one, and it is on disk before this returns.</summary>
-    private async Task WriteAtomicAsync(string path, byte[] bytes)
+    private static async Task WriteAtomicAsync(string path, byte[] bytes)
     {
         CreateFolder(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
@@ -168,47 +165,5 @@ internal sealed class TusStaging(IOptions<TusOptions> options)
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
-    }
-
-}
-
-/// <summary>
-/// The whole object's SHA-256, and SHA-1 when the backend needs it (Box), resumable across requests and
-/// instances. The managed hashes cost a core's time per byte (docs/tus.md), so SHA-1 is left out where no
-/// backend asks for it.
-/// </summary>
-internal sealed class WholeHash(bool sha1)
-{
-    public ResumableSha256 Sha256 { get; } = new();
-
-    public ResumableSha1? Sha1 { get; } = sha1 ? new() : null;
-
-    public void Append(ReadOnlySpan<byte> bytes)
-    {
-        Sha256.Append(bytes);
-        Sha1?.Append(bytes);
-    }
-
-    public WholeChecksums Digests() =>
-        new() { Sha256 = Convert.ToHexStringLower(Sha256.Digest()), Sha1 = Sha1 is null ? null : Convert.ToHexStringLower(Sha1.Digest()) };
-
-    public byte[] Export()
-    {
-        var a = Sha256.Export();
-        var b = Sha1?.Export() ?? [];
-        var bytes = new byte[2 + a.Length + b.Length];
-        bytes[0] = (byte)a.Length;
-        bytes[1] = (byte)b.Length;
-        a.CopyTo(bytes, 2);
-        b.CopyTo(bytes, 2 + a.Length);
-        return bytes;
-    }
-
-    public static bool TryImport(byte[] bytes, out WholeHash hash)
-    {
-        hash = new WholeHash(bytes.Length >= 2 && bytes[1] > 0);
-        return bytes.Length >= 2 && bytes.Length == 2 + bytes[0] + bytes[1]
-            && hash.Sha256.TryImport(bytes.AsSpan(2, bytes[0]))
-            && (hash.Sha1 is null || hash.Sha1.TryImport(bytes.AsSpan(2 + bytes[0], bytes[1])));
     }
 }

@@ -1,21 +1,22 @@
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Api.Tus;
+namespace Gateway.Rechunking;
 
 /// <summary>
-/// Deletes the staging folder of every upload that has ended (aborted, expired, failed; completed and past
-/// its expiry time) or is no longer in the store. The core's expiry sweeper ends expired sessions; this follows it for the tus front's
-/// own files. One instance at a time, by a lock in the store; deleting twice is harmless anyway.
+/// Deletes the staging folder of every upload that has ended (aborted, expired, failed; completed and past its
+/// expiry time) or is no longer in the store, and a completed one's bytes at once. The core's expiry sweeper ends
+/// expired sessions; this follows it for the staged files. One instance at a time, by a lock in the store;
+/// deleting twice is harmless anyway.
 /// </summary>
-internal sealed class TusStagingSweeper(
-    TusStaging staging,
-    TusPartials partials,
+internal sealed class StagingSweeper(
+    ChunkStaging staging,
+    IEnumerable<IStagingSweep> others,
     ISessionStore store,
     IStoreLock locks,
-    IOptions<TusOptions> options,
+    IOptions<RechunkingOptions> options,
     TimeProvider time,
-    ILogger<TusStagingSweeper> logger) : BackgroundService
+    ILogger<StagingSweeper> logger) : BackgroundService
 {
     private readonly string _owner = Guid.NewGuid().ToString("N");
 
@@ -43,7 +44,7 @@ internal sealed class TusStagingSweeper(
 
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
-        if (!await locks.TryAcquireLockAsync("tus-staging-sweeper", _owner, options.Value.SweepInterval * 2))
+        if (!await locks.TryAcquireLockAsync("staging-sweeper", _owner, options.Value.SweepInterval * 2))
         {
             return 0;
         }
@@ -54,7 +55,7 @@ internal sealed class TusStagingSweeper(
             var session = await store.GetAsync(id, null, cancellationToken);
             if (session is { Status: SessionStatus.Completed } && session.ExpiresAt > now)
             {
-                // HEAD of a completed upload still answers Upload-Metadata and Upload-Concat until its expiry time.
+                // A completed upload's records still answer (tus HEAD) until its expiry time.
                 staging.DeleteBytes(id);
                 continue;
             }
@@ -65,15 +66,9 @@ internal sealed class TusStagingSweeper(
                 swept++;
             }
         }
-        foreach (var id in partials.All().ToList())
+        foreach (var other in others)
         {
-            // Partial uploads never named by a final POST: gone with their quota once they expire.
-            if (await partials.FindAsync(id, cancellationToken) is { } partial && partial.ExpiresAt <= now)
-            {
-                await partials.DeleteAsync(partial);
-                Log.StagingSwept(logger, id);
-                swept++;
-            }
+            swept += await other.SweepAsync(now, cancellationToken);
         }
         return swept;
     }

@@ -1,8 +1,8 @@
-namespace Gateway.Api.Tus;
+namespace Gateway.Rechunking;
 
 /// <summary>
 /// One part's bytes as the part path reads them: first what the staged tail holds, then the rest from the
-/// PATCH body, exactly <see cref="Length"/> bytes and no more (the part path probes one byte past the end to
+/// request body, exactly <see cref="Length"/> bytes and no more (the part path probes one byte past the end to
 /// prove it). Each byte also goes into the whole-object hash, and when the last one has been read the hash
 /// state at the part's end is saved before the part path asks the store to count it.
 /// </summary>

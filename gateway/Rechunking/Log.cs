@@ -1,0 +1,14 @@
+namespace Gateway.Rechunking;
+
+/// <summary>Re-chunker log events, ids 1300-1399.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1301, LogLevel.Warning, "The writer lock of {UploadId} was not released; it lapses by itself")]
+    public static partial void WriterLockNotReleased(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(1302, LogLevel.Information, "Swept the staging of {UploadId}: the upload has ended")]
+    public static partial void StagingSwept(ILogger logger, string uploadId);
+
+    [LoggerMessage(1303, LogLevel.Warning, "Sweeping the staging directory failed")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,191 @@
+using Gateway.Auth;
+using Gateway.Backends;
+using Gateway.Domain;
+using Gateway.Forwarding;
+using Gateway.Sessions;
+using Gateway.Uploads;
+using UploadGateway.Contract;
+
+namespace Gateway.Rechunking;
+
+/// <summary>
+/// A byte stream of any size, starting at any offset, cut into the backend's parts (docs/tus.md, "How bytes
+/// become parts"): each whole part streamed through the core's part path, the bytes of a part not yet whole
+/// appended to the staged tail, the whole-object hash carried across part boundaries. For fronts whose clients
+/// choose their own chunk sizes; every write runs under the upload's <see cref="WriterLock"/>.
+/// </summary>
+internal sealed class Rechunker(PartForwarder parts, ISessionStore store, UploadLifecycle lifecycle, BackendRegistry backends, ChunkStaging staging,
+    TimeProvider time)
+{
+    /// <summary>Where the upload stands: the offset to report, counting only bytes held durably (by the backend or the staged tail).</summary>
+    public RechunkPosition Position(UploadSession session)
+    {
+        var next = PartMath.NextPart(session.ReceivedParts, session.PartCount) ?? session.PartCount + 1;
+        if (next > session.PartCount)
+        {
+            return new RechunkPosition(next, session.ContentLength, 0);
+        }
+        var tail = staging.TailLength(session.Id, next);
+        return new RechunkPosition(next, session.OffsetOf(next) + tail, tail);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="body"/> at <paramref name="offset"/> of a live <paramref name="session"/>, under its
+    /// writer lock: <paramref name="length"/> bytes, or up to the upload's end when null. Returns the session as
+    /// the store now has it and whether every part is stored (the upload is ready to complete).
+    /// </summary>
+    public async Task<RechunkResult> WriteAsync(HttpContext context, Tenant tenant, UploadSession session, long offset, long? length, ChunkChecksum? checksum,
+        Stream body)
+    {
+        var cancellationToken = context.RequestAborted;
+        var id = session.Id;
+        var position = Position(session);
+        if (offset != position.Offset)
+        {
+            throw new GatewayException(ErrorCode.InvalidState, $"The bytes start at offset {offset}, but the upload is at {position.Offset}; ask where it stands and resume from there.")
+            {
+                Extensions = new Dictionary<string, object?> { ["upload_offset"] = position.Offset },
+            };
+        }
+        var room = session.ContentLength - offset;
+        if (length > room)
+        {
+            throw new GatewayException(ErrorCode.UploadTooLarge, $"The body has {length} bytes; only {room} remain before the upload's length.");
+        }
+
+        var next = position.NextPart;
+        var tail = position.TailLength;
+        var remaining = length;
+        WholeHash? hash = null;
+        if (next <= session.PartCount)
+        {
+            var sha1 = backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1);
+            // Every part the re-chunker stored has its hash state (saved before the store counts it); a part without
+            // one was sent whole through /v1, and the digests the completion needs can no longer be computed (docs/tus.md).
+            hash = await staging.LoadHashAsync(id, next - 1, sha1, cancellationToken)
+                ?? throw new GatewayException(ErrorCode.InvalidRequest,
+                    $"Part {next - 1} of this upload was sent as a whole part (no hash state for it in the staging directory), so its whole-object digests cannot be computed here; send the rest and complete through /v1.");
+        }
+
+        if (checksum is not null && length > 0)
+        {
+            // Staged whole and verified before any of it becomes a part: a chunk that fails is cut off again.
+            await StagedAppend.AppendAsync(staging.TailPath(id, next), body, length.Value, checksum, tail, cancellationToken);
+            tail += length.Value;
+            remaining = 0;
+        }
+
+        while (next <= session.PartCount)
+        {
+            var size = session.SizeOf(next);
+            if (tail >= size || remaining >= size - tail)
+            {
+                // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
+                var fromTail = Math.Min(tail, size);
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
+                if (tail > size)
+                {
+                    await MoveRestAsync(id, next, size, tail - size);
+                }
+                staging.DeleteTail(id, next);
+                remaining -= size - fromTail;
+                tail -= fromTail;
+                next++;
+                continue;
+            }
+            if (remaining == 0)
+            {
+                break;
+            }
+            // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
+            var wanted = remaining ?? size - tail;
+            var tailBefore = tail;
+            var appended = await StagedAppend.AppendAsync(staging.TailPath(id, next), body, wanted, null, tail, cancellationToken);
+            tail += appended;
+            remaining -= appended;
+            if (appended < wanted)
+            {
+                if (length is not null)
+                {
+                    throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {appended} of its {wanted} bytes; the bytes received are kept.");
+                }
+                break;
+            }
+            if (length is null && next == session.PartCount && await StagedAppend.HasMoreAsync(body, cancellationToken))
+            {
+                // A body without a length that runs past the upload's end is not the file announced: its last
+                // part is cut back off before it can complete the upload.
+                ChunkStaging.Truncate(staging.TailPath(id, next), tailBefore);
+                throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past the upload's length; its bytes of the last part were discarded.");
+            }
+            if (tail < size)
+            {
+                break;
+            }
+        }
+        var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
+        return new RechunkResult(now, next > session.PartCount);
+    }
+
+    /// <summary>
+    /// Commits at the backend with the whole-object digests once every part is stored, waiting up to
+    /// <paramref name="wait"/> for one that is still assembling (Box's 202).
+    /// </summary>
+    public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (session.Status is not (SessionStatus.Staged or SessionStatus.Completing))
+        {
+            return session;
+        }
+        var digests = await staging.LoadDigestsAsync(session.Id, cancellationToken);
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            var (now, retryAfter) = await lifecycle.CompleteAsync(tenant, session.Id, digests, cancellationToken);
+            if (retryAfter is not { } delay || time.GetUtcNow() + delay > deadline)
+            {
+                if (now.Status == SessionStatus.Completed)
+                {
+                    staging.DeleteBytes(session.Id);
+                }
+                return now;
+            }
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
+    {
+        var id = session.Id;
+        await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
+        var last = part == session.PartCount;
+        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, async () =>
+        {
+            // Saved before the store counts the part, so a counted part always has its hash state.
+            if (hash is not null)
+            {
+                await staging.SaveHashAsync(id, part, hash);
+                if (last)
+                {
+                    await staging.SaveDigestsAsync(id, hash.Digests());
+                }
+            }
+        });
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody);
+    }
+
+    /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>
+    private async Task MoveRestAsync(string id, int part, long from, long count)
+    {
+        await using var source = staging.ReadTail(id, part);
+        staging.DeleteTail(id, part + 1);
+        await using var target = staging.OpenTail(id, part + 1);
+        await StagedAppend.CopyRestAsync(source, from, count, target);
+    }
+}
+
+/// <summary>The next part to fill, the offset to report, and how many bytes of that part the tail holds.</summary>
+internal sealed record RechunkPosition(int NextPart, long Offset, long TailLength);
+
+/// <summary>The session after a write, and whether every part is now stored.</summary>
+internal sealed record RechunkResult(UploadSession Session, bool Whole);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Domain;
 using Polly;
+using Polly.RateLimiting;
 
 namespace Gateway.Backends;
 
@@ -47,6 +48,14 @@ internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOp
             client.Timeout = Timeout.InfiniteTimeSpan;
             using var response = await client.SendAsync(request, cancellationToken);
             return await BackendResponse.ReadAsync(response, cancellationToken);
+        }
+        catch (RateLimiterRejectedException e)
+        {
+            // Not the backend's fault: this instance's own bound on calls to it (BackendOptions.ControlPlaneConcurrency
+            // and its queue) is full.
+            throw new GatewayException(ErrorCode.BackendUnavailable,
+                $"The gateway has {options.ControlPlaneConcurrency} calls to this backend in flight and {options.ControlPlaneQueue} waiting; retry shortly.")
+            { RetryAfter = e.RetryAfter ?? TimeSpan.FromSeconds(1) };
         }
         catch (Exception e) when (e is HttpRequestException or IOException or ExecutionRejectedException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

@@ -90,13 +90,14 @@ internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOp
 
     /// <summary>
     /// The errors every backend shares: credentials refused (the operator's problem, not the client's: no
-    /// detail leaks), throttling and outages (retryable), anything else a <c>backend_error</c> naming the
+    /// detail leaks), throttling, outages and a request the backend timed out (408: our body reached it too
+    /// slowly; retryable), anything else a <c>backend_error</c> naming the
     /// backend's own code.
     /// </summary>
     public static GatewayException CommonError(BackendResponse response, string backendCode, string operation) => response.Status switch
     {
         401 or 403 => new(ErrorCode.BackendError, $"The backend refused the gateway's credentials during {operation}."),
-        429 or >= 500 => new(ErrorCode.BackendUnavailable, $"The backend is unavailable ({response.Status} during {operation}); retry shortly.")
+        408 or 429 or >= 500 => new(ErrorCode.BackendUnavailable, $"The backend is unavailable ({response.Status} during {operation}); retry shortly.")
         {
             RetryAfter = response.RetryAfter ?? TimeSpan.FromSeconds(1),
         },

@@ -32,7 +32,9 @@ internal static class ScaleRun
             // One connection per session up to 4,096 per server: beyond, sessions queue for a connection (file descriptors
             // and loopback ports are finite: 10,000 sessions over three servers would need 20,000 of each).
             MaxConnectionsPerServer = 4096,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            // Below Kestrel's keep-alive timeout (130 s): a session's connection idles while the others are created,
+            // minutes with 10,000 on a busy machine, and one the server had closed failed its next part mid-body.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             UseProxy = false,
             UseCookies = false,
             AllowAutoRedirect = false,
@@ -128,8 +130,11 @@ internal static class ScaleRun
                 Interlocked.Increment(ref errors);
                 Interlocked.CompareExchange(ref firstError, e.Message, null);
                 // Which error: the contract's code when the gateway answered one, else the status or the exception.
-                var code = System.Text.RegularExpressions.Regex.Match(e.Message, "\"code\":\"([a-z_]+)\"|answered (\\d+)");
-                kinds.AddOrUpdate(code.Success ? code.Groups[1].Success ? code.Groups[1].Value : code.Groups[2].Value : e.GetType().Name, 1, (_, c) => c + 1);
+                // (The code comes after the status in the message: looked for first, so a 503 says which 503.)
+                var code = System.Text.RegularExpressions.Regex.Match(e.Message, "\"code\":\"([a-z_]+)\"");
+                var status = System.Text.RegularExpressions.Regex.Match(e.Message, "answered (\\d+)");
+                var kind = code.Success ? code.Groups[1].Value : status.Success ? status.Groups[1].Value : e.GetType().Name + (e.InnerException is { } inner ? "/" + inner.GetType().Name : "");
+                kinds.AddOrUpdate(kind, 1, (_, c) => c + 1);
                 gate.Leave();
                 return [];
             }

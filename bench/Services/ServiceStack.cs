@@ -120,6 +120,8 @@ internal sealed class ServiceStack : IAsyncDisposable
             // The benchmark measures the data path, not the rate limiter.
             ["Gateway__Tenants__bench__Limits__RequestsPerSecond"] = "100000",
             ["Gateway__Tenants__bench__Limits__RequestBurst"] = "100000",
+            // The scale scenario holds 10,000 sessions live at once, past any default cap on a tenant's live sessions.
+            ["Gateway__Tenants__bench__Limits__MaxLiveSessions"] = "1000000",
         };
 
         var index = 0;

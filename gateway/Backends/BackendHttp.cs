@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Domain;
 using Polly;
+using Polly.RateLimiting;
 
 namespace Gateway.Backends;
 
@@ -48,6 +49,14 @@ internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOp
             using var response = await client.SendAsync(request, cancellationToken);
             return await BackendResponse.ReadAsync(response, cancellationToken);
         }
+        catch (RateLimiterRejectedException e)
+        {
+            // Not the backend's fault: this instance's own bound on calls to it (BackendOptions.ControlPlaneConcurrency
+            // and its queue) is full.
+            throw new GatewayException(ErrorCode.BackendUnavailable,
+                $"The gateway has {options.ControlPlaneConcurrency} calls to this backend in flight and {options.ControlPlaneQueue} waiting; retry shortly.")
+            { RetryAfter = e.RetryAfter ?? TimeSpan.FromSeconds(1) };
+        }
         catch (Exception e) when (e is HttpRequestException or IOException or ExecutionRejectedException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -81,13 +90,14 @@ internal sealed class BackendHttp(string name, BackendCluster cluster, BackendOp
 
     /// <summary>
     /// The errors every backend shares: credentials refused (the operator's problem, not the client's: no
-    /// detail leaks), throttling and outages (retryable), anything else a <c>backend_error</c> naming the
+    /// detail leaks), throttling, outages and a request the backend timed out (408: our body reached it too
+    /// slowly; retryable), anything else a <c>backend_error</c> naming the
     /// backend's own code.
     /// </summary>
     public static GatewayException CommonError(BackendResponse response, string backendCode, string operation) => response.Status switch
     {
         401 or 403 => new(ErrorCode.BackendError, $"The backend refused the gateway's credentials during {operation}."),
-        429 or >= 500 => new(ErrorCode.BackendUnavailable, $"The backend is unavailable ({response.Status} during {operation}); retry shortly.")
+        408 or 429 or >= 500 => new(ErrorCode.BackendUnavailable, $"The backend is unavailable ({response.Status} during {operation}); retry shortly.")
         {
             RetryAfter = response.RetryAfter ?? TimeSpan.FromSeconds(1),
         },

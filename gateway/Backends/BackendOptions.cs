@@ -22,6 +22,21 @@ internal sealed class BackendOptions
     [Range(0, long.MaxValue)]
     public long? MinUploadBytes { get; set; }
 
+    /// <summary>
+    /// Control-plane calls (create, complete, abort) one instance has in flight at this backend at most. More wait
+    /// in a queue of <see cref="ControlPlaneQueue"/>, oldest first, so that a burst of creates waits its turn
+    /// rather than fails.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ControlPlaneConcurrency { get; set; } = 1_000;
+
+    /// <summary>
+    /// Control-plane calls waiting for one of <see cref="ControlPlaneConcurrency"/> at most; beyond, a call is
+    /// refused at once: 503 <c>backend_unavailable</c> with <c>Retry-After</c>. 0: no queue.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int ControlPlaneQueue { get; set; } = 20_000;
+
     /// <summary>Timeout of one control-plane call (create, complete, abort).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);

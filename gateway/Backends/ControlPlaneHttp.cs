@@ -55,6 +55,12 @@ internal static class ControlPlaneHttp
         resilience.TotalRequestTimeout.Timeout = backend.RequestTimeout * (MaxRetries + 1) + TimeSpan.FromSeconds(5);
         resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * backend.RequestTimeout.Ticks));
 
+        // The standard pipeline's outermost strategy: a concurrency limiter, by default 1,000 permits and no
+        // queue, which refused every create beyond the thousandth of a burst (docs/BENCHMARKS.md, "Scale"). A
+        // queued call waits for a permit before its timeouts start.
+        resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = backend.ControlPlaneConcurrency;
+        resilience.RateLimiter.DefaultRateLimiterOptions.QueueLimit = backend.ControlPlaneQueue;
+
         resilience.Retry.MaxRetryAttempts = MaxRetries;
         resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
         // A backend's Retry-After is for the client: it gets it with backend_unavailable instead of a gateway

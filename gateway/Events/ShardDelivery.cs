@@ -96,38 +96,28 @@ internal sealed class ShardDelivery(
     /// <summary>Delivers until the lease is lost, the host stops, or this instance is above its share (<see cref="_handedOver"/>).</summary>
     private async Task OwnAsync(CancellationToken stopping)
     {
-        // term stops everything at once (the lease is gone, or the host stops); drain only lets nothing new start.
+        // term stops everything at once (the lease is gone, or the host stops); drain only lets nothing new start;
+        // owning ends the reading when the lease is lost or handed over.
         using var term = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(term.Token);
+        using var owning = CancellationTokenSource.CreateLinkedTokenSource(term.Token);
         try
         {
             await events.EnsureGroupAsync(endpoint.Name, shard);
             var claimed = await events.ClaimPendingAsync(endpoint.Name, shard, consumer);
             Log.ShardOwned(logger, endpoint.Name, shard, claimed.Count);
             await TakeAsync(claimed, drain.Token, term.Token);
-            var renewAt = time.GetUtcNow() + (options.LeaseTtl / 3);
-            while (!term.IsCancellationRequested)
+            await using (new LeaseKeeper(options.LeaseTtl, () => RenewAsync(owning), owning.Cancel, time))
             {
-                if (time.GetUtcNow() >= renewAt)
+                while (!owning.IsCancellationRequested)
                 {
-                    if (!await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
+                    var room = options.MaxInHand - Volatile.Read(ref _inHand);
+                    var fresh = room > 0 ? await events.ReadNewAsync(endpoint.Name, shard, consumer, Math.Min(room, ReadBatch)) : [];
+                    await TakeAsync(fresh, drain.Token, term.Token);
+                    if (fresh.Count < ReadBatch)
                     {
-                        return;
+                        await DelayAsync(options.PollInterval, owning.Token);
                     }
-                    renewAt = time.GetUtcNow() + (options.LeaseTtl / 3);
-                    if (share.TryGiveUp())
-                    {
-                        _handedOver = true;
-                        Log.ShardGivenUp(logger, endpoint.Name, shard, share.Fair());
-                        return;
-                    }
-                }
-                var room = options.MaxInHand - Volatile.Read(ref _inHand);
-                var fresh = room > 0 ? await events.ReadNewAsync(endpoint.Name, shard, consumer, Math.Min(room, ReadBatch)) : [];
-                await TakeAsync(fresh, drain.Token, term.Token);
-                if (fresh.Count < ReadBatch)
-                {
-                    await DelayAsync(options.PollInterval, term.Token);
                 }
             }
         }
@@ -155,6 +145,25 @@ internal sealed class ShardDelivery(
                 await locks.ReleaseLockAsync(LockName, consumer);
             }
         }
+    }
+
+    /// <summary>
+    /// Renews the shard's lease (false: it is another instance's now); once renewed, gives the shard up when this
+    /// instance is above its share, which ends <paramref name="owning"/>.
+    /// </summary>
+    private async Task<bool> RenewAsync(CancellationTokenSource owning)
+    {
+        if (!await locks.TryAcquireLockAsync(LockName, consumer, options.LeaseTtl))
+        {
+            return false;
+        }
+        if (!_handedOver && share.TryGiveUp())
+        {
+            _handedOver = true;
+            Log.ShardGivenUp(logger, endpoint.Name, shard, share.Fair());
+            await owning.CancelAsync();
+        }
+        return true;
     }
 
     private Task RunnersDone()

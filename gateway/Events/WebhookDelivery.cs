@@ -6,9 +6,10 @@ namespace Gateway.Events;
 
 /// <summary>
 /// Runs on every instance: for each endpoint and shard a <see cref="ShardDelivery"/> that delivers while it holds
-/// that shard's lease (one that dies hands its own over when its leases lapse), a heartbeat per endpoint that
-/// tells how many instances share its shards (<see cref="ShardShare"/>: each owns its fair share), and one
-/// trimmer that drops from the streams what every endpoint has acknowledged.
+/// that shard's lease (one that dies hands its own over when its leases lapse), a heartbeat (this instance's
+/// membership of each endpoint, kept by a <see cref="LeaseKeeper"/>) that tells how many instances share its
+/// shards (<see cref="ShardShare"/>: each owns its fair share), and one trimmer that drops from the streams what
+/// every endpoint has acknowledged.
 /// </summary>
 internal sealed class WebhookDelivery : BackgroundService
 {
@@ -65,7 +66,12 @@ internal sealed class WebhookDelivery : BackgroundService
     {
         // Counted before taking any shard, so that an instance joining others does not start by taking all that is free.
         await AnnounceAsync();
-        await Task.WhenAll(_shards.Select(s => s.Shard.RunAsync(stoppingToken)).Append(TrimAsync(stoppingToken)).Append(HeartbeatAsync(stoppingToken)));
+        // Every third of a lease period, as leases are renewed: an instance is live while seen within a lease period,
+        // so one that dies stops counting about when its leases lapse. Kept up until its leases are released.
+        await using (new LeaseKeeper(_options.LeaseTtl, AnnounceAsync, _time))
+        {
+            await Task.WhenAll(_shards.Select(s => s.Shard.RunAsync(stoppingToken)).Append(TrimAsync(stoppingToken)));
+        }
         // The leases are released by now: the others count one instance less at their next heartbeat and take them.
         foreach (var name in _shares.Keys)
         {
@@ -77,26 +83,6 @@ internal sealed class WebhookDelivery : BackgroundService
             {
                 Log.AnnounceFailed(_logger, name, e);
             }
-        }
-    }
-
-    /// <summary>
-    /// Every third of a lease period, as leases are renewed: an instance is live while seen within a lease period,
-    /// so one that dies stops counting about when its leases lapse.
-    /// </summary>
-    private async Task HeartbeatAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.LeaseTtl / 3, _time, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            await AnnounceAsync();
         }
     }
 

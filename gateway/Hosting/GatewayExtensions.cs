@@ -19,6 +19,7 @@ using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
 using Gateway.UploadTokens;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 using ServiceDefaults;
@@ -34,6 +35,10 @@ internal static class GatewayExtensions
         var services = builder.Services;
         services.AddGatewayTelemetry(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
+        // Kestrel queues 512 connections not yet accepted (SocketTransportOptions.Backlog); a burst of thousands of
+        // clients connecting at once overflowed it, and the kernel dropped or reset the rest: client-side send errors
+        // with 10,000 sessions (docs/BENCHMARKS.md, "Scale"). The kernel caps it at net.core.somaxconn.
+        services.AddOptions<SocketTransportOptions>().Configure(sockets => sockets.Backlog = 4096).BindConfiguration("Kestrel:Sockets");
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);

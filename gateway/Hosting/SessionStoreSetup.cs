@@ -30,7 +30,7 @@ internal static class SessionStoreSetup
         }
         else
         {
-            services.AddSingleton<IConnectionMultiplexer>(sp => RedisConnection.Connect(Options(sp).Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisSessionStore>()));
+            services.AddSingleton<IConnectionMultiplexer>(sp => RedisConnection.Connect(Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisSessionStore>()));
             services.AddSingleton(sp =>
                 new RedisSessionStore(sp.GetRequiredService<IConnectionMultiplexer>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());

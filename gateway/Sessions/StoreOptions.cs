@@ -10,6 +10,16 @@ internal sealed class StoreOptions
     /// <summary>A StackExchange.Redis configuration string. Absent: the embedded in-memory store (one instance only).</summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// How long a Redis command may take, the wait behind the commands queued before it included, before the request
+    /// answers 503 <c>store_unavailable</c> with <c>Retry-After</c>. It is StackExchange.Redis's <c>asyncTimeout</c>
+    /// and <c>syncTimeout</c> (5 s by default there), and wins over either in <see cref="Redis"/>: a burst of
+    /// thousands of creates on a busy machine queues its commands for seconds while Redis itself is idle
+    /// (docs/BENCHMARKS.md, "Scale"), and a request that waits is better served than one that fails.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Prefix of every Redis key the gateway writes, so one Redis can serve several deployments.</summary>
     [RegularExpression(@"^[A-Za-z0-9_.-]{1,32}$")]
     public string KeyPrefix { get; set; } = "upl";

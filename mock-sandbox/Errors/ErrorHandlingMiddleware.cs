@@ -45,6 +45,9 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return api.Error;
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge:
                 return SandboxError.FileUploadLimitExceeded(tooLarge.Message, context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0);
+            case BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } slow:
+                // Not the client's bytes but their pace: a sender starved of CPU, not a malformed part.
+                return SandboxError.BodyTimeout(slow.Message);
             case BadHttpRequestException bad:
                 // Malformed framing or a body the framework could not bind (the /_mock/ endpoints).
                 return SandboxError.InvalidRequest(bad.InnerException is JsonException json ? "The body is not valid JSON: " + json.Message : bad.Message);

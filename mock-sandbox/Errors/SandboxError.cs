@@ -9,10 +9,12 @@ namespace MockSandbox.Errors;
 internal sealed record SandboxError(int Status, string Code, string Message, string? Hint = null, JsonObject? Details = null)
 {
     /// <summary>
-    /// 429s are retryable [ours]; so are server-side failures (5xx, 504 timeout) and a sandbox that is not
-    /// ready yet, since waiting fixes all of them. Everything else fails the same way when repeated.
+    /// 429s are retryable [ours]; so are server-side failures (5xx, 504 timeout), a body that arrived too slowly
+    /// (408 timeout) and a sandbox that is not ready yet, since waiting fixes all of them. Everything else fails
+    /// the same way when repeated.
     /// </summary>
-    public bool Retryable => Status is StatusCodes.Status429TooManyRequests or >= 500 || Code == SandboxErrorCodes.SandboxNotReady;
+    public bool Retryable => Status is StatusCodes.Status408RequestTimeout or StatusCodes.Status429TooManyRequests or >= 500
+        || Code == SandboxErrorCodes.SandboxNotReady;
 
     public SandboxApiException AsException() => new(this);
 
@@ -76,6 +78,10 @@ internal sealed record SandboxError(int Status, string Code, string Message, str
             $"At most {maxConcurrency} parts of this upload may be in flight at once.",
             Hint: "Wait for a part to finish before sending another.",
             Details: new JsonObject { ["max_concurrency"] = maxConcurrency });
+
+    /// <summary>The request's body arrived slower than the server's minimum data rate (Kestrel's MinRequestBodyDataRate) [ours].</summary>
+    public static SandboxError BodyTimeout(string message) =>
+        new(StatusCodes.Status408RequestTimeout, SandboxErrorCodes.Timeout, message, Hint: "Send the request again.");
 
     public static SandboxError Internal() =>
         new(StatusCodes.Status500InternalServerError, SandboxErrorCodes.InternalError, "The mock failed unexpectedly; see its log.");

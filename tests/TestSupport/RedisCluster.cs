@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Xunit;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -15,7 +13,7 @@ namespace TestSupport;
 /// </summary>
 public sealed class RedisCluster(IMessageSink output) : IAsyncLifetime
 {
-    public const int Masters = 3;
+    public const int Masters = RedisClusterSetup.Masters;
 
     private readonly List<Process> _nodes = [];
     private string? _directory;
@@ -39,7 +37,7 @@ public sealed class RedisCluster(IMessageSink output) : IAsyncLifetime
         // A port picked from the kernel can be taken by someone else before redis binds it: try a few.
         for (var attempt = 1; Ports.Count == 0; attempt++)
         {
-            var ports = NodePorts();
+            var ports = RedisClusterSetup.NodePorts();
             if (await StartNodesAsync(server, ports))
             {
                 Ports = ports;
@@ -50,24 +48,7 @@ public sealed class RedisCluster(IMessageSink output) : IAsyncLifetime
             }
         }
 
-        var create = await RunAsync(cli, ["--cluster", "create", .. Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]);
-        if (create.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"redis-cli --cluster create failed ({create.ExitCode}):\n{create.Output}");
-        }
-        // create returns once the slots are assigned; each node says ok once it has heard of all the others.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        foreach (var port in Ports)
-        {
-            while (!(await RunAsync(cli, ["-p", port.ToString(CultureInfo.InvariantCulture), "cluster", "info"])).Output.Contains("cluster_state:ok", StringComparison.Ordinal))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"The Redis Cluster node on 127.0.0.1:{port} did not reach cluster_state:ok in 30 s.");
-                }
-                await Task.Delay(50);
-            }
-        }
+        await RedisClusterSetup.CreateAsync(cli, Ports, CancellationToken.None);
         output.OnMessage(new DiagnosticMessage(
             $"Redis Cluster for this test class: {Masters} redis-server masters on 127.0.0.1:{string.Join(",", Ports)} (redis-cli --cluster create)"));
     }
@@ -138,48 +119,5 @@ public sealed class RedisCluster(IMessageSink output) : IAsyncLifetime
         {
             File.Delete(file);
         }
-    }
-
-    /// <summary>Free loopback ports below 55535 whose cluster-bus port (+10000) is free as well.</summary>
-    private static int[] NodePorts()
-    {
-        var ports = new List<int>();
-        while (ports.Count < Masters)
-        {
-            var port = RedisServer.FreePort();
-            if (port < 55535 && !ports.Contains(port) && !ports.Contains(port + 10000) && IsFree(port + 10000))
-            {
-                ports.Add(port);
-            }
-        }
-        return [.. ports];
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -23,6 +23,7 @@ public sealed class BackendFaultTests(RedisServer redis) : IClassFixture<RedisSe
     [Theory]
     [InlineData("sandbox", 503)]
     [InlineData("sandbox", 500)]
+    [InlineData("sandbox", 408)]
     [InlineData("box", 503)]
     [InlineData("box", 429)]
     public async Task A_backend_error_on_a_part_is_backend_unavailable_and_the_retry_counts_once(string backend, int status)

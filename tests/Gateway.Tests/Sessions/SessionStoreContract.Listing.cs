@@ -32,13 +32,13 @@ public abstract partial class SessionStoreContract
         {
             await UploadAsync(staged, n);
         }
-        var reopened = await CreateAsync(NewSession(contentLength: 0, tenant: tenant));
+        var reopened = await CreateAsync(NewSession(contentLength: 0, tenant: tenant) with { Status = SessionStatus.Staged });
         await Store.ApplyAsync(reopened.Id, tenant, SessionTransition.BeginComplete);
         await Store.ApplyAsync(reopened.Id, null, SessionTransition.Reopen);
-        var failed = await CreateAsync(NewSession(contentLength: 0, tenant: tenant));
+        var failed = await CreateAsync(NewSession(contentLength: 0, tenant: tenant) with { Status = SessionStatus.Staged });
         await Store.ApplyAsync(failed.Id, tenant, SessionTransition.BeginComplete);
         await Store.ApplyAsync(failed.Id, null, SessionTransition.Fail);
-        var completing = await CreateAsync(NewSession(contentLength: 0, tenant: tenant));
+        var completing = await CreateAsync(NewSession(contentLength: 0, tenant: tenant) with { Status = SessionStatus.Staged });
         await Store.ApplyAsync(completing.Id, tenant, SessionTransition.BeginComplete);
         var aborted = await CreateAsync(NewSession(tenant: tenant));
         await UploadAsync(aborted, 1);

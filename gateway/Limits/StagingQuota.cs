@@ -10,7 +10,7 @@ namespace Gateway.Limits;
 /// <summary>
 /// What a tenant holds at once (README.md, limits), reserved at create and released when a session ends: its staging
 /// quota in bytes, per tenant and in the scopes the backend names (per sandbox), and its caps on live sessions and
-/// on tus partial uploads, each a reservation of one. Every reservation lapses at its session's expiry in the store
+/// on tus partial uploads, each a place in a counted scope (<see cref="IQuotaStore.TryTakePlaceAsync"/>). Every one lapses at its session's expiry in the store
 /// itself (<see cref="IQuotaStore"/>: one Lua script per scope on Redis, atomic across instances), so none
 /// outlives its session even if an instance crashes half-way.
 /// </summary>
@@ -19,9 +19,12 @@ internal sealed class StagingQuota(IQuotaStore store, IOptions<LimitsOptions> op
     public static string TenantScope(string tenant) => "tenant:" + tenant;
 
     /// <summary>The tenant's live sessions: one reservation each, so the scope's total is their count.</summary>
-    public static string LiveSessionsScope(string tenant) => "sessions:" + tenant;
+    public static string LiveSessionsScope(string tenant) => LiveSessionsPrefix + tenant;
 
-    public static string PartialsScope(string tenant) => "partials:" + tenant;
+    public static string PartialsScope(string tenant) => PartialsPrefix + tenant;
+
+    private const string LiveSessionsPrefix = "sessions:";
+    private const string PartialsPrefix = "partials:";
 
     /// <summary>
     /// What a session is charged in its tenant's quota: its bytes, and at least its metadata and a fixed overhead, so
@@ -50,16 +53,23 @@ internal sealed class StagingQuota(IQuotaStore store, IOptions<LimitsOptions> op
     {
         foreach (var scope in scopes)
         {
-            await store.ReleaseAsync(scope, uploadId);
+            await (IsPlaces(scope) ? store.ReleasePlaceAsync(scope, uploadId) : store.ReleaseAsync(scope, uploadId));
         }
     }
+
+    /// <summary>The caps' scopes count places (one sorted set), the rest reserve bytes: each scope's name says which.</summary>
+    private static bool IsPlaces(string scope) =>
+        scope.StartsWith(LiveSessionsPrefix, StringComparison.Ordinal) || scope.StartsWith(PartialsPrefix, StringComparison.Ordinal);
 
     private async Task<IReadOnlyList<string>> ReserveAllAsync(string id, DateTimeOffset until, IEnumerable<Reservation> reservations)
     {
         var taken = new List<string>();
         foreach (var (scope, amount, limit, refusal) in reservations)
         {
-            if (!await store.TryReserveAsync(scope, id, amount, limit, until))
+            var held = IsPlaces(scope)
+                ? await store.TryTakePlaceAsync(scope, id, (int)limit, until)
+                : await store.TryReserveAsync(scope, id, amount, limit, until);
+            if (!held)
             {
                 await ReleaseAsync(taken, id);
                 throw refusal();

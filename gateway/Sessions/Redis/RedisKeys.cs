@@ -54,6 +54,9 @@ internal sealed class RedisKeys(string prefix, int shards)
 
     public RedisKey[] Quota(string scope) => [$"{prefix}:quota:{{{scope}}}", $"{prefix}:quota:{{{scope}}}:lapse"];
 
+    /// <summary>A counted scope's places (sorted set: id -> lapses at), <c>take_place.lua</c>.</summary>
+    public RedisKey Places(string scope) => $"{prefix}:places:{{{scope}}}";
+
     public RedisKey Lock(string name) => $"{prefix}:lock:{name}";
 
     private string Tag(string id) => $"{prefix}:{{e{EventTypes.ShardOf(id, shards)}}}";

@@ -44,9 +44,11 @@ internal static class RedisScripts
     public static readonly RedisScript Transition = Load("transition");
     public static readonly RedisScript Reserve = Load("reserve");
     public static readonly RedisScript Release = Load("release");
+    public static readonly RedisScript TakePlace = Load("take_place");
     public static readonly RedisScript LockAcquire = Load("lock_acquire");
     public static readonly RedisScript LockRelease = Load("lock_release");
     public static readonly RedisScript Announce = Load("announce");
+    public static readonly RedisScript DeadLetter = Load("dead_letter");
 
     private static string BuildPrelude()
     {

@@ -191,6 +191,11 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
 
     public Task ReleaseAsync(string scope, string id) => RedisScripts.Release.EvaluateAsync(Db, _keys.Quota(scope), [id]);
 
+    public async Task<bool> TryTakePlaceAsync(string scope, string id, int places, DateTimeOffset until) =>
+        (long)await RedisScripts.TakePlace.EvaluateAsync(Db, [_keys.Places(scope)], [id, places, until.ToUnixTimeMilliseconds(), NowMs]) == 1;
+
+    public Task ReleasePlaceAsync(string scope, string id) => Db.SortedSetRemoveAsync(_keys.Places(scope), id);
+
     public async Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl) =>
         (long)await RedisScripts.LockAcquire.EvaluateAsync(Db, [_keys.Lock(name)], [owner, (long)ttl.TotalMilliseconds]) == 1;
 

@@ -85,6 +85,7 @@ internal static class ContractValues
         public const string InvalidState = "invalid_state";
         public const string UploadTooLarge = "upload_too_large";
         public const string QuotaExceeded = "quota_exceeded";
+        public const string TooManyUploads = "too_many_uploads";
         public const string ConcurrencyLimit = "concurrency_limit";
         public const string RateLimited = "rate_limited";
         public const string Expired = "expired";

@@ -51,6 +51,14 @@ internal sealed class TenantLimits
     [Range(0, long.MaxValue)]
     public long StagingQuotaBytes { get; set; } = 200L * 1024 * 1024 * 1024;
 
+    /// <summary>Sessions not yet ended at once; null takes <c>Gateway:Limits:MaxLiveSessions</c>, 0 means no cap.</summary>
+    [Range(0, 10_000_000)]
+    public int? MaxLiveSessions { get; set; }
+
+    /// <summary>tus partial uploads (not yet concatenated) at once; null takes <c>Gateway:Limits:MaxPartialUploads</c>, 0 means no cap.</summary>
+    [Range(0, 10_000_000)]
+    public int? MaxPartialUploads { get; set; }
+
     /// <summary>Requests per second (token bucket refill) and burst, across all the tenant's requests.</summary>
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 200;

@@ -23,6 +23,9 @@ internal sealed record ErrorCode(string Code, int Status, string Title)
     public static readonly ErrorCode InvalidState = new(Codes.InvalidState, 409, "Not allowed in the upload's current state");
     public static readonly ErrorCode UploadTooLarge = new(Codes.UploadTooLarge, 413, "Upload or part too large");
     public static readonly ErrorCode QuotaExceeded = new(Codes.QuotaExceeded, 422, "Staging quota exceeded");
+
+    /// <summary>The tenant holds as many live sessions (or tus partial uploads) as its cap allows (README.md, limits).</summary>
+    public static readonly ErrorCode TooManyUploads = new(Codes.TooManyUploads, 429, "Too many live uploads");
     public static readonly ErrorCode ConcurrencyLimit = new(Codes.ConcurrencyLimit, 429, "Too many parts in flight");
     public static readonly ErrorCode RateLimited = new(Codes.RateLimited, 429, "Request rate exceeded");
     public static readonly ErrorCode Expired = new(Codes.Expired, 410, "Upload expired");

@@ -93,6 +93,16 @@ internal interface IQuotaStore
 
     /// <summary>Releases a reservation; releasing twice is harmless.</summary>
     Task ReleaseAsync(string scope, string id);
+
+    /// <summary>
+    /// Takes one of <paramref name="places"/> places in a counted scope (a tenant's live sessions) for
+    /// <paramref name="id"/> unless every place is taken, atomically across instances. A place lapses by itself at
+    /// <paramref name="until"/>, so a crash can never leak it. Taking it again for the same id is a no-op.
+    /// </summary>
+    Task<bool> TryTakePlaceAsync(string scope, string id, int places, DateTimeOffset until);
+
+    /// <summary>Gives a place back; giving it back twice is harmless.</summary>
+    Task ReleasePlaceAsync(string scope, string id);
 }
 
 /// <summary>Named locks with a lease: one expiry sweeper at a time across instances.</summary>

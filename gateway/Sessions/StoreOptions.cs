@@ -41,6 +41,17 @@ internal sealed class StoreOptions
     public int EventShards { get; set; } = 16;
 
     /// <summary>
+    /// Dead letters kept per webhook endpoint at most: the oldest go first (<c>XTRIM MAXLEN</c>), so a receiver
+    /// that refuses everything for weeks costs a bounded amount of Redis.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int DeadLetterMaxCount { get; set; } = 10_000;
+
+    /// <summary>How long a dead letter is kept for an operator to look at and replay (<c>XTRIM MINID</c>).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan DeadLetterMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Whether the scripts write the lifecycle events: set by Events (<c>AddEvents</c>) to whether any webhook
     /// endpoint is configured. Without one nobody reads them, and each would hold a copy of its session in Redis
     /// until trimmed (docs/BENCHMARKS.md, "Redis footprint").

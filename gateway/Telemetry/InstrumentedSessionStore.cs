@@ -62,6 +62,12 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, GatewayMetri
     public Task ReleaseAsync(string scope, string id) =>
         TraceAsync("release", id, () => Quota.ReleaseAsync(scope, id));
 
+    public Task<bool> TryTakePlaceAsync(string scope, string id, int places, DateTimeOffset until) =>
+        TraceAsync("take_place", id, () => Quota.TryTakePlaceAsync(scope, id, places, until));
+
+    public Task ReleasePlaceAsync(string scope, string id) =>
+        TraceAsync("release_place", id, () => Quota.ReleasePlaceAsync(scope, id));
+
     public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl) =>
         TraceAsync("lock_acquire", null, () => Locks.TryAcquireLockAsync(name, owner, ttl));
 

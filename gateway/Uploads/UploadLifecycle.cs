@@ -78,7 +78,7 @@ internal sealed class UploadLifecycle(
             request.Metadata ?? new Dictionary<string, string>()), cancellationToken);
         var now = time.GetUtcNow();
         var ttlEnd = now + tenant.Limits.SessionTtl;
-        var scopes = await quota.ReserveAsync(tenant, backend, target, id, length, ttlEnd);
+        var scopes = await quota.ReserveAsync(tenant, backend, target, id, length, StagingQuota.MetadataBytes(target, request.Metadata), ttlEnd);
         BackendSession created;
         try
         {

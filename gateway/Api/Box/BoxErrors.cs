@@ -85,7 +85,8 @@ internal static class BoxErrors
             _ when error == ErrorCode.InvalidState => (409, "operation_blocked_temporarily"),
             _ when error == ErrorCode.UploadTooLarge => (413, "request_entity_too_large"),
             _ when error == ErrorCode.QuotaExceeded => (403, "storage_limit_exceeded"),
-            _ when error == ErrorCode.ConcurrencyLimit || error == ErrorCode.RateLimited => (429, "rate_limit_exceeded"),
+            // Box's word for "too many, later" (its SDKs back off and retry); the detail names the gateway's cap.
+            _ when error == ErrorCode.ConcurrencyLimit || error == ErrorCode.RateLimited || error == ErrorCode.TooManyUploads => (429, "rate_limit_exceeded"),
             _ when error == ErrorCode.Expired => (410, "session_expired"),
             _ when error == ErrorCode.BackendUnavailable || error == ErrorCode.StoreUnavailable => (503, "unavailable"),
             _ when error == ErrorCode.BackendError => (502, "bad_gateway"),

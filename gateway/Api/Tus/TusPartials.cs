@@ -18,7 +18,7 @@ namespace Gateway.Api.Tus;
 /// (<c>Upload-Concat: final;&lt;url&gt; &lt;url&gt;…</c>) creates the session and streams the partials into it
 /// in order through the same writer as a PATCH; then they are deleted and their quota released.
 /// </summary>
-internal sealed partial class TusPartials(ChunkStaging staging, IQuotaStore quota, TimeProvider time)
+internal sealed partial class TusPartials(ChunkStaging staging, StagingQuota quota, TimeProvider time)
 {
     private string Root => Path.Combine(staging.Root, "partials");
 
@@ -35,12 +35,8 @@ internal sealed partial class TusPartials(ChunkStaging staging, IQuotaStore quot
     {
         var id = "pt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var expires = time.GetUtcNow() + tenant.Limits.SessionTtl;
-        if (tenant.Limits.StagingQuotaBytes > 0
-            && !await quota.TryReserveAsync(StagingQuota.TenantScope(tenant.Name), id, length, tenant.Limits.StagingQuotaBytes, expires))
-        {
-            throw new GatewayException(ErrorCode.QuotaExceeded,
-                $"{length} more bytes would take tenant {tenant.Name} over its staging quota of {tenant.Limits.StagingQuotaBytes} bytes.");
-        }
+        // Under the tenant's cap on partials, and charged at least its metadata and an overhead: empty partials take disk too.
+        await quota.ReservePartialAsync(tenant, id, length, metadata?.Length ?? 0, expires);
         var partial = new PartialUpload(id, tenant.Name, length, expires, metadata);
         ChunkStaging.CreateFolder(Folder(id));
         await File.WriteAllBytesAsync(DataPath(id), []);
@@ -83,7 +79,7 @@ internal sealed partial class TusPartials(ChunkStaging staging, IQuotaStore quot
 
     public async Task DeleteAsync(PartialUpload partial)
     {
-        await quota.ReleaseAsync(StagingQuota.TenantScope(partial.Tenant), partial.Id);
+        await quota.ReleasePartialAsync(partial.Tenant, partial.Id);
         try
         {
             Directory.Delete(Folder(partial.Id), recursive: true);

@@ -130,6 +130,9 @@ internal sealed partial class InMemorySessionStore
                 _deadLetters[group] = letters = [];
             }
             letters.Add(new DeadLetter(NextEntryId(), stored, reason, attempts, Now));
+            // The Redis store's rule (dead_letter.lua): the newest DeadLetterMaxCount, none past DeadLetterMaxAge.
+            letters.RemoveRange(0, Math.Max(0, letters.Count - _options.DeadLetterMaxCount));
+            TrimDeadLettersByAge(letters);
         }
         return Task.CompletedTask;
     }
@@ -138,6 +141,7 @@ internal sealed partial class InMemorySessionStore
     {
         lock (_lock)
         {
+            TrimDeadLettersByAge(_deadLetters.GetValueOrDefault(group, []));
             IReadOnlyList<DeadLetter> page = [.. _deadLetters.GetValueOrDefault(group, [])
                 .Where(d => after is null || Compare(d.Id, after) > 0).Take(max)];
             return Task.FromResult(page);
@@ -148,8 +152,16 @@ internal sealed partial class InMemorySessionStore
     {
         lock (_lock)
         {
+            TrimDeadLettersByAge(_deadLetters.GetValueOrDefault(group, []));
             return Task.FromResult((long)_deadLetters.GetValueOrDefault(group, []).Count);
         }
+    }
+
+    /// <summary>Like <c>XTRIM MINID</c>: the letters older than <see cref="StoreOptions.DeadLetterMaxAge"/> go, oldest first.</summary>
+    private void TrimDeadLettersByAge(List<DeadLetter> letters)
+    {
+        var oldest = Now - _options.DeadLetterMaxAge;
+        letters.RemoveRange(0, letters.TakeWhile(d => d.FailedAt < oldest).Count());
     }
 
     public Task<bool> ReplayDeadLetterAsync(string group, string id)

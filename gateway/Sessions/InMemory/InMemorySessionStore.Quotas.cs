@@ -30,6 +30,12 @@ internal sealed partial class InMemorySessionStore
         return Task.CompletedTask;
     }
 
+    // A place is a reservation of one under a limit of the places, in a namespace of its own: the same rule as take_place.lua.
+    public Task<bool> TryTakePlaceAsync(string scope, string id, int places, DateTimeOffset until) =>
+        TryReserveAsync("places:" + scope, id, 1, places, until);
+
+    public Task ReleasePlaceAsync(string scope, string id) => ReleaseAsync("places:" + scope, id);
+
     public Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl)
     {
         lock (_lock)

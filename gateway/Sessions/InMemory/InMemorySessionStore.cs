@@ -35,6 +35,7 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
                 throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
             }
             _sessions[session.Id] = new Entry(session with { AcceptedBytes = 0, PartsReceived = 0 }, session.ExpiresAt + _options.Retention);
+            Index(_sessions[session.Id].Session);
             if (_options.WriteEvents)
             {
                 AppendEvent(EventTypes.Created, _sessions[session.Id]);
@@ -151,13 +152,13 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         }
         entry.Parts[lease.PartNumber] = accepted with { Number = lease.PartNumber };
         var received = session.PartsReceived + 1;
-        entry.Session = session with
+        SetSession(entry, session with
         {
             AcceptedBytes = session.AcceptedBytes + accepted.Size,
             PartsReceived = received,
             Status = received >= session.PartCount ? SessionStatus.Staged : SessionStatus.Uploading,
             UpdatedAt = Now,
-        };
+        });
         return Result(PartEndOutcome.Recorded);
     }
 
@@ -187,34 +188,12 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
             {
                 return Task.FromResult(new Transition(TransitionOutcome.PartsMissing, session.Status));
             }
-            entry.Session = session with { Status = transition.To, UpdatedAt = Now, Result = result ?? session.Result };
+            SetSession(entry, session with { Status = transition.To, UpdatedAt = Now, Result = result ?? session.Result });
             if (transition.Event is { } type && _options.WriteEvents)
             {
                 AppendEvent(type, entry);
             }
             return Task.FromResult(new Transition(TransitionOutcome.Done, session.Status));
-        }
-    }
-
-    public Task<SessionPage> ListAsync(string tenant, string? status, ListCursor? after, int limit, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            foreach (var id in _sessions.Keys.ToList())
-            {
-                Find(id);
-            }
-            var ordered = _sessions.Values
-                .Where(e => e.Session.Tenant == tenant)
-                .Select(e => (Entry: e, CreatedMs: e.Session.CreatedAt.ToUnixTimeMilliseconds()))
-                .OrderByDescending(e => e.CreatedMs).ThenByDescending(e => e.Entry.Session.Id, StringComparer.Ordinal)
-                .Where(e => after is not { } c || c.IsBefore(e.CreatedMs, e.Entry.Session.Id))
-                .Where(e => status is null || e.Entry.Session.Status == status)
-                .Take(limit + 1)
-                .ToList();
-            var page = ordered.Take(limit).Select(e => Snapshot(e.Entry)).ToList();
-            ListCursor? next = ordered.Count > limit ? new ListCursor(ordered[limit - 1].CreatedMs, page[^1].Id) : null;
-            return Task.FromResult(new SessionPage(page, next));
         }
     }
 
@@ -270,6 +249,7 @@ internal sealed partial class InMemorySessionStore : ISessionStore, ISessionList
         if (entry.KeepUntil <= Now)
         {
             _sessions.Remove(id);
+            Unindex(entry.Session);
             return null;
         }
         return tenant is null || entry.Session.Tenant == tenant ? entry : null;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace Gateway.Sessions.Redis;
@@ -11,6 +12,8 @@ namespace Gateway.Sessions.Redis;
 /// </summary>
 internal sealed class RedisKeys(string prefix, int shards)
 {
+    private readonly ConcurrentDictionary<(int Shard, string Tenant), RedisKey[]> _statusIndexes = new();
+
     public int Shards => shards;
 
     public RedisKey Session(string id) => $"{Tag(id)}:{id}";
@@ -34,9 +37,25 @@ internal sealed class RedisKeys(string prefix, int shards)
 
     public RedisKey TenantIndex(string tenant) => $"{prefix}:tenant:{{{tenant}}}";
 
+    /// <summary>
+    /// A tenant's sessions of one status in one shard (sorted set: id -> created ms), in that shard's slot so the
+    /// scripts that change a session's status keep it in step in the same step; listing by status merges the
+    /// shards' heads (<see cref="RedisSessionStore.ListAsync"/>).
+    /// </summary>
+    public RedisKey StatusIndex(int shard, string tenant, string status) => $"{prefix}:{{e{shard}}}:s:{tenant}:{status}";
+
+    /// <summary>The tenant's status indexes in a session's shard, one per status in <see cref="SessionStatus.All"/>'s order.</summary>
+    public RedisKey[] StatusIndexes(string id, string tenant) =>
+        // Cached: the part path asks for them on every part, and tenants are few (configured).
+        _statusIndexes.GetOrAdd((EventTypes.ShardOf(id, shards), tenant),
+            static (at, self) => [.. SessionStatus.All.Select(status => self.StatusIndex(at.Shard, at.Tenant, status))], this);
+
     public RedisKey ExpiryIndex => $"{prefix}:expiry";
 
     public RedisKey[] Quota(string scope) => [$"{prefix}:quota:{{{scope}}}", $"{prefix}:quota:{{{scope}}}:lapse"];
+
+    /// <summary>A counted scope's places (sorted set: id -> lapses at), <c>take_place.lua</c>.</summary>
+    public RedisKey Places(string scope) => $"{prefix}:places:{{{scope}}}";
 
     public RedisKey Lock(string name) => $"{prefix}:lock:{name}";
 

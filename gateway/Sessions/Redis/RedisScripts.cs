@@ -44,9 +44,11 @@ internal static class RedisScripts
     public static readonly RedisScript Transition = Load("transition");
     public static readonly RedisScript Reserve = Load("reserve");
     public static readonly RedisScript Release = Load("release");
+    public static readonly RedisScript TakePlace = Load("take_place");
     public static readonly RedisScript LockAcquire = Load("lock_acquire");
     public static readonly RedisScript LockRelease = Load("lock_release");
     public static readonly RedisScript Announce = Load("announce");
+    public static readonly RedisScript DeadLetter = Load("dead_letter");
 
     private static string BuildPrelude()
     {
@@ -59,7 +61,11 @@ internal static class RedisScripts
             .Append(string.Join(" or ", SessionStatus.TakingParts.Select(s => $"status == '{s}'")))
             .Append(" end\n");
         lua.Append("local function part_size_of(size, part_size, n) return ").Append(PartMath.LuaSizeOf).Append(" end\n");
+        lua.Append("local status_position = {")
+            .AppendJoin(", ", SessionStatus.All.Select((status, i) => $"['{status}'] = {i}"))
+            .Append("}\n");
         lua.Append(AppendEvent);
+        lua.Append(StatusIndexes);
         return lua.ToString();
     }
 
@@ -79,6 +85,31 @@ internal static class RedisScripts
             entry[#entry + 1] = v
           end
           return redis.call('XADD', stream, '*', unpack(entry))
+        end
+
+        """;
+
+    /// <summary>
+    /// The per-status indexes listing by status reads (<see cref="RedisKeys.StatusIndex"/>): a session is in
+    /// exactly one, its tenant's for its status in its shard, scored by when it was created in ms. The scripts
+    /// that set a status move it in the same step. An index lives as long as the longest-kept session in it
+    /// (<c>PEXPIRETIME</c> only ever moves later), so a tenant that stops leaves nothing behind.
+    /// </summary>
+    private const string StatusIndexes = """
+        local function status_key(first, status)
+          return KEYS[first + status_position[status]]
+        end
+        -- 'ct' holds 100 ns ticks since the epoch as decimal text: its last four digits dropped are the ms, exactly
+        -- (a double divided would round near 2^53).
+        local function index_status(index, session, id, keep_until)
+          redis.call('ZADD', index, string.sub(redis.call('HGET', session, 'ct'), 1, -5), id)
+          if redis.call('PEXPIRETIME', index) < tonumber(keep_until) then
+            redis.call('PEXPIREAT', index, keep_until)
+          end
+        end
+        local function move_status(from, to, session, id, keep_until)
+          redis.call('ZREM', from, id)
+          index_status(to, session, id, keep_until)
         end
 
         """;

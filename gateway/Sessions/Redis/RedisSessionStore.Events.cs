@@ -108,11 +108,20 @@ internal sealed partial class RedisSessionStore
         fields.Add(new(ReasonField, reason));
         fields.Add(new(AttemptsField, attempts));
         fields.Add(new(FailedField, NowMs));
-        await Db.StreamAddAsync(_keys.DeadLetters(group), [.. fields]);
+        RedisValue[] args = [_options.DeadLetterMaxCount, OldestDeadLetterKept, NowMs, .. fields.SelectMany(f => new[] { f.Name, f.Value })];
+        await RedisScripts.DeadLetter.EvaluateAsync(Db, [_keys.DeadLetters(group)], args);
     }
+
+    /// <summary>The id below which dead letters are past <see cref="StoreOptions.DeadLetterMaxAge"/> (stream ids start with their unix ms).</summary>
+    private string OldestDeadLetterKept =>
+        string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, NowMs - (long)_options.DeadLetterMaxAge.TotalMilliseconds)}-0");
+
+    /// <summary>Drops the dead letters past their age before they are read: with no new one to trim them, they still go.</summary>
+    private Task TrimDeadLettersByAgeAsync(RedisKey key) => Db.ExecuteAsync("XTRIM", key, "MINID", OldestDeadLetterKept);
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string group, string? after, int max, CancellationToken cancellationToken)
     {
+        await TrimDeadLettersByAgeAsync(_keys.DeadLetters(group)).WaitAsync(cancellationToken);
         var entries = await Db.StreamRangeAsync(_keys.DeadLetters(group), after is null ? "-" : "(" + after, "+", max).WaitAsync(cancellationToken);
         return [.. entries.Select(e =>
         {
@@ -127,8 +136,11 @@ internal sealed partial class RedisSessionStore
         })];
     }
 
-    public Task<long> CountDeadLettersAsync(string group, CancellationToken cancellationToken) =>
-        Db.StreamLengthAsync(_keys.DeadLetters(group)).WaitAsync(cancellationToken);
+    public async Task<long> CountDeadLettersAsync(string group, CancellationToken cancellationToken)
+    {
+        await TrimDeadLettersByAgeAsync(_keys.DeadLetters(group)).WaitAsync(cancellationToken);
+        return await Db.StreamLengthAsync(_keys.DeadLetters(group)).WaitAsync(cancellationToken);
+    }
 
     public async Task<bool> ReplayDeadLetterAsync(string group, string id)
     {

@@ -41,7 +41,8 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
     {
         var keepUntil = (session.ExpiresAt + _options.Retention).ToUnixTimeMilliseconds();
         RedisValue[] args = [keepUntil, _options.WriteEvents ? EventTypes.Created : "", NowMs, EventTypes.CurrentTraceParent(), session.Id, .. SessionHash.Fields(session, keepUntil)];
-        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, [_keys.Session(session.Id), _keys.Events(session.Id)], args);
+        RedisKey[] keys = [_keys.Session(session.Id), _keys.Events(session.Id), _keys.StatusIndex(EventTypes.ShardOf(session.Id, _keys.Shards), session.Tenant, session.Status)];
+        var created = (long)await RedisScripts.Create.EvaluateAsync(Db, keys, args);
         if (created != 1)
         {
             throw new InvalidOperationException($"Upload id {session.Id} is already taken.");
@@ -101,8 +102,10 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
             accepted is null ? "" : PartRecordFormat.Encode(accepted),
             accepted?.Size ?? 0,
             accepted is null ? 0 : PartRecordFormat.KeyLength(accepted),
+            lease.UploadId,
         ];
-        var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, _keys.SessionKeys(lease.UploadId), args))!;
+        RedisKey[] keys = [.. _keys.SessionKeys(lease.UploadId), .. _keys.StatusIndexes(lease.UploadId, lease.Tenant)];
+        var r = (RedisResult[])(await RedisScripts.EndPart.EvaluateAsync(Db, keys, args))!;
         var code = Code(r, RedisScripts.EndPart);
         if (code == ScriptResult.NotFound)
         {
@@ -130,6 +133,13 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
 
     public async Task<Transition> ApplyAsync(string id, string? tenant, SessionTransition transition, SessionResult? result = null)
     {
+        // The status indexes are the owner's: an operator's call (any tenant) reads whose the session is first.
+        // A session's tenant never changes, so reading it apart from the script races with nothing.
+        var owner = tenant ?? (string?)await Db.HashGetAsync(_keys.Session(id), "tenant");
+        if (owner is null)
+        {
+            return new Transition(TransitionOutcome.NotFound);
+        }
         RedisValue[] args =
         [
             tenant ?? "",
@@ -142,7 +152,8 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
             transition.Event is null ? "" : EventTypes.CurrentTraceParent(),
             id,
         ];
-        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, [_keys.Session(id), _keys.Events(id), _keys.Parts(id)], args))!;
+        RedisKey[] keys = [_keys.Session(id), _keys.Events(id), _keys.Parts(id), .. _keys.StatusIndexes(id, owner)];
+        var r = (RedisResult[])(await RedisScripts.Transition.EvaluateAsync(Db, keys, args))!;
         return Code(r, RedisScripts.Transition) switch
         {
             ScriptResult.Ok => new Transition(TransitionOutcome.Done, (string)r[1]!),
@@ -151,46 +162,6 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
             ScriptResult.PartsMissing => new Transition(TransitionOutcome.PartsMissing, (string)r[1]!),
             var code => throw Unexpected(RedisScripts.Transition, code),
         };
-    }
-
-    public async Task<SessionPage> ListAsync(string tenant, string? status, ListCursor? after, int limit, CancellationToken cancellationToken)
-    {
-        var index = _keys.TenantIndex(tenant);
-        var page = new List<UploadSession>(limit);
-        var max = after is { } cursor ? cursor.CreatedAtMs : double.PositiveInfinity;
-        const int Batch = 100;
-        for (var skip = 0L; ; skip += Batch)
-        {
-            var entries = await Db.SortedSetRangeByScoreWithScoresAsync(index, double.NegativeInfinity, max, Exclude.None, Order.Descending, skip, Batch)
-                .WaitAsync(cancellationToken);
-            var candidates = entries
-                .Select(e => (Id: (string)e.Element!, CreatedMs: (long)e.Score))
-                .Where(e => after is not { } c || c.IsBefore(e.CreatedMs, e.Id))
-                .ToArray();
-            var sessions = await Task.WhenAll(candidates.Select(c => GetAsync(c.Id, tenant, cancellationToken)));
-            for (var i = 0; i < candidates.Length; i++)
-            {
-                if (sessions[i] is not { } session)
-                {
-                    // The session's keys expired after retention: forget it here too.
-                    await Db.SortedSetRemoveAsync(index, candidates[i].Id);
-                    continue;
-                }
-                if (status is null || session.Status == status)
-                {
-                    page.Add(session);
-                    if (page.Count == limit)
-                    {
-                        var more = i < candidates.Length - 1 || entries.Length == Batch;
-                        return new SessionPage(page, more ? new ListCursor(candidates[i].CreatedMs, candidates[i].Id) : null);
-                    }
-                }
-            }
-            if (entries.Length < Batch)
-            {
-                return new SessionPage(page, null);
-            }
-        }
     }
 
     public async Task<LiveSessions> ListLiveAsync(int max, CancellationToken cancellationToken)
@@ -219,6 +190,11 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
         (long)await RedisScripts.Reserve.EvaluateAsync(Db, _keys.Quota(scope), [id, bytes, limit, until.ToUnixTimeMilliseconds(), NowMs]) == 1;
 
     public Task ReleaseAsync(string scope, string id) => RedisScripts.Release.EvaluateAsync(Db, _keys.Quota(scope), [id]);
+
+    public async Task<bool> TryTakePlaceAsync(string scope, string id, int places, DateTimeOffset until) =>
+        (long)await RedisScripts.TakePlace.EvaluateAsync(Db, [_keys.Places(scope)], [id, places, until.ToUnixTimeMilliseconds(), NowMs]) == 1;
+
+    public Task ReleasePlaceAsync(string scope, string id) => Db.SortedSetRemoveAsync(_keys.Places(scope), id);
 
     public async Task<bool> TryAcquireLockAsync(string name, string owner, TimeSpan ttl) =>
         (long)await RedisScripts.LockAcquire.EvaluateAsync(Db, [_keys.Lock(name)], [owner, (long)ttl.TotalMilliseconds]) == 1;

@@ -1,9 +1,11 @@
 -- Ends one part: records it once, updates progress and status, and releases the lease
 -- (docs/architecture.md, the path of one part, step 5).
--- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash
+-- KEYS[1] session hash, KEYS[2] parts hash, KEYS[3] leases hash, KEYS[4..] the tenant's status indexes in the
+-- session's shard, one per status in SessionStatus.All's order (status_key); touched only when the status changes
+-- (the first part and the last), so a part in between costs what it did.
 -- ARGV[1] part number, ARGV[2] lease token, ARGV[3] now (unix ms),
 -- ARGV[4] part record (Sessions/PartRecordFormat.cs; '' when the part failed: release only), ARGV[5] part size,
--- ARGV[6] how many leading bytes of a record say which bytes it holds (its key's kind and digest)
+-- ARGV[6] how many leading bytes of a record say which bytes it holds (its key's kind and digest), ARGV[7] the session id
 -- Returns {code, accepted bytes, parts received, status}: Ok recorded, AlreadyReceived (recorded before with the
 -- same key digest), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
 local lease = redis.call('HGET', KEYS[3], ARGV[1])
@@ -37,4 +39,7 @@ if received >= tonumber(s[4]) then
   status = 'staged'
 end
 redis.call('HSET', KEYS[1], 'status', status, 'upd', ARGV[3])
+if status ~= s[1] then
+  move_status(status_key(4, s[1]), status_key(4, status), KEYS[1], ARGV[7], s[5])
+end
 return {Ok, accepted, received, status}

@@ -19,6 +19,8 @@ public sealed class SweeperTests(RedisServer redis) : IClassFixture<RedisServer>
         {
             s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:01:00";
             s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
+            // Bytes alone, without the per-session floor (Limits/TenantCapsTests has that).
+            s["Gateway:Limits:SessionOverheadBytes"] = "0";
         });
         await using var second = await system.StartGatewayAsync();
         using var client = new ContractClient(system.Client());

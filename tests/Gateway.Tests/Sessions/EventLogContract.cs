@@ -141,4 +141,50 @@ public abstract partial class SessionStoreContract
         await Events.LeaveAsync(group, "b");
         Assert.Equal(1, await Events.AnnounceAsync(group, "a", window));
     }
+
+    [Fact]
+    public async Task Dead_letters_are_trimmed_to_the_newest_max_count_and_the_rest_still_list_and_replay()
+    {
+        Options.DeadLetterMaxCount = 3;
+        var group = "dl-count-" + Guid.NewGuid().ToString("N")[..8];
+        var events = new List<StoredEvent>();
+        for (var i = 0; i < 5; i++)
+        {
+            var session = await CreateAsync();
+            var created = Assert.Single(await ReadAllAsync(group, session.Id));
+            await Events.AddDeadLetterAsync(group, created, "http_5xx", i + 1);
+            events.Add(created);
+        }
+
+        var letters = await Events.ListDeadLettersAsync(group, null, 10, default);
+
+        Assert.Equal(3, await Events.CountDeadLettersAsync(group, default));
+        Assert.Equal(events.Skip(2).Select(e => e.EventId), letters.Select(l => l.Event.EventId));
+        Assert.Equal([3, 4, 5], letters.Select(l => l.Attempts));
+        Assert.True(await Events.ReplayDeadLetterAsync(group, letters[0].Id));
+        Assert.Equal(2, await Events.CountDeadLettersAsync(group, default));
+    }
+
+    [Fact]
+    public async Task Dead_letters_older_than_their_max_age_are_dropped_even_when_no_new_one_arrives()
+    {
+        Options.DeadLetterMaxAge = TimeSpan.FromHours(1);
+        var group = "dl-age-" + Guid.NewGuid().ToString("N")[..8];
+        var old = await CreateAsync();
+        await Events.AddDeadLetterAsync(group, Assert.Single(await ReadAllAsync(group, old.Id)), "timeout", 1);
+        Clock.Advance(TimeSpan.FromMinutes(50));
+        var recent = await CreateAsync();
+        await Events.AddDeadLetterAsync(group, Assert.Single(await ReadAllAsync(group, recent.Id)), "timeout", 1);
+        Assert.Equal(2, await Events.CountDeadLettersAsync(group, default));
+
+        Clock.Advance(TimeSpan.FromMinutes(11));
+
+        var left = Assert.Single(await Events.ListDeadLettersAsync(group, null, 10, default));
+        Assert.Equal(recent.Id, left.Event.Session.Id);
+        Assert.Equal(1, await Events.CountDeadLettersAsync(group, default));
+
+        Clock.Advance(TimeSpan.FromMinutes(50));
+
+        Assert.Equal(0, await Events.CountDeadLettersAsync(group, default));
+    }
 }

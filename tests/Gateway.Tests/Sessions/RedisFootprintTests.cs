@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Limits;
 using Gateway.Sessions;
 using Gateway.Sessions.Redis;
 using Gateway.Tests.Support;
@@ -38,14 +39,17 @@ public sealed class RedisFootprintTests(RedisServer redis, ITestOutputHelper out
 
         var before = await UsedMemoryAsync(admin);
         var indexesBefore = await IndexBytesAsync(admin, keys);
+        var capsBefore = await CapBytesAsync(admin, keys);
         var ids = await CreateAsync(api, backend, Sessions, "s");
         var perSession = (await UsedMemoryAsync(admin) - before) / (double)Sessions;
         var indexes = (await IndexBytesAsync(admin, keys) - indexesBefore) / (double)Sessions;
+        var caps = (await CapBytesAsync(admin, keys) - capsBefore) / (double)Sessions;
 
         var one = ids[0];
         output.WriteLine($"{backend}: {Sessions} sessions through the gateway, used_memory grew by {perSession:F0} bytes per session");
         output.WriteLine($"  session hash {keys.Session(one)}: {await DescribeAsync(admin, keys.Session(one))}");
         output.WriteLine($"  index entries (tenant, expiry, quota hash and lapse set): {indexes:F0} bytes per session");
+        output.WriteLine($"  live-session cap's places and the per-status indexes (issue 23): {caps:F0} bytes per session");
         Assert.InRange(perSession, 1, SessionBudget);
     }
 
@@ -150,6 +154,17 @@ public sealed class RedisFootprintTests(RedisServer redis, ITestOutputHelper out
         var db = admin.GetDatabase();
         var fields = (long)await db.ExecuteAsync("HLEN", key);
         return $"{await MemoryUsageAsync(admin, key)} bytes (MEMORY USAGE), {fields} fields, encoding {await db.ExecuteAsync("OBJECT", "ENCODING", key)}";
+    }
+
+    /// <summary>Issue 23's keys: the tenant's live-session places and its status indexes (every shard's "created").</summary>
+    private static async Task<long> CapBytesAsync(ConnectionMultiplexer admin, RedisKeys keys)
+    {
+        var total = await MemoryUsageAsync(admin, keys.Places(StagingQuota.LiveSessionsScope("acme")));
+        for (var shard = 0; shard < keys.Shards; shard++)
+        {
+            total += await MemoryUsageAsync(admin, keys.StatusIndex(shard, "acme", SessionStatus.Created));
+        }
+        return total;
     }
 
     private static async Task<long> IndexBytesAsync(ConnectionMultiplexer admin, RedisKeys keys)

@@ -10,9 +10,11 @@ namespace Gateway.Tests.Sessions;
 public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture<RedisServer>, IDisposable
 {
     private readonly ConnectionMultiplexer _redis;
+    private readonly RedisServer _server;
 
     public RedisSessionStoreTests(RedisServer server)
     {
+        _server = server;
         _redis = ConnectionMultiplexer.Connect(server.ConnectionString);
         Store = new RedisSessionStore(_redis, Options, Clock);
     }
@@ -72,6 +74,44 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
             Assert.StartsWith(RedisScripts.Prelude, script.Text, StringComparison.Ordinal);
         }
         Assert.Contains($"local NotFound = {(int)ScriptResult.NotFound}", RedisScripts.Prelude, StringComparison.Ordinal);
+    }
+
+    /// <remarks>
+    /// Issue 23's finding: <c>?status=failed&amp;limit=1</c> ran one script per session of the tenant's index. Counted
+    /// in commands Redis processed (not time): one range read per shard and one read of the session on the page.
+    /// </remarks>
+    [Fact]
+    public async Task Listing_by_status_reads_the_page_not_the_tenants_whole_index()
+    {
+        var tenant = "scan-" + Guid.NewGuid().ToString("N");
+        var failed = await CreateAsync(NewSession(contentLength: 0, tenant: tenant) with { Status = SessionStatus.Staged });
+        await Store.ApplyAsync(failed.Id, tenant, SessionTransition.BeginComplete);
+        await Store.ApplyAsync(failed.Id, null, SessionTransition.Fail);
+        for (var i = 0; i < 300; i++)
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+            await CreateAsync(NewSession(tenant: tenant));
+        }
+
+        using var admin = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString + ",allowAdmin=true");
+        // The read script is cached first, so its first use (NOSCRIPT, then EVAL) is not counted.
+        await Store.GetAsync(failed.Id, tenant, default);
+        var before = await CommandsProcessedAsync(admin);
+        var page = await ((ISessionListing)Store).ListAsync(tenant, SessionStatus.Failed, null, 1, default);
+        var commands = await CommandsProcessedAsync(admin) - before;
+
+        Assert.Equal([failed.Id], page.Sessions.Select(s => s.Id));
+        // One range read per shard and the page's one session.
+        Assert.InRange(commands, 1, Options.EventShards + 1);
+    }
+
+    /// <summary>Calls of the commands a listing uses (scripts and sorted-set reads), from <c>INFO commandstats</c>: the connections' own chatter is not counted.</summary>
+    private static async Task<long> CommandsProcessedAsync(ConnectionMultiplexer admin)
+    {
+        var info = (string)(await admin.GetDatabase().ExecuteAsync("INFO", "commandstats"))!;
+        return info.Split('\n')
+            .Where(l => l.StartsWith("cmdstat_eval", StringComparison.Ordinal) || l.StartsWith("cmdstat_z", StringComparison.Ordinal))
+            .Sum(l => long.Parse(l.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Dispose() => _redis.Dispose();

@@ -53,7 +53,8 @@ public sealed class UploadLifecycleTests : IAsyncLifetime
         Assert.Equal(SessionStatus.Created, session.Status);
         Assert.Equal((PartSize, 3), (session.PartSize, session.PartCount));
         Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromHours(1), session.ExpiresAt);
-        Assert.Equal(["tenant:acme"], session.QuotaScopes);
+        // Its place under the tenant's live-session cap, and its bytes in the tenant's quota.
+        Assert.Equal(["sessions:acme", "tenant:acme"], session.QuotaScopes);
         var stored = await _store.GetAsync(session.Id, "acme", CancellationToken.None);
         Assert.Equal(session.BackendSession.Id, stored!.BackendSession.Id);
         Assert.Null(await _store.GetAsync(session.Id, "other", CancellationToken.None));

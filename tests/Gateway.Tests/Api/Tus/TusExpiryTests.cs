@@ -97,6 +97,8 @@ public sealed class TusExpiryTests
             TusSettings.Apply(s);
             s["Gateway:Tenants:acme:Limits:SessionTtl"] = "00:10:00";
             s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
+            // Bytes alone, without the per-session floor (Limits/TenantCapsTests has that).
+            s["Gateway:Limits:SessionOverheadBytes"] = "0";
             // The sweeper runs when this test says, not on its timer as the fake clock moves.
             s["Gateway:Rechunking:SweepInterval"] = "1.00:00:00";
         });

@@ -462,6 +462,8 @@ public sealed class TusProtocolTests : IAsyncLifetime
         {
             TusSettings.Apply(s);
             s["Gateway:Tenants:acme:Limits:StagingQuotaBytes"] = "1000";
+            // Bytes alone, without the per-session floor (Limits/TenantCapsTests has that).
+            s["Gateway:Limits:SessionOverheadBytes"] = "0";
         });
         using var client = system.Client();
         var first = Create(800, null);

@@ -88,6 +88,11 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var cpu = partsCpu.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
         var commitInLastPart = Stopwatch.GetElapsedTime(partsEnded, ended);
         var commitInLastPartCpu = through is null ? 0 : (cpuEnded[through.Name] - partsCpu[through.Name]).TotalSeconds;
+        if (lastBodySent is not null)
+        {
+            // The last part's latency likewise ends with its body (its answer waited for the commit).
+            latencies[^1] -= commitInLastPart.TotalMilliseconds;
+        }
         var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
         // The complete's own CPU in the process between client and store (S3: the gateway reads the object back to check a

@@ -13,8 +13,8 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
     public async Task<RunResult> RunAsync(UploadPath path, int concurrency, int repetition, CancellationToken cancellationToken)
     {
         var session = await path.CreateAsync(cancellationToken);
-        (long At, Dictionary<string, TimeSpan> Cpu)? lastBodySent = null;
-        session.LastBodySent = () => lastBodySent = (Stopwatch.GetTimestamp(), CpuTimes());
+        (long At, Dictionary<string, TimeSpan> Cpu, MachineCpu Machine)? lastBodySent = null;
+        session.LastBodySent = () => lastBodySent = (Stopwatch.GetTimestamp(), CpuTimes(), ProcFs.Machine());
         var latencies = new double[session.PartCount];
         var next = -1;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -81,9 +81,10 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var ended = Stopwatch.GetTimestamp();
         var cpuEnded = CpuTimes();
         var peak = rss.Stop();
-        var machine = ProcFs.Machine() - machineBefore;
+        var machineEnded = ProcFs.Machine();
         // A commit inside the last part's request (tus) is timed with the complete, not the parts phase.
-        var (partsEnded, partsCpu) = lastBodySent ?? (ended, cpuEnded);
+        var (partsEnded, partsCpu, partsMachine) = lastBodySent ?? (ended, cpuEnded, machineEnded);
+        var machine = partsMachine - machineBefore;
         var elapsed = Stopwatch.GetElapsedTime(started, partsEnded);
         var cpu = partsCpu.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
         var commitInLastPart = Stopwatch.GetElapsedTime(partsEnded, ended);

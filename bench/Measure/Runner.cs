@@ -13,6 +13,8 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
     public async Task<RunResult> RunAsync(UploadPath path, int concurrency, int repetition, CancellationToken cancellationToken)
     {
         var session = await path.CreateAsync(cancellationToken);
+        (long At, Dictionary<string, TimeSpan> Cpu, MachineCpu Machine)? lastBodySent = null;
+        session.LastBodySent = () => lastBodySent = (Stopwatch.GetTimestamp(), CpuTimes(), ProcFs.Machine());
         var latencies = new double[session.PartCount];
         var next = -1;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -76,10 +78,22 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
                 throw first.Exception!.InnerException!;
             }
         }
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var ended = Stopwatch.GetTimestamp();
+        var cpuEnded = CpuTimes();
         var peak = rss.Stop();
-        var machine = ProcFs.Machine() - machineBefore;
-        var cpu = CpuTimes().ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
+        var machineEnded = ProcFs.Machine();
+        // A commit inside the last part's request (tus) is timed with the complete, not the parts phase.
+        var (partsEnded, partsCpu, partsMachine) = lastBodySent ?? (ended, cpuEnded, machineEnded);
+        var machine = partsMachine - machineBefore;
+        var elapsed = Stopwatch.GetElapsedTime(started, partsEnded);
+        var cpu = partsCpu.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds);
+        var commitInLastPart = Stopwatch.GetElapsedTime(partsEnded, ended);
+        var commitInLastPartCpu = through is null ? 0 : (cpuEnded[through.Name] - partsCpu[through.Name]).TotalSeconds;
+        if (lastBodySent is not null)
+        {
+            // The last part's latency likewise ends with its body (its answer waited for the commit).
+            latencies[^1] -= commitInLastPart.TotalMilliseconds;
+        }
         var switches = through is null ? 0 : ProcFs.ContextSwitches(through.Pid) - switchesBefore;
 
         // The complete's own CPU in the process between client and store (S3: the gateway reads the object back to check a
@@ -87,8 +101,8 @@ internal sealed class Runner(ServiceStack stack, TimeSpan samplePeriod)
         var completeCpuBefore = through is null ? TimeSpan.Zero : ProcFs.CpuTime(through.Pid);
         var completing = Stopwatch.GetTimestamp();
         await session.CompleteAsync(cancellationToken);
-        var complete = Stopwatch.GetElapsedTime(completing);
-        var completeCpu = through is null ? 0 : (ProcFs.CpuTime(through.Pid) - completeCpuBefore).TotalSeconds;
+        var complete = Stopwatch.GetElapsedTime(completing) + commitInLastPart;
+        var completeCpu = (through is null ? 0 : (ProcFs.CpuTime(through.Pid) - completeCpuBefore).TotalSeconds) + commitInLastPartCpu;
 
         return new RunResult
         {

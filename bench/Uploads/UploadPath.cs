@@ -135,4 +135,11 @@ internal abstract class UploadSession
 
     /// <summary>Completes the upload and checks that what landed is the file (size and digest as the backend reports them).</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Set by the runner. A session whose last part also completes the upload (tus has no complete call) calls it once
+    /// that part's body is sent: what follows, the commit inside the last request, is counted as the complete, as
+    /// the complete call of the other paths is.
+    /// </summary>
+    public Action? LastBodySent { get; set; }
 }

@@ -9,7 +9,9 @@ namespace Bench.Uploads;
 /// <c>Upload-Metadata</c>, then one <c>PATCH</c> per part of the session's part size, in order, one at a time (what
 /// tus-js-client does with <c>chunkSize</c> = the part size). Each PATCH covers exactly one part, so the gateway
 /// streams it through the part path without staging a tail; the last one also completes the session (tus has no
-/// complete call), so its latency includes the commit. No digests: a tus client sends none per part.
+/// complete call), so its latency includes the commit. What the last PATCH takes after its body is sent is counted
+/// as the complete (<see cref="UploadSession.LastBodySent"/>), as v1's complete call is, on both tus paths.
+/// No digests: a tus client sends none per part.
 /// <paramref name="patchSize"/> (<c>--tus-patch</c>) sends PATCHes of that size instead (the whole file: one PATCH).
 /// The <c>tus-peer</c> path is the same client against @tus/server's <c>/files/</c>, which only writes files: its
 /// uploads are done when a <c>HEAD</c> reports every byte.
@@ -79,6 +81,10 @@ internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient htt
             request.Headers.Add("Tus-Resumable", "1.0.0");
             request.Headers.Add("Upload-Offset", Invariant(OffsetOf(index)));
             request.Content!.Headers.ContentType = new("application/offset+octet-stream");
+            if (index == PartCount - 1 && LastBodySent is { } sent)
+            {
+                request.Content = new Marked(request.Content, sent);
+            }
             return request;
         }
 
@@ -119,6 +125,48 @@ internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient htt
                 }
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>A part's content that says when its last byte has been handed to the connection.</summary>
+    private sealed class Marked : HttpContent
+    {
+        private readonly HttpContent _part;
+        private readonly Action _sent;
+
+        public Marked(HttpContent part, Action sent)
+        {
+            _part = part;
+            _sent = sent;
+            foreach (var header in part.Headers)
+            {
+                Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await _part.CopyToAsync(stream, context, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            _sent();
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _part.Headers.ContentLength ?? -1;
+            return length >= 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _part.Dispose();
+            }
+            base.Dispose(disposing);
         }
     }
 }

@@ -21,6 +21,13 @@ internal enum DigestKinds
     None = 0,
     Sha256 = 1,
     Sha1 = 2,
+
+    /// <summary>
+    /// Not a digest of the part alone: the whole object's SHA-256 of every byte up to the part's end, the key of
+    /// a part a re-chunking front sent (it hashes every byte into the whole-object digest anyway, so the part
+    /// costs no second hash). Equal keys mean the same bytes at the same place, and the same bytes before them.
+    /// </summary>
+    Running = 4,
 }
 
 /// <summary>Whole-object digests, lowercase hex.</summary>

@@ -30,23 +30,28 @@ internal sealed class PartForwarder(
     ILogger<PartForwarder> logger)
 {
     public Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed) =>
-        PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength);
+        PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength, null);
 
     /// <summary>
     /// A part whose bytes are <paramref name="length"/> bytes of <paramref name="body"/> rather than the whole
     /// request body: a front whose requests carry several parts, or a part that starts in staged bytes (tus).
-    /// The request's body is left as it was, so the caller can read on past the slice.
+    /// The request's body is left as it was, so the caller can read on past the slice. <paramref name="running"/>,
+    /// when given, read once the slice has been read to its end, is the whole object's SHA-256 up to there, which the caller
+    /// computes anyway: the part is known by it (<see cref="DigestKinds.Running"/>) unless its backend needs a
+    /// digest of the part itself, so the gateway hashes no byte twice.
     /// </summary>
-    public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length) =>
-        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length);
+    public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length,
+        Func<byte[]>? running = null) =>
+        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length, running);
 
-    private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared)
+    private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared,
+        Func<byte[]>? running)
     {
         using var telemetry = metrics.StartPart(uploadId, partNumber);
         var requestBody = context.Request.Body;
         try
         {
-            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, source, declared, telemetry));
+            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, source, declared, running, telemetry));
         }
         catch (PartBodyException e)
         {
@@ -68,7 +73,7 @@ internal sealed class PartForwarder(
     }
 
     private async Task<PartReceipt> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed,
-        Stream source, long? declared, PartTelemetry telemetry)
+        Stream source, long? declared, Func<byte[]>? running, PartTelemetry telemetry)
     {
         var cancellationToken = context.RequestAborted;
         if (declared > tenant.Limits.MaxPartBytes)
@@ -81,7 +86,7 @@ internal sealed class PartForwarder(
         var begin = await store.BeginPartAsync(lease, declared);
         if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
         {
-            return await VerifyRetryAsync(context, source, begin, partNumber, claimed);
+            return await VerifyRetryAsync(context, source, begin, partNumber, claimed, running);
         }
         ThrowIfRefused(begin, partNumber, uploadId);
         var session = begin.Session!;
@@ -92,7 +97,7 @@ internal sealed class PartForwarder(
         {
             // A part that still streams keeps its lease; end_part records it once even if a renewal failed and another request took it.
             await using var renewal = new LeaseKeeper(storeOptions.Value.LeaseTtl, () => store.RenewLeaseAsync(lease), time);
-            record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, telemetry);
+            record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, running, telemetry);
         }
         catch
         {
@@ -116,11 +121,12 @@ internal sealed class PartForwarder(
         };
     }
 
-    private async Task<PartRecord> ForwardAsync(HttpContext context, Stream source, UploadSession session, int partNumber, long size, PartDigests claimed, PartTelemetry telemetry)
+    private async Task<PartRecord> ForwardAsync(HttpContext context, Stream source, UploadSession session, int partNumber, long size, PartDigests claimed,
+        Func<byte[]>? running, PartTelemetry telemetry)
     {
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
-        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules));
+        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules, keyed: running is not null));
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
             : null;
@@ -144,7 +150,11 @@ internal sealed class PartForwarder(
         // A digest the gateway did not hash is recorded only past this point: the backend checked it and accepted the part.
         var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
         telemetry.Forwarded(transformer.Response!.Status);
-        return new PartRecord(partNumber, size, backend.Rules.PartKey, Hex(digests.Sha256), Hex(digests.Sha1), partId);
+        var record = new PartRecord(partNumber, size, backend.Rules.PartKey, Hex(digests.Sha256), Hex(digests.Sha1), partId);
+        // The digest of the part's own kind when the backend needed it anyway (Box's SHA-1), else the caller's running hash.
+        return running is null || digests.Kinds.HasFlag(backend.Rules.PartKey)
+            ? record
+            : record with { Key = DigestKinds.Running, Running = Hex(running()) };
     }
 
     /// <summary>
@@ -152,25 +162,32 @@ internal sealed class PartForwarder(
     /// (README.md, "Which digest is checked where"): each byte is verified once. What the client sent and the
     /// backend checks itself passes through; the gateway hashes the digest a recorded part is known by when the
     /// client did not send it, a client digest the backend does not check, and the SHA-1 a backend needs before
-    /// the body when the client sent none.
+    /// the body when the client sent none. A part that is <paramref name="keyed"/> by its caller's running hash
+    /// needs no digest of its own for the record.
     /// </summary>
-    internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules)
+    internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules, bool keyed = false)
     {
-        var needed = rules.PartKey | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
+        var needed = (keyed ? DigestKinds.None : rules.PartKey) | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
         return needed & ~(claimed.Kinds & rules.ChecksPartDigests);
     }
 
     /// <summary>
     /// A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).
     /// Its bytes go nowhere, so the gateway hashes them all: the digest the part is known by, and whatever the
-    /// client claims.
+    /// client claims. A part known by a running hash is compared by the caller's running hash over the same bytes.
     /// </summary>
-    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed)
+    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed, Func<byte[]>? running)
     {
         var existing = begin.Existing!;
-        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, existing.Key | claimed.Kinds);
+        if (existing.Key == DigestKinds.Running && running is null)
+        {
+            throw new GatewayException(ErrorCode.PartConflict,
+                $"Part {partNumber} was received through a front that re-chunks (tus) and is known by the hash of every byte up to its end, which a part sent alone cannot be compared with; it is stored, so send the parts after it.");
+        }
+        var kinds = (existing.Key == DigestKinds.Running ? DigestKinds.None : existing.Key) | claimed.Kinds;
+        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, kinds);
         var digests = await body.DrainAsync(context.RequestAborted);
-        var retry = existing with { Sha256 = Hex(digests.Sha256), Sha1 = Hex(digests.Sha1) };
+        var retry = existing with { Sha256 = Hex(digests.Sha256), Sha1 = Hex(digests.Sha1), Running = running is null ? null : Hex(running()) };
         if (!retry.SameBytesAs(existing))
         {
             throw new GatewayException(ErrorCode.PartConflict,

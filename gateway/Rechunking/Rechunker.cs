@@ -171,7 +171,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
                 }
             }
         });
-        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody);
+        // The whole-object SHA-256 at the part's end keys the part: what was sent up to there, hashed once.
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, () => hash!.Sha256.Digest());
     }
 
     /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>

@@ -11,7 +11,9 @@ namespace Gateway.Sessions;
 /// (docs/BENCHMARKS.md, "Redis footprint"):
 /// <c>key kind (1 byte) · key digest (32 bytes SHA-256, 20 SHA-1) · varint(size·2 + has the other digest) · the
 /// other digest (if any) · backend part id (UTF-8, the rest)</c>. A sandbox part takes 37 bytes, a Box part sent
-/// with its SHA-1 alone 33. Digests read back as lowercase hex.
+/// with its SHA-1 alone 33. A re-chunked part known by its running SHA-256 (kind 4) has the same layout, the SHA-1
+/// as its other digest; records written before that kind existed read back as they were. Digests read back as
+/// lowercase hex.
 /// </summary>
 internal static class PartRecordFormat
 {
@@ -20,13 +22,16 @@ internal static class PartRecordFormat
 
     public static byte[] Encode(PartRecord part)
     {
-        if (part.Key is not (DigestKinds.Sha256 or DigestKinds.Sha1)
+        if (part.Key is not (DigestKinds.Sha256 or DigestKinds.Sha1 or DigestKinds.Running)
             || part.Sha256 is { } sha256 && !IsHex(sha256, 2 * Width(DigestKinds.Sha256))
             || part.Sha1 is { } sha1 && !IsHex(sha1, 2 * Width(DigestKinds.Sha1))
-            || (part.Key == DigestKinds.Sha1 ? part.Sha1 : part.Sha256) is null)
+            || part.Running is { } running && !IsHex(running, 2 * Width(DigestKinds.Running))
+            || part.Key == DigestKinds.Running && part.Sha256 is not null
+            || part.Key switch { DigestKinds.Sha1 => part.Sha1, DigestKinds.Running => part.Running, _ => part.Sha256 } is null)
         {
             throw new ArgumentException(
-                $"Part {part.Number}: a part record is known by its SHA-256 or its SHA-1, which it holds (64 and 40 hex characters).", nameof(part));
+                $"Part {part.Number}: a part record is known by its SHA-256, its SHA-1 or its running SHA-256 (without a SHA-256 of its own), which it holds (64, 40 and 64 hex characters).",
+                nameof(part));
         }
         var other = part.Key == DigestKinds.Sha1 ? part.Sha256 : part.Sha1;
         var buffer = new ArrayBufferWriter<byte>(1 + 32 + 10 + 32 + (part.BackendPartId?.Length ?? 0) * 3);
@@ -74,9 +79,13 @@ internal static class PartRecordFormat
             at += Width(otherKind);
         }
         var partId = at < stored.Length ? Encoding.UTF8.GetString(stored, at, stored.Length - at) : null;
-        return key == DigestKinds.Sha1
-            ? new PartRecord(number, (long)(header >> 1), key, other, keyDigest, partId)
-            : new PartRecord(number, (long)(header >> 1), key, keyDigest, other, partId);
+        var size = (long)(header >> 1);
+        return key switch
+        {
+            DigestKinds.Sha1 => new PartRecord(number, size, key, other, keyDigest, partId),
+            DigestKinds.Running => new PartRecord(number, size, key, null, other, partId) { Running = keyDigest },
+            _ => new PartRecord(number, size, key, keyDigest, other, partId),
+        };
     }
 
     private static int Width(DigestKinds kind) => kind == DigestKinds.Sha1 ? 20 : 32;

@@ -92,6 +92,56 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
 
         // The mock refuses a commit whose Digest is not the file's SHA-1.
         Assert.Equal(SessionStatus.Completed, done.Status);
+        // Box checks each part's SHA-1, which the gateway hashes for it anyway: its parts stay known by it.
+        var parts = await _system.Gateway.GetRequiredService<ISessionStore>().ListPartsAsync(session.Id, CancellationToken.None);
+        Assert.All(parts, p => Assert.Equal(DigestKinds.Sha1, p.Key));
+    }
+
+    [Fact]
+    public async Task A_re_chunked_sandbox_part_is_known_by_the_whole_object_sha256_at_its_end_not_by_a_second_hash_of_its_own()
+    {
+        var file = TestData.Bytes(2 * PartSize + 9, seed: 21);
+        var session = await CreateAsync("/workspace/rechunk/running.bin", file.Length);
+
+        var written = await WriteAsync(session, 0, file, file.Length);
+        await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
+
+        // Each record's key is the digest of every byte up to the part's end, the whole-object hash's own state there.
+        var parts = await _system.Gateway.GetRequiredService<ISessionStore>().ListPartsAsync(session.Id, CancellationToken.None);
+        Assert.Equal(3, parts.Count);
+        foreach (var part in parts)
+        {
+            var end = (int)(session.OffsetOf(part.Number) + part.Size);
+            Assert.Equal(DigestKinds.Running, part.Key);
+            Assert.Null(part.Sha256);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(file.AsSpan(0, end))), part.Running);
+        }
+        Assert.Equal(file, await SandboxFileAsync("/workspace/rechunk/running.bin"));
+    }
+
+    [Fact]
+    public async Task A_re_chunked_part_sent_again_is_a_no_op_with_the_same_bytes_and_a_conflict_with_others_or_sent_alone()
+    {
+        var file = TestData.Bytes(2 * PartSize, seed: 22);
+        var session = await CreateAsync("/workspace/rechunk/resent.bin", file.Length);
+        await WriteAsync(session, 0, file.AsMemory(0, PartSize), PartSize);
+        var forwarder = _system.Gateway.GetRequiredService<PartForwarder>();
+
+        // As after a lost answer: part 1 again from the hash state before it (the start), its bytes drained into that hash.
+        var same = await ResendAsync(forwarder, session, file.AsMemory(0, PartSize));
+        var other = file.AsMemory(0, PartSize).ToArray();
+        other[PartSize / 2] ^= 1;
+        var conflict = await Assert.ThrowsAsync<GatewayException>(() => ResendAsync(forwarder, session, other));
+        var context = Context();
+        context.Request.Body = new MemoryStream(file, 0, PartSize);
+        context.Request.ContentLength = PartSize;
+        var alone = await Assert.ThrowsAsync<GatewayException>(() => forwarder.PutAsync(context, _acme, session.Id, 1, PartDigests.None));
+
+        Assert.Equal(PartSize, same.AcceptedBytes);
+        Assert.Equal(ErrorCode.PartConflict.Code, conflict.Error.Code);
+        // A whole part sent through /v1 cannot be compared with a running hash: refused rather than taken unverified.
+        Assert.Equal(ErrorCode.PartConflict.Code, alone.Error.Code);
+        Assert.Equal(PartSize, _rechunker.Position((await _system.Gateway.GetRequiredService<ISessionStore>().GetAsync(session.Id, "acme", CancellationToken.None))!).Offset);
     }
 
     [Fact]
@@ -181,6 +231,13 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         await Assert.ThrowsAsync<InvalidOperationException>(() => _writers.RunAsync<int>("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => throw new InvalidOperationException()));
         // Released after a writer that ended and after one that threw.
         Assert.Equal(3, await _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => Task.FromResult(3)));
+    }
+
+    private Task<PartReceipt> ResendAsync(PartForwarder forwarder, UploadSession session, ReadOnlyMemory<byte> bytes)
+    {
+        var hash = new WholeHash(sha1: false);
+        var source = new PartSource(null, 0, new MemoryStream(bytes.ToArray()), bytes.Length, hash, () => Task.CompletedTask);
+        return forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, source, bytes.Length, () => hash.Sha256.Digest());
     }
 
     private Task<UploadSession> CreateAsync(string path, long length) =>

@@ -70,16 +70,21 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
         var boxWithSha256 = box with { Sha256 = new string('a', 64) };
         var sandbox = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Sha256, new string('a', 64), null, null);
         var odd = new PartRecord(1, 0, DigestKinds.Sha256, "0123456789abcdef".PadRight(64, 'f'), new string('c', 40), "part-é");
+        var rechunked = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Running, null, null, null) { Running = new string('d', 64) };
 
         Assert.Equal(33, PartRecordFormat.Encode(box).Length);
         Assert.Equal(65, PartRecordFormat.Encode(boxWithSha256).Length);
         Assert.Equal(37, PartRecordFormat.Encode(sandbox).Length);
-        foreach (var record in new[] { box, boxWithSha256, sandbox, odd })
+        Assert.Equal(37, PartRecordFormat.Encode(rechunked).Length);
+        foreach (var record in new[] { box, boxWithSha256, sandbox, odd, rechunked, rechunked with { Sha1 = new string('e', 40) } })
         {
             Assert.Equal(record, PartRecordFormat.Decode(record.Number, PartRecordFormat.Encode(record)));
         }
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(sandbox with { Sha256 = "not hex" }));
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(box with { Sha1 = null }));
+        Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(rechunked with { Running = null }));
+        // A running key stands in for the part's own SHA-256; a record with both would not say which it is known by.
+        Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(rechunked with { Sha256 = new string('a', 64) }));
     }
 
     private UploadSession Session()

@@ -39,6 +39,11 @@ internal sealed class AuthFailureThrottle(IOptions<FailedAuthenticationOptions> 
             AutoReplenishment = true,
         }));
 
+    private static readonly object ThrottledKey = new();
+
+    /// <summary>Whether this request's 429 is the address's refusals used up, not a tenant's rate (the fronts word them apart).</summary>
+    public static bool Throttled(HttpContext context) => context.Items.ContainsKey(ThrottledKey);
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (!context.Request.Headers.ContainsKey("Authorization"))
@@ -53,6 +58,7 @@ internal sealed class AuthFailureThrottle(IOptions<FailedAuthenticationOptions> 
         {
             // The next refusal comes back within one replenishment period.
             var wait = TimeSpan.FromMinutes(1) / options.Value.PerMinute;
+            context.Items[ThrottledKey] = true;
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return;

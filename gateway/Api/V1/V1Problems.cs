@@ -1,4 +1,5 @@
 using Gateway.Domain;
+using Gateway.Limits;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.V1;
@@ -52,7 +53,9 @@ internal static class V1Problems
             StatusCodes.Status403Forbidden => Create(ErrorCode.Forbidden, "These credentials do not carry the scope this endpoint needs."),
             StatusCodes.Status404NotFound => Create(ErrorCode.NotFound, $"Nothing is served at {request.Path}."),
             StatusCodes.Status405MethodNotAllowed => Create(ErrorCode.MethodNotAllowed, $"{request.Method} {request.Path} was refused."),
-            // The rate limiter (Limits/), which set Retry-After.
+            // The failed-authentication throttle and the rate limiter (Limits/), which set Retry-After.
+            StatusCodes.Status429TooManyRequests when AuthFailureThrottle.Throttled(context) =>
+                Create(ErrorCode.RateLimited, "Too many refused credentials from this address; retry after the time given."),
             StatusCodes.Status429TooManyRequests => Create(ErrorCode.RateLimited, "Too many requests for this tenant; slow down and retry after the time given."),
             _ => Create(ErrorCode.InvalidRequest with { Status = status }, $"{request.Method} {request.Path} was refused."),
         };

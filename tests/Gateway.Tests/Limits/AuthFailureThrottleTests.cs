@@ -29,7 +29,9 @@ public sealed class AuthFailureThrottleTests
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 Assert.True(int.Parse(response.Headers.GetValues("Retry-After").Single()) >= 1);
-                await ExpectProblemAsync(response, 429, "rate_limited");
+                var problem = await ExpectProblemAsync(response, 429, "rate_limited");
+                // The address's refusals, not a tenant's request rate: no tenant is known before the credentials are checked.
+                Assert.Contains("refused credentials from this address", problem.GetProperty("detail").GetString());
             }
         }
 

@@ -6,7 +6,7 @@ namespace Gateway.Rechunking;
 /// prove it). Each byte also goes into the whole-object hash, and when the last one has been read the hash
 /// state at the part's end is saved before the part path asks the store to count it.
 /// </summary>
-internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash? hash, Func<Task> atEnd) : Stream
+internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash hash, Func<Task> atEnd) : Stream
 {
     private long _position;
     private bool _ended;
@@ -54,7 +54,7 @@ internal sealed class PartSource(Stream? staged, long stagedLength, Stream body,
                 return 0;
             }
         }
-        hash?.Append(buffer.Span[..read]);
+        hash.Append(buffer.Span[..read]);
         _position += read;
         if (_position == length && !_ended)
         {

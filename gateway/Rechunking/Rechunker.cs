@@ -82,7 +82,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
             {
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
                 var fromTail = Math.Min(tail, size);
-                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
+                // Loaded above whenever a part is left to fill, which is this loop's condition.
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash!);
                 if (tail > size)
                 {
                     await MoveRestAsync(id, next, size, tail - size);
@@ -154,7 +155,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
+    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash hash)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
@@ -162,17 +163,14 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, async () =>
         {
             // Saved before the store counts the part, so a counted part always has its hash state.
-            if (hash is not null)
+            await staging.SaveHashAsync(id, part, hash);
+            if (last)
             {
-                await staging.SaveHashAsync(id, part, hash);
-                if (last)
-                {
-                    await staging.SaveDigestsAsync(id, hash.Digests());
-                }
+                await staging.SaveDigestsAsync(id, hash.Digests());
             }
         });
         // The whole-object SHA-256 at the part's end keys the part: what was sent up to there, hashed once.
-        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, () => hash!.Sha256.Digest());
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, () => hash.Sha256.Digest());
     }
 
     /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>

@@ -11,20 +11,10 @@ namespace Gateway.Tests.Api.Box;
 /// Box): the default backend, a folder routed to each backend, an unknown backend, one that cannot take the request
 /// (a new version on a sandbox), the tenant's defaults, and hostile names, each refusal Box's own status and code.
 /// </summary>
-public sealed class BoxRoutingTests : IAsyncLifetime
+public sealed class BoxRoutingTests(RoutingGateway gateway) : IClassFixture<RoutingGateway>
 {
-    private GatewayHarness _system = null!;
-    private BackendRegistry _backends = null!;
-    private Tenant _acme = null!;
-
-    public async Task InitializeAsync()
-    {
-        _system = await GatewayHarness.StartAsync();
-        _backends = _system.Gateway.GetRequiredService<BackendRegistry>();
-        _acme = _system.Gateway.GetRequiredService<TenantDirectory>().TryGet("acme", out var acme) ? acme : throw new InvalidOperationException();
-    }
-
-    public async Task DisposeAsync() => await _system.DisposeAsync();
+    private readonly BackendRegistry _backends = gateway.Backends;
+    private readonly Tenant _acme = gateway.Acme;
 
     [Fact]
     public void Without_routes_a_new_file_goes_to_the_tenants_first_backend_that_keeps_box_folders()

@@ -11,20 +11,10 @@ namespace Gateway.Tests.Api.Tus;
 /// backends a gateway configures (sandbox and Box): each backend, an unknown one, one that cannot take the
 /// request, the defaults, and hostile metadata, each refusal the precise 4xx naming the metadata key.
 /// </summary>
-public sealed class TusRoutingTests : IAsyncLifetime
+public sealed class TusRoutingTests(RoutingGateway gateway) : IClassFixture<RoutingGateway>
 {
-    private GatewayHarness _system = null!;
-    private BackendRegistry _backends = null!;
-    private Tenant _acme = null!;
-
-    public async Task InitializeAsync()
-    {
-        _system = await GatewayHarness.StartAsync();
-        _backends = _system.Gateway.GetRequiredService<BackendRegistry>();
-        _acme = _system.Gateway.GetRequiredService<TenantDirectory>().TryGet("acme", out var acme) ? acme : throw new InvalidOperationException();
-    }
-
-    public async Task DisposeAsync() => await _system.DisposeAsync();
+    private readonly BackendRegistry _backends = gateway.Backends;
+    private readonly Tenant _acme = gateway.Acme;
 
     [Fact]
     public void Sandbox_metadata_names_the_sandbox_and_the_file_by_directory_and_filename()

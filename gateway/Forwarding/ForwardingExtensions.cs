@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Forwarding;
@@ -11,9 +10,6 @@ internal static class ForwardingExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.SpoolDirectory), "Gateway:Forwarding:SpoolDirectory may not be empty.")
             .ValidateOnStart();
         services.AddHttpForwarder();
-        // Parts arrive in 64 KiB receives instead of 4 KiB ones (see LargeBlockMemoryPool). Registered after
-        // Kestrel's own factory, so this one is resolved.
-        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddSingleton<PartForwarder>();
         services.AddSingleton<IPostConfigureOptions<ForwardingOptions>, CreateSpoolDirectory>();
         return services;

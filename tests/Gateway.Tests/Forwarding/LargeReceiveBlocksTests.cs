@@ -1,5 +1,5 @@
 using System.Reflection;
-using Gateway.Forwarding;
+using ServiceDefaults;
 using Gateway.Tests.Support;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Forwarding;
 
-public sealed class LargeBlockMemoryPoolTests
+public sealed class LargeReceiveBlocksTests
 {
     [Fact]
     public void A_rented_block_has_64_KiB_and_is_reused_once_returned()

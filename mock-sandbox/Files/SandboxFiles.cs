@@ -46,7 +46,7 @@ internal sealed class SandboxFiles
             ReceivedBody received;
             await using (var file = BodyReceiver.CreateFile(incoming, contentLength ?? 0))
             {
-                received = await BodyReceiver.ReceiveAsync(body, file, limit, limit, cancellationToken);
+                received = await BodyReceiver.ReceiveAsync(body, file, limit, limit, sha256: false, cancellationToken);
             }
             if (received.Length > limit)
             {

@@ -17,7 +17,7 @@ internal static class JsonBodies
     public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, bool optional, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        var received = await BodyReceiver.ReceiveAsync(request.Body, buffer, MaxBytes, MaxBytes, cancellationToken);
+        var received = await BodyReceiver.ReceiveAsync(request.Body, buffer, MaxBytes, MaxBytes, sha256: false, cancellationToken);
         if (received.Length > MaxBytes)
         {
             throw SandboxError.InvalidRequest($"The JSON body is over {MaxBytes} bytes.").AsException();

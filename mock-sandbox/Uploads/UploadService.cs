@@ -112,16 +112,18 @@ internal sealed class UploadService
         try
         {
             ReceivedBody received;
-            if (ticket.AcceptedDigest is null)
+            if (!ticket.Replay)
             {
+                // A new part is hashed only to check the digest its client sent; a replay compares digests then.
                 incoming = session.Staging.NewIncomingPath();
                 await using var file = BodyReceiver.CreateFile(incoming, ticket.ExpectedLength);
-                received = await BodyReceiver.ReceiveAsync(upload.Body, file, ticket.ExpectedLength, session.Plan.Limits.MaxPartBytes, cancellationToken);
+                received = await BodyReceiver.ReceiveAsync(upload.Body, file, ticket.ExpectedLength, session.Plan.Limits.MaxPartBytes,
+                    sha256: upload.Sha256 is not null, cancellationToken);
             }
             else
             {
                 // A replay of an accepted part: only its digest matters, its bytes are not kept again.
-                received = await BodyReceiver.ReceiveAsync(upload.Body, null, 0, session.Plan.Limits.MaxPartBytes, cancellationToken);
+                received = await BodyReceiver.ReceiveAsync(upload.Body, null, 0, session.Plan.Limits.MaxPartBytes, sha256: true, cancellationToken);
             }
             if (received.Length > ticket.ExpectedLength)
             {
@@ -131,11 +133,11 @@ internal sealed class UploadService
             {
                 throw UploadSession.BodyTooShort(part, received.Length, ticket.ExpectedLength).AsException();
             }
-            if (upload.Sha256 is { } expected && expected != received.Sha256Hex)
+            if (upload.Sha256 is { } expected && Convert.ToHexStringLower(received.Sha256!) is var actual && expected != actual)
             {
                 throw SandboxError.InvalidRequest(
                     $"Part {part} does not match its {SandboxHeaders.PartSha256}; it was not stored.",
-                    new JsonObject { ["reason"] = "part_checksum_mismatch", ["expected_sha256"] = expected, ["actual_sha256"] = received.Sha256Hex }).AsException();
+                    new JsonObject { ["reason"] = "part_checksum_mismatch", ["expected_sha256"] = expected, ["actual_sha256"] = actual }).AsException();
             }
             var snapshot = session.CommitPart(ticket, received.Sha256, incoming, _time.GetUtcNow());
             Log.PartAccepted(_logger, uploadId, part, received.Length);

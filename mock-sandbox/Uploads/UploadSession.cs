@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MockSandbox.Errors;
+using MockSandbox.Http;
 using MockSandbox.Quota;
 
 namespace MockSandbox.Uploads;
@@ -13,7 +14,7 @@ namespace MockSandbox.Uploads;
 internal sealed class UploadSession
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<uint, byte[]> _acceptedDigests = [];
+    private readonly Dictionary<uint, byte[]?> _acceptedDigests = [];
     private readonly StagingQuota _quota;
     private UploadStatus _status = UploadStatus.Created;
     private DateTimeOffset _updatedAt;
@@ -123,7 +124,7 @@ internal sealed class UploadSession
                 throw SandboxError.RateLimitExceeded(Plan.MaxConcurrency).AsException();
             }
             _inFlight++;
-            return new PartTicket(part, expected, _acceptedDigests.GetValueOrDefault(part));
+            return new PartTicket(part, expected, _acceptedDigests.ContainsKey(part));
         }
     }
 
@@ -132,7 +133,12 @@ internal sealed class UploadSession
     /// counted twice; with another digest it is <c>409 upload_conflict</c> [ours]. A new part's staged file
     /// (<paramref name="receivedFile"/>) is moved into place under the lock, so a racing replay sees it.
     /// </summary>
-    public UploadSessionDto CommitPart(PartTicket ticket, byte[] digest, string? receivedFile, DateTimeOffset now)
+    /// <remarks>
+    /// A part's digest is taken when first needed, not on every part: an accepted part's from its stored file on
+    /// its first replay, and a part that lost a race to the same number from the file it was received into. Both
+    /// are rare, so they are hashed under the session's lock.
+    /// </remarks>
+    public UploadSessionDto CommitPart(PartTicket ticket, byte[]? digest, string? receivedFile, DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -140,6 +146,8 @@ internal sealed class UploadSession
             EnsureTakesParts();
             if (_acceptedDigests.TryGetValue(ticket.Part, out var accepted))
             {
+                accepted ??= _acceptedDigests[ticket.Part] = ReceivedBody.Sha256Of(Staging.PartPath(ticket.Part));
+                digest ??= ReceivedBody.Sha256Of(receivedFile ?? throw new InvalidOperationException("A part without a digest must arrive with its staged file."));
                 if (!accepted.AsSpan().SequenceEqual(digest))
                 {
                     throw SandboxError.UploadConflict(
@@ -373,7 +381,7 @@ internal sealed class UploadSession
 }
 
 /// <summary>An admitted part request: its number, the exact length it must have, and the digest it must match if it was accepted before.</summary>
-internal sealed record PartTicket(uint Part, long ExpectedLength, byte[]? AcceptedDigest);
+internal sealed record PartTicket(uint Part, long ExpectedLength, bool Replay);
 
 /// <summary>What a complete must check the assembled bytes against, and the digest of an earlier assembly.</summary>
 internal sealed record CompleteTicket(IReadOnlyList<string> ExpectedDigests, string? AssembledDigest);

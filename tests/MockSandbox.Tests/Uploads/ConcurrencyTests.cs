@@ -80,4 +80,34 @@ public sealed class ConcurrencyTests
         using var response = await pending;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData(21, 200)]
+    [InlineData(22, 409)]
+    public async Task Two_requests_racing_with_one_part_keep_the_first_and_the_second_is_a_replay_compared_by_its_bytes(int secondSeed, int expected)
+    {
+        // Neither sends X-Part-SHA256, so neither part is hashed as it arrives: the loser's bytes are compared from its file.
+        await using var mock = await SandboxMockHost.StartAsync();
+        var id = (await mock.CreateFileSessionAsync(SandboxMockHost.PartSize)).Id();
+        var first = TestData.Bytes(21, 0, SandboxMockHost.PartSize);
+        var second = TestData.Bytes(secondSeed, 0, SandboxMockHost.PartSize);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = new HttpRequestMessage(HttpMethod.Put, SandboxMockHost.PartUrl(id, 0))
+        {
+            Content = new GatedContent(second[..1024], second[1024..], gate.Task),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var racing = mock.Client.SendAsync(request);
+        await Eventually.HoldsAsync(
+            async () => (await mock.MockSandboxAsync()).GetProperty("usage").Long("in_flight_parts") == 1,
+            "the racing part is in flight");
+
+        await mock.PutPartOkAsync(id, 0, first);
+        gate.SetResult();
+        using var response = await racing;
+
+        Assert.Equal((HttpStatusCode)expected, response.StatusCode);
+        await mock.CompleteOkAsync(id, TestData.Sha256Hex(first));
+        Assert.Equal(first, await File.ReadAllBytesAsync(mock.HostPath("/workspace/file.bin")));
+    }
 }

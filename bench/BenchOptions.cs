@@ -47,7 +47,7 @@ internal sealed class BenchOptions
           --part-size SIZE      part size asked of the mocks (default 8MiB)
           --concurrency LIST    parts in flight, comma-separated (default 1,4,16)
           --repetitions N       measured uploads per configuration (default 3)
-          --warmup N            unmeasured uploads per path before measuring (default 1)
+          --warmup N            unmeasured uploads per path before measuring (default 3: the JIT's tier-up done)
           --backends LIST       sandbox,box,s3 (default sandbox,box; s3: a Ceph RGW from apphost/rgw.sh, direct = S3 multipart
                                 signed with the AWS SDK's SigV4 signer as the gateway signs, gateway = v1 with {"key": …} targets)
           --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus,tus-peer,box-front,gateway-nowhole (default direct,gateway; tus: the
@@ -98,7 +98,7 @@ internal sealed class BenchOptions
 
     public int Repetitions { get; private set; } = 3;
 
-    public int Warmup { get; private set; } = 1;
+    public int Warmup { get; private set; } = 3;
 
     public IReadOnlyList<string> Backends { get; private set; } = ["sandbox", "box"];
 

@@ -42,6 +42,7 @@ internal sealed class S3Backend : IUploadBackend, IDisposable
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             Timeout = backend.RequestTimeout,
             MaxErrorRetry = 2,
+            HttpClientFactory = new S3HttpClients(),
         };
         if (!string.IsNullOrEmpty(options.ServiceUrl))
         {

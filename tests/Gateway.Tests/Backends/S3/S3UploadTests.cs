@@ -45,6 +45,35 @@ public sealed class S3UploadTests(RedisServer redis, CephRgw rgw) : IClassFixtur
     }
 
     [RgwFact]
+    public async Task Through_a_gateway_process_on_inline_socket_scheduling_every_store_call_answers_its_success_and_its_refusal()
+    {
+        // The AWS SDK reads answers synchronously; on a process whose socket events run request code inline
+        // (Gateway:Forwarding:InlineScheduling, on by default) an unbuffered answer would wait for the very thread that
+        // waits for it. Each S3 call the backend makes, and each refusal it reads, goes through such a process here.
+        await using var system = await StartAsync(redis, rgw);
+        await using var gateway = await GatewayProcess.StartAsync(system.GatewaySettings);
+        using var client = new ContractClient(gateway.CreateClient(GatewayHarness.AcmeKey));
+        var file = TestData.Bytes((int)(PartSize + 4321), seed: 17);
+        await PutObjectAsync(rgw, "inline/taken.bin", [1, 2, 3]);
+
+        await ExpectProblemAsync(await client.CreateAsync(Create("inline/taken.bin", file.Length)), 409, "conflict");
+        var wrong = (await client.CreateOkAsync(Create("inline/wrong.bin", file.Length))).GetProperty("upload_id").GetString()!;
+        await Task.WhenAll(Enumerable.Range(1, 2).Select(n => client.PutPartOkAsync(wrong, n, file, PartSize)));
+        await ExpectProblemAsync(await client.CompleteAsync(wrong, new { checksum = new { sha256 = TestData.Sha256Hex(TestData.Bytes(10)) } }), 400, "checksum_mismatch");
+        var aborted = (await client.CreateOkAsync(Create("inline/aborted.bin", file.Length))).GetProperty("upload_id").GetString()!;
+        await client.PutPartOkAsync(aborted, 1, file, PartSize);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.AbortAsync(aborted)).StatusCode);
+        var id = (await client.CreateOkAsync(Create("inline/object.bin", file.Length, sha256: TestData.Sha256Hex(file)))).GetProperty("upload_id").GetString()!;
+        await Task.WhenAll(Enumerable.Range(1, 2).Select(n => client.PutPartOkAsync(id, n, file, PartSize, TestData.ContentDigest(Slice(file, n, PartSize)))));
+        await ExpectAsync(await client.CompleteAsync(id), HttpStatusCode.OK);
+
+        Assert.Equal(file, await ReadAsync(rgw, "inline/object.bin"));
+        Assert.False(await ExistsAsync(rgw, "inline/wrong.bin"));
+        Assert.Equal(0, await MultipartUploadsAsync(rgw, aborted));
+        Assert.Equal(0, await StagedObjectsAsync(rgw, aborted));
+    }
+
+    [RgwFact]
     public async Task A_retried_part_with_the_same_bytes_is_a_no_op_and_with_other_bytes_a_part_conflict()
     {
         await using var system = await StartAsync(redis, rgw);

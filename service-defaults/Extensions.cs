@@ -19,7 +19,8 @@ namespace ServiceDefaults;
 /// What every service of the solution does the same way, in the shape .NET Aspire's service defaults have:
 /// OpenTelemetry (traces, metrics, logs; exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, as
 /// an Aspire AppHost sets it), health checks behind <c>/healthz</c> and <c>/readyz</c>, service discovery for
-/// HTTP clients, and request bodies received in 64 KiB blocks (<see cref="LargeReceiveBlocks"/>). <c>builder.AddServiceDefaults("name")</c> first, <c>app.MapDefaultEndpoints()</c> with the endpoints.
+/// HTTP clients, request bodies received in 64 KiB blocks (<see cref="LargeReceiveBlocks"/>) and a listen backlog of
+/// thousands (<see cref="ListenBacklog"/>). <c>builder.AddServiceDefaults("name")</c> first, <c>app.MapDefaultEndpoints()</c> with the endpoints.
 /// </summary>
 /// <remarks>
 /// No resilience handler here, unlike Aspire's template: the only service that calls out is the gateway, whose
@@ -60,6 +61,7 @@ public static class Extensions
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         builder.Services.AddLargeReceiveBlocks();
+        builder.Services.AddListenBacklog();
         return builder;
     }
 

@@ -35,13 +35,7 @@ internal static class GatewayExtensions
         var services = builder.Services;
         services.AddGatewayTelemetry(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
-        // Kestrel queues 512 connections not yet accepted (SocketTransportOptions.Backlog); a burst of thousands of
-        // clients connecting at once overflowed it, and the kernel dropped or reset the rest: client-side send errors
-        // with 10,000 sessions (docs/BENCHMARKS.md, "Scale"). The kernel caps it at net.core.somaxconn.
-        services.AddOptions<SocketTransportOptions>()
-            .Configure(sockets => sockets.Backlog = 4096)
-            .Configure(sockets => InlineScheduling.Configure(sockets, builder.Configuration))
-            .BindConfiguration("Kestrel:Sockets");
+        services.AddOptions<SocketTransportOptions>().Configure(sockets => InlineScheduling.Configure(sockets, builder.Configuration));
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);

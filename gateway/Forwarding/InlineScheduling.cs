@@ -11,8 +11,8 @@ namespace Gateway.Forwarding;
 /// benchmarks run.
 /// </summary>
 /// <remarks>
-/// Measured on the part path (docs/BENCHMARKS.md, "Issue 27: inline scheduling on a quiet machine"): context switches
-/// per MiB 14 → 7 with the .NET client, 27 → 5 with curl, 115 → 20 with 8 KiB writes, and 10-21% less CPU per GiB.
+/// Measured on the part path (docs/BENCHMARKS.md, History, "Issue 27 and 24 on a quiet machine"): context switches
+/// per MiB 16 → 8 with the .NET client, 26 → 8 with curl, 103 → 25 with 8 KiB writes, and 5-21% less CPU per GiB.
 /// Kestrel calls it unsafe because request code that blocks a thread then blocks every connection of that event
 /// thread: the gateway's request paths are asynchronous throughout (Redis, backends, hooks, files through the thread
 /// pool); what they do synchronously is CPU work on bytes in hand (hashing, JSON) and file metadata calls.

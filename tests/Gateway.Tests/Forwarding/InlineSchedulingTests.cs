@@ -39,4 +39,15 @@ public sealed class InlineSchedulingTests
             .Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
         Assert.Equal(inline is null ? Environment.ProcessorCount : 1, eventThreads);
     }
+
+    [Fact]
+    public async Task A_setting_that_is_not_a_boolean_stops_the_gateway_process_at_start_up_naming_it()
+    {
+        await using var system = await GatewayHarness.StartAsync();
+        var settings = new Dictionary<string, string?>(system.GatewaySettings) { ["Gateway:Forwarding:InlineScheduling"] = "sometimes" };
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(settings));
+
+        Assert.Contains("Gateway:Forwarding:InlineScheduling", refused.Message, StringComparison.Ordinal);
+    }
 }

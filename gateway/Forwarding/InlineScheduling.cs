@@ -29,7 +29,7 @@ internal static class InlineScheduling
     /// <summary>Turns the runtime's inline socket completions on for this process, unless configured off or set already.</summary>
     public static void ApplyToProcess(IConfiguration configuration)
     {
-        if (configuration.GetValue(Key, defaultValue: true) && Environment.GetEnvironmentVariable(SocketsVariable) is null)
+        if (Enabled(configuration) && Environment.GetEnvironmentVariable(SocketsVariable) is null)
         {
             Environment.SetEnvironmentVariable(SocketsVariable, "1");
         }
@@ -37,6 +37,7 @@ internal static class InlineScheduling
 
     /// <summary>Kestrel schedules inline exactly when the sockets complete inline, and the setting allows it.</summary>
     public static void Configure(SocketTransportOptions sockets, IConfiguration configuration) =>
-        sockets.UnsafePreferInlineScheduling = configuration.GetValue(Key, defaultValue: true)
-            && Environment.GetEnvironmentVariable(SocketsVariable) == "1";
+        sockets.UnsafePreferInlineScheduling = Enabled(configuration) && Environment.GetEnvironmentVariable(SocketsVariable) == "1";
+
+    private static bool Enabled(IConfiguration configuration) => configuration.GetValue(Key, defaultValue: true);
 }

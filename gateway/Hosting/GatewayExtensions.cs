@@ -19,7 +19,6 @@ using Gateway.Sessions;
 using Gateway.Telemetry;
 using Gateway.Uploads;
 using Gateway.UploadTokens;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 using ServiceDefaults;
@@ -35,7 +34,6 @@ internal static class GatewayExtensions
         var services = builder.Services;
         services.AddGatewayTelemetry(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<SocketTransportOptions>().Configure(sockets => InlineScheduling.Configure(sockets, builder.Configuration));
         services.AddSessionStore(builder.Configuration);
         services.AddGatewayTelemetryDecorators();
         services.AddBackends(builder.Configuration);
@@ -45,7 +43,7 @@ internal static class GatewayExtensions
         services.AddS3BackendType(builder.Configuration);
         services.AddHooks();
         services.AddUploads();
-        services.AddForwarding();
+        services.AddForwarding(builder.Configuration);
         services.AddRechunking();
         services.AddGatewayAuth(builder.Configuration);
         services.AddUploadTokens(builder.Configuration);

@@ -380,7 +380,7 @@ internal sealed class UploadSession
         _wholeChecksum);
 }
 
-/// <summary>An admitted part request: its number, the exact length it must have, and the digest it must match if it was accepted before.</summary>
+/// <summary>An admitted part request: its number, the exact length it must have, and whether the part was accepted before (a replay).</summary>
 internal sealed record PartTicket(uint Part, long ExpectedLength, bool Replay);
 
 /// <summary>What a complete must check the assembled bytes against, and the digest of an earlier assembly.</summary>

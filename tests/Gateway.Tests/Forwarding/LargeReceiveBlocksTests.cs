@@ -1,9 +1,9 @@
 using System.Reflection;
-using ServiceDefaults;
 using Gateway.Tests.Support;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ServiceDefaults;
 
 namespace Gateway.Tests.Forwarding;
 

@@ -56,7 +56,9 @@ public sealed class CliResumeTests(SystemFixture system) : IClassFixture<SystemF
     public async Task Ctrl_C_stops_an_upload_with_exit_130_and_the_command_that_resumes_it()
     {
         var file = system.NewFile(20L * GatewayHarness.PartSize, seed: 73);
-        await SystemFixture.InjectAsync(system.Harness.Sandbox, new { kind = "latency", method = "PUT", path = "/parts/", latency_ms = 300 });
+        // 20 parts at 8 in flight, a second each: three rounds, so the interrupt after the first lands with two to go
+        // even on a loaded machine (at 300 ms a CI run once saw the upload finish before the signal).
+        await SystemFixture.InjectAsync(system.Harness.Sandbox, new { kind = "latency", method = "PUT", path = "/parts/", latency_ms = 1000 });
         using var client = system.Client();
         CliResult stopped;
         string id;

@@ -18,16 +18,15 @@ internal sealed record PartDigests(byte[]? Sha256, byte[]? Sha1)
 [Flags]
 internal enum DigestKinds
 {
+    /// <summary>
+    /// As a part record's key: a part known by no digest, which a re-chunking front sends to a backend that
+    /// checks none at completion (docs/tus.md, "How bytes become parts"), so no byte of it is hashed for the
+    /// record. Such a record is known by what the backend answered for it (its part id), and a retry of it,
+    /// whose bytes would go nowhere, is refused.
+    /// </summary>
     None = 0,
     Sha256 = 1,
     Sha1 = 2,
-
-    /// <summary>
-    /// Not a digest of the part alone: the whole object's SHA-256 of every byte up to the part's end, the key of
-    /// a part a re-chunking front sent (it hashes every byte into the whole-object digest anyway, so the part
-    /// costs no second hash). Equal keys mean the same bytes at the same place, and the same bytes before them.
-    /// </summary>
-    Running = 4,
 }
 
 /// <summary>Whole-object digests, lowercase hex.</summary>

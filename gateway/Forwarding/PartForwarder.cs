@@ -30,28 +30,27 @@ internal sealed class PartForwarder(
     ILogger<PartForwarder> logger)
 {
     public Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed) =>
-        PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength, null);
+        PutAsync(context, tenant, uploadId, partNumber, claimed, context.Request.Body, context.Request.ContentLength, keyless: false);
 
     /// <summary>
     /// A part whose bytes are <paramref name="length"/> bytes of <paramref name="body"/> rather than the whole
     /// request body: a front whose requests carry several parts, or a part that starts in staged bytes (tus).
-    /// The request's body is left as it was, so the caller can read on past the slice. <paramref name="running"/>,
-    /// when given, read once the slice has been read to its end, is the whole object's SHA-256 up to there, which the caller
-    /// computes anyway: the part is known by it (<see cref="DigestKinds.Running"/>) unless its backend needs a
-    /// digest of the part itself, so the gateway hashes no byte twice.
+    /// The request's body is left as it was, so the caller can read on past the slice. A <paramref name="keyless"/>
+    /// part is hashed only for what its backend needs (Box's SHA-1 before the body) and is otherwise recorded known by
+    /// no digest (<see cref="DigestKinds.None"/>): a re-chunking front's part, whose bytes no one asked to check.
     /// </summary>
     public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length,
-        Func<byte[]>? running = null) =>
-        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length, running);
+        bool keyless = false) =>
+        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
 
     private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared,
-        Func<byte[]>? running)
+        bool keyless)
     {
         using var telemetry = metrics.StartPart(uploadId, partNumber);
         var requestBody = context.Request.Body;
         try
         {
-            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, source, declared, running, telemetry));
+            return telemetry.Succeeded(await PutPartAsync(context, tenant, uploadId, partNumber, claimed, source, declared, keyless, telemetry));
         }
         catch (PartBodyException e)
         {
@@ -73,7 +72,7 @@ internal sealed class PartForwarder(
     }
 
     private async Task<PartReceipt> PutPartAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed,
-        Stream source, long? declared, Func<byte[]>? running, PartTelemetry telemetry)
+        Stream source, long? declared, bool keyless, PartTelemetry telemetry)
     {
         var cancellationToken = context.RequestAborted;
         if (declared > tenant.Limits.MaxPartBytes)
@@ -86,7 +85,7 @@ internal sealed class PartForwarder(
         var begin = await store.BeginPartAsync(lease, declared);
         if (begin.Outcome == PartBeginOutcome.AlreadyReceived)
         {
-            return await VerifyRetryAsync(context, source, begin, partNumber, claimed, running);
+            return await VerifyRetryAsync(context, source, begin, partNumber, claimed);
         }
         ThrowIfRefused(begin, partNumber, uploadId);
         var session = begin.Session!;
@@ -97,7 +96,7 @@ internal sealed class PartForwarder(
         {
             // A part that still streams keeps its lease; end_part records it once even if a renewal failed and another request took it.
             await using var renewal = new LeaseKeeper(storeOptions.Value.LeaseTtl, () => store.RenewLeaseAsync(lease), time);
-            record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, running, telemetry);
+            record = await ForwardAsync(context, source, session, partNumber, begin.ExpectedSize, claimed, keyless, telemetry);
         }
         catch
         {
@@ -122,11 +121,11 @@ internal sealed class PartForwarder(
     }
 
     private async Task<PartRecord> ForwardAsync(HttpContext context, Stream source, UploadSession session, int partNumber, long size, PartDigests claimed,
-        Func<byte[]>? running, PartTelemetry telemetry)
+        bool keyless, PartTelemetry telemetry)
     {
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
-        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules, keyed: running is not null));
+        using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules, keyless));
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
             ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
             : null;
@@ -151,10 +150,8 @@ internal sealed class PartForwarder(
         var partId = await backend.AcceptPartAsync(session, partNumber, digests, transformer.Response!, context.RequestAborted);
         telemetry.Forwarded(transformer.Response!.Status);
         var record = new PartRecord(partNumber, size, backend.Rules.PartKey, Hex(digests.Sha256), Hex(digests.Sha1), partId);
-        // The digest of the part's own kind when the backend needed it anyway (Box's SHA-1), else the caller's running hash.
-        return running is null || digests.Kinds.HasFlag(backend.Rules.PartKey)
-            ? record
-            : record with { Key = DigestKinds.Running, Running = Hex(running()) };
+        // The digest of the part's own kind when the backend needed it anyway (Box's SHA-1), else none.
+        return keyless && !digests.Kinds.HasFlag(backend.Rules.PartKey) ? record with { Key = DigestKinds.None } : record;
     }
 
     /// <summary>
@@ -162,32 +159,30 @@ internal sealed class PartForwarder(
     /// (README.md, "Which digest is checked where"): each byte is verified once. What the client sent and the
     /// backend checks itself passes through; the gateway hashes the digest a recorded part is known by when the
     /// client did not send it, a client digest the backend does not check, and the SHA-1 a backend needs before
-    /// the body when the client sent none. A part that is <paramref name="keyed"/> by its caller's running hash
-    /// needs no digest of its own for the record.
+    /// the body when the client sent none. A <paramref name="keyless"/> part needs no digest for the record.
     /// </summary>
-    internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules, bool keyed = false)
+    internal static DigestKinds KindsToHash(PartDigests claimed, BackendRules rules, bool keyless = false)
     {
-        var needed = (keyed ? DigestKinds.None : rules.PartKey) | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
+        var needed = (keyless ? DigestKinds.None : rules.PartKey) | claimed.Kinds | (rules.NeedsPartSha1BeforeBody ? DigestKinds.Sha1 : DigestKinds.None);
         return needed & ~(claimed.Kinds & rules.ChecksPartDigests);
     }
 
     /// <summary>
     /// A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).
     /// Its bytes go nowhere, so the gateway hashes them all: the digest the part is known by, and whatever the
-    /// client claims. A part known by a running hash is compared by the caller's running hash over the same bytes.
+    /// client claims. A part known by no digest cannot be compared with anything, so its retry is refused.
     /// </summary>
-    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed, Func<byte[]>? running)
+    private async Task<PartReceipt> VerifyRetryAsync(HttpContext context, Stream source, PartBegin begin, int partNumber, PartDigests claimed)
     {
         var existing = begin.Existing!;
-        if (existing.Key == DigestKinds.Running && running is null)
+        if (existing.Key == DigestKinds.None)
         {
             throw new GatewayException(ErrorCode.PartConflict,
-                $"Part {partNumber} was received through a front that re-chunks (tus) and is known by the hash of every byte up to its end, which a part sent alone cannot be compared with; it is stored, so send the parts after it.");
+                $"Part {partNumber} was received through a front that re-chunks (tus) and is known by no digest, so no part sent again can be compared with it; it is stored, so send the parts after it.");
         }
-        var kinds = (existing.Key == DigestKinds.Running ? DigestKinds.None : existing.Key) | claimed.Kinds;
-        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, kinds);
+        using var body = new PartBodyStream(source, begin.ExpectedSize, claimed, existing.Key | claimed.Kinds);
         var digests = await body.DrainAsync(context.RequestAborted);
-        var retry = existing with { Sha256 = Hex(digests.Sha256), Sha1 = Hex(digests.Sha1), Running = running is null ? null : Hex(running()) };
+        var retry = existing with { Sha256 = Hex(digests.Sha256), Sha1 = Hex(digests.Sha1) };
         if (!retry.SameBytesAs(existing))
         {
             throw new GatewayException(ErrorCode.PartConflict,

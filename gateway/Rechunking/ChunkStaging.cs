@@ -61,16 +61,18 @@ internal sealed class ChunkStaging(IOptions<RechunkingOptions> options)
     public FileStream ReadTail(string id, int part) =>
         new(TailPath(id, part), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
-    public void DeleteTail(string id, int part) => File.Delete(TailPath(id, part));
+    public void DeleteTail(string id, int part)
+    {
+        // The folder exists once anything was staged; an upload whose parts all went straight through has none.
+        if (Directory.Exists(Folder(id)))
+        {
+            File.Delete(TailPath(id, part));
+        }
+    }
 
     /// <summary>The whole-object hash state after part <paramref name="part"/>, or null when it was never saved.</summary>
-    /// <param name="sha1">Whether a new hash computes SHA-1 too (Box needs it at complete); a saved one says for itself.</param>
-    public async Task<WholeHash?> LoadHashAsync(string id, int part, bool sha1, CancellationToken cancellationToken)
+    public async Task<WholeHash?> LoadHashAsync(string id, int part, CancellationToken cancellationToken)
     {
-        if (part == 0)
-        {
-            return new WholeHash(sha1);
-        }
         var path = Path.Combine(Folder(id), HashPrefix + part.ToString(CultureInfo.InvariantCulture));
         if (!File.Exists(path))
         {
@@ -94,7 +96,7 @@ internal sealed class ChunkStaging(IOptions<RechunkingOptions> options)
             return null;
         }
         var lines = (await File.ReadAllTextAsync(path, cancellationToken)).Split('\n');
-        return lines.Length == 2 ? new WholeChecksums { Sha256 = lines[0], Sha1 = lines[1].Length == 0 ? null : lines[1] } : null;
+        return lines.Length == 2 ? new WholeChecksums { Sha256 = lines[0].Length == 0 ? null : lines[0], Sha1 = lines[1].Length == 0 ? null : lines[1] } : null;
     }
 
     /// <summary>

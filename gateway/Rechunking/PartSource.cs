@@ -3,10 +3,11 @@ namespace Gateway.Rechunking;
 /// <summary>
 /// One part's bytes as the part path reads them: first what the staged tail holds, then the rest from the
 /// request body, exactly <see cref="Length"/> bytes and no more (the part path probes one byte past the end to
-/// prove it). Each byte also goes into the whole-object hash, and when the last one has been read the hash
-/// state at the part's end is saved before the part path asks the store to count it.
+/// prove it). When the backend checks whole-object digests, each byte also goes into the whole-object hash,
+/// and when the last one has been read the hash state at the part's end is saved before the part path asks the
+/// store to count it.
 /// </summary>
-internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash hash, Func<Task> atEnd) : Stream
+internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash? hash, Func<Task>? atEnd) : Stream
 {
     private long _position;
     private bool _ended;
@@ -29,10 +30,9 @@ internal sealed class PartSource(Stream? staged, long stagedLength, Stream body,
     {
         if (_position >= length || buffer.Length == 0)
         {
-            if (_position >= length && !_ended)
+            if (_position >= length)
             {
-                _ended = true;
-                await atEnd();
+                await EndAsync();
             }
             return 0;
         }
@@ -54,14 +54,22 @@ internal sealed class PartSource(Stream? staged, long stagedLength, Stream body,
                 return 0;
             }
         }
-        hash.Append(buffer.Span[..read]);
+        hash?.Append(buffer.Span[..read]);
         _position += read;
-        if (_position == length && !_ended)
+        if (_position == length)
         {
-            _ended = true;
-            await atEnd();
+            await EndAsync();
         }
         return read;
+    }
+
+    private async Task EndAsync()
+    {
+        if (!_ended && atEnd is not null)
+        {
+            await atEnd();
+        }
+        _ended = true;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

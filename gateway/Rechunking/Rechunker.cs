@@ -4,14 +4,14 @@ using Gateway.Domain;
 using Gateway.Forwarding;
 using Gateway.Sessions;
 using Gateway.Uploads;
-using UploadGateway.Contract;
 
 namespace Gateway.Rechunking;
 
 /// <summary>
 /// A byte stream of any size, starting at any offset, cut into the backend's parts (docs/tus.md, "How bytes
 /// become parts"): each whole part streamed through the core's part path, the bytes of a part not yet whole
-/// appended to the staged tail, the whole-object hash carried across part boundaries. For fronts whose clients
+/// appended to the staged tail, the whole-object digests the backend checks at completion (if any) carried
+/// across part boundaries. For fronts whose clients
 /// choose their own chunk sizes; every write runs under the upload's <see cref="WriterLock"/>.
 /// </summary>
 internal sealed class Rechunker(PartForwarder parts, ISessionStore store, UploadLifecycle lifecycle, BackendRegistry backends, ChunkStaging staging,
@@ -56,15 +56,14 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         var next = position.NextPart;
         var tail = position.TailLength;
         var remaining = length;
-        WholeHash? hash = null;
-        if (next <= session.PartCount)
+        var hash = WholeHash.For(backends.Get(session.Backend).Rules.Checksums.Complete);
+        if (hash is not null && next > 1 && next <= session.PartCount)
         {
-            var sha1 = backends.Get(session.Backend).Rules.Checksums.Complete.Contains(ContractValues.Algorithms.Sha1);
             // Every part the re-chunker stored has its hash state (saved before the store counts it); a part without
             // one was sent whole through /v1, and the digests the completion needs can no longer be computed (docs/tus.md).
-            hash = await staging.LoadHashAsync(id, next - 1, sha1, cancellationToken)
+            hash = await staging.LoadHashAsync(id, next - 1, cancellationToken)
                 ?? throw new GatewayException(ErrorCode.InvalidRequest,
-                    $"Part {next - 1} of this upload was sent as a whole part (no hash state for it in the staging directory), so its whole-object digests cannot be computed here; send the rest and complete through /v1.");
+                    $"Part {next - 1} of this upload was sent as a whole part (no hash state for it in the staging directory), so the whole-object digests its backend checks at completion cannot be computed here; send the rest and complete through /v1.");
         }
 
         if (checksum is not null && length > 0)
@@ -82,8 +81,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
             {
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
                 var fromTail = Math.Min(tail, size);
-                // Loaded above whenever a part is left to fill, which is this loop's condition.
-                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash!);
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
                 if (tail > size)
                 {
                     await MoveRestAsync(id, next, size, tail - size);
@@ -129,7 +127,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
     }
 
     /// <summary>
-    /// Commits at the backend with the whole-object digests once every part is stored, waiting up to
+    /// Commits at the backend with the whole-object digests (if it checks any) once every part is stored, waiting up to
     /// <paramref name="wait"/> for one that is still assembling (Box's 202).
     /// </summary>
     public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, TimeSpan wait, CancellationToken cancellationToken)
@@ -155,12 +153,12 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash hash)
+    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
         var last = part == session.PartCount;
-        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, async () =>
+        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, hash is null ? null : async () =>
         {
             // Saved before the store counts the part, so a counted part always has its hash state.
             await staging.SaveHashAsync(id, part, hash);
@@ -169,8 +167,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
                 await staging.SaveDigestsAsync(id, hash.Digests());
             }
         });
-        // The whole-object SHA-256 at the part's end keys the part: what was sent up to there, hashed once.
-        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, () => hash.Sha256.Digest());
+        // No digest of the part's own unless its backend needs one (Box's SHA-1): tus clients send none to check.
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true);
     }
 
     /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>

@@ -103,19 +103,26 @@ internal sealed record SessionResult
 /// A part the backend acknowledged, known by its digest of the <paramref name="Key"/> kind: the kind its backend
 /// checks itself (the sandbox's SHA-256, Box's SHA-1; <c>BackendRules.PartKey</c>), so recording a part whose
 /// client sent that digest costs the gateway no hash. The other digest is there when the client sent it, verified
-/// like the key. A part a re-chunking front sent is known by <see cref="Running"/> instead (<c>DigestKinds.Running</c>)
-/// when its backend needs no digest of its own. Offsets follow from the part number and the part size.
+/// like the key. A part a re-chunking front sent to a backend that needs no whole-object digest is known by no
+/// digest (<c>DigestKinds.None</c>): by its size and the backend's part id. Offsets follow from the part number and
+/// the part size.
 /// </summary>
 internal sealed record PartRecord(int Number, long Size, DigestKinds Key, string? Sha256, string? Sha1, string? BackendPartId)
 {
-    /// <summary>The whole object's SHA-256 up to the part's end, lowercase hex: the key of a re-chunked part (<see cref="DigestKinds.Running"/>).</summary>
-    public string? Running { get; init; }
+    /// <summary>The digest the part is known by, lowercase hex; null for a part known by none.</summary>
+    public string? KeyDigest => Key switch
+    {
+        DigestKinds.None => null,
+        DigestKinds.Sha1 => Sha1 ?? throw new InvalidOperationException($"Part {Number} has no SHA-1, the digest it is known by."),
+        _ => Sha256 ?? throw new InvalidOperationException($"Part {Number} has no SHA-256, the digest it is known by."),
+    };
 
-    /// <summary>The digest the part is known by, lowercase hex.</summary>
-    public string KeyDigest => Key switch { DigestKinds.Sha1 => Sha1, DigestKinds.Running => Running, _ => Sha256 }
-        ?? throw new InvalidOperationException($"Part {Number} has no {Key} digest, the kind it is known by.");
-
-    /// <summary>Whether <paramref name="other"/> is this part again: a retry with the same bytes.</summary>
+    /// <summary>
+    /// Whether <paramref name="other"/> is this part again: a retry with the same bytes, or for a part known by no
+    /// digest, one the backend answered with the same part id (S3's ETag is its bytes' MD5).
+    /// </summary>
     public bool SameBytesAs(PartRecord other) =>
-        Key == other.Key && string.Equals(KeyDigest, other.KeyDigest, StringComparison.OrdinalIgnoreCase);
+        Key == other.Key && (Key == DigestKinds.None
+            ? Size == other.Size && BackendPartId == other.BackendPartId
+            : string.Equals(KeyDigest, other.KeyDigest, StringComparison.OrdinalIgnoreCase));
 }

@@ -96,12 +96,13 @@ internal sealed partial class RedisSessionStore : ISessionStore, ISessionListing
 
     public async Task<PartEnd> EndPartAsync(PartLease lease, PartRecord? accepted)
     {
+        var record = accepted is null ? null : PartRecordFormat.Encode(accepted);
         RedisValue[] args =
         [
             lease.PartNumber, lease.Token, NowMs,
-            accepted is null ? "" : PartRecordFormat.Encode(accepted),
+            record ?? [],
             accepted?.Size ?? 0,
-            accepted is null ? 0 : PartRecordFormat.KeyLength(accepted),
+            record is null ? 0 : PartRecordFormat.KeyLength(record),
             lease.UploadId,
         ];
         RedisKey[] keys = [.. _keys.SessionKeys(lease.UploadId), .. _keys.StatusIndexes(lease.UploadId, lease.Tenant)];

@@ -5,7 +5,8 @@
 -- (the first part and the last), so a part in between costs what it did.
 -- ARGV[1] part number, ARGV[2] lease token, ARGV[3] now (unix ms),
 -- ARGV[4] part record (Sessions/PartRecordFormat.cs; '' when the part failed: release only), ARGV[5] part size,
--- ARGV[6] how many leading bytes of a record say which bytes it holds (its key's kind and digest), ARGV[7] the session id
+-- ARGV[6] how many leading bytes of a record say which bytes it holds (its key's kind and digest; all of a record known by
+-- no digest), ARGV[7] the session id
 -- Returns {code, accepted bytes, parts received, status}: Ok recorded, AlreadyReceived (recorded before with the
 -- same key digest), Released (release only), NotFound, NotTakingParts, PartConflict (recorded before with other bytes).
 local lease = redis.call('HGET', KEYS[3], ARGV[1])
@@ -22,7 +23,8 @@ end
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
   local key = tonumber(ARGV[6])
-  if string.sub(existing, 1, key) == string.sub(ARGV[4], 1, key) then
+  -- A key that is the whole record (a part known by no digest) matches only the whole record.
+  if string.sub(existing, 1, key) == string.sub(ARGV[4], 1, key) and (key < #ARGV[4] or #existing == key) then
     return {AlreadyReceived, s[2], s[3], s[1]}
   end
   return {PartConflict, s[2], s[3], s[1]}

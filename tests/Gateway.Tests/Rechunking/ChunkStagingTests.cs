@@ -3,6 +3,7 @@ using System.Text;
 using Gateway.Domain;
 using Gateway.Rechunking;
 using Microsoft.Extensions.Options;
+using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Rechunking;
 
@@ -30,18 +31,36 @@ public sealed class ChunkStagingTests : IDisposable
     public async Task A_hash_state_saved_at_a_part_boundary_goes_on_to_the_whole_objects_digests()
     {
         var file = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("the quick brown fox ", 10_000)));
-        var hash = (await _staging.LoadHashAsync(Id, 0, sha1: true, CancellationToken.None))!;
+        var hash = WholeHash.For(["sha256", "sha1"])!;
         hash.Append(file.AsSpan(0, 65_537));
         await _staging.SaveHashAsync(Id, 1, hash);
 
         // As another instance would, from the saved state only.
-        var resumed = (await _staging.LoadHashAsync(Id, 1, sha1: false, CancellationToken.None))!;
+        var resumed = (await _staging.LoadHashAsync(Id, 1, CancellationToken.None))!;
         resumed.Append(file.AsSpan(65_537));
         var digests = resumed.Digests();
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(file)), digests.Sha256);
         Assert.Equal(Convert.ToHexStringLower(SHA1.HashData(file)), digests.Sha1);
-        Assert.Null(await _staging.LoadHashAsync(Id, 2, sha1: false, CancellationToken.None));
+        Assert.Null(await _staging.LoadHashAsync(Id, 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_hash_state_holds_only_the_digests_its_backend_checks_at_completion()
+    {
+        var file = TestData.Bytes(100_001, seed: 3);
+        Assert.Null(WholeHash.For([]));
+        var hash = WholeHash.For(["sha1"])!;
+        hash.Append(file.AsSpan(0, 70_000));
+        await _staging.SaveHashAsync(Id, 1, hash);
+
+        var resumed = (await _staging.LoadHashAsync(Id, 1, CancellationToken.None))!;
+        resumed.Append(file.AsSpan(70_000));
+
+        Assert.Null(resumed.Sha256);
+        Assert.Equal(new WholeChecksums { Sha1 = Convert.ToHexStringLower(SHA1.HashData(file)) }, resumed.Digests());
+        await _staging.SaveDigestsAsync(Id, resumed.Digests());
+        Assert.Equal(resumed.Digests(), await _staging.LoadDigestsAsync(Id, CancellationToken.None));
     }
 
     [Fact]
@@ -49,7 +68,7 @@ public sealed class ChunkStagingTests : IDisposable
     {
         await _staging.SaveRecordAsync(Id, "metadata", "filename ZmlsZQ==");
         await StagedAppend.AppendAsync(_staging.TailPath(Id, 2), new MemoryStream(new byte[10]), 10, null, 0, CancellationToken.None);
-        await _staging.SaveHashAsync(Id, 1, new WholeHash(sha1: false));
+        await _staging.SaveHashAsync(Id, 1, WholeHash.For(["sha256"])!);
         await _staging.SaveDigestsAsync(Id, new WholeChecksums { Sha256 = "ab", Sha1 = null });
 
         _staging.DeleteBytes(Id);
@@ -67,7 +86,7 @@ public sealed class ChunkStagingTests : IDisposable
     public async Task Staged_files_are_0600_in_a_0700_folder()
     {
         await StagedAppend.AppendAsync(_staging.TailPath(Id, 1), new MemoryStream(new byte[10]), 10, null, 0, CancellationToken.None);
-        await _staging.SaveHashAsync(Id, 1, new WholeHash(sha1: false));
+        await _staging.SaveHashAsync(Id, 1, WholeHash.For(["sha1"])!);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_staging.Folder(Id)));
         Assert.All(Directory.GetFiles(_staging.Folder(Id)), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));

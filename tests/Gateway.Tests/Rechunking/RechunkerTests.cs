@@ -83,10 +83,12 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     public async Task The_whole_object_sha1_a_box_backend_checks_at_commit_is_carried_across_writes()
     {
         var file = TestData.Bytes(2 * PartSize + 5, seed: 11);
-        var session = await _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
-            new CreateUpload("box", new BoxTarget("0", "rechunked.bin", null).ToTarget(), "file", "error", file.Length, null), CancellationToken.None);
+        var session = await CreateBoxAsync("rechunked.bin", file.Length);
 
         var first = await WriteAsync(session, 0, file.AsMemory(0, PartSize + 3), PartSize + 3);
+        // Box checks no SHA-256 of the whole file, so none is computed.
+        var state = await _staging.LoadHashAsync(session.Id, 1, CancellationToken.None);
+        Assert.Equal((true, false), (state!.Sha1 is not null, state.Sha256 is not null));
         var second = await WriteAsync(first.Session, PartSize + 3, file.AsMemory(PartSize + 3), file.Length - PartSize - 3);
         var done = await _rechunker.CompleteAsync(_acme, second.Session, TimeSpan.FromSeconds(30), CancellationToken.None);
 
@@ -98,50 +100,47 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
-    public async Task A_re_chunked_sandbox_part_is_known_by_the_whole_object_sha256_at_its_end_not_by_a_second_hash_of_its_own()
+    public async Task A_re_chunked_sandbox_part_is_known_by_no_digest_and_no_byte_is_hashed_for_it()
     {
         var file = TestData.Bytes(2 * PartSize + 9, seed: 21);
-        var session = await CreateAsync("/workspace/rechunk/running.bin", file.Length);
+        var session = await CreateAsync("/workspace/rechunk/unhashed.bin", file.Length);
 
-        var written = await WriteAsync(session, 0, file, file.Length);
-        await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
+        var written = await WriteAsync(session, 0, file.AsMemory(0, PartSize + 5), PartSize + 5);
+        // The sandbox checks no whole-object digest at completion unless given one, and tus clients give none:
+        // nothing is hashed, so there is no hash state beside the tail.
+        Assert.Equal(["tail.2"], Directory.GetFiles(_staging.Folder(session.Id)).Select(Path.GetFileName));
+        written = await WriteAsync(written.Session, PartSize + 5, file.AsMemory(PartSize + 5), file.Length - PartSize - 5);
+        var done = await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
 
-        // Each record's key is the digest of every byte up to the part's end, the whole-object hash's own state there.
+        Assert.Equal(SessionStatus.Completed, done.Status);
         var parts = await _system.Gateway.GetRequiredService<ISessionStore>().ListPartsAsync(session.Id, CancellationToken.None);
         Assert.Equal(3, parts.Count);
-        foreach (var part in parts)
-        {
-            var end = (int)(session.OffsetOf(part.Number) + part.Size);
-            Assert.Equal(DigestKinds.Running, part.Key);
-            Assert.Null(part.Sha256);
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(file.AsSpan(0, end))), part.Running);
-        }
-        Assert.Equal(file, await SandboxFileAsync("/workspace/rechunk/running.bin"));
+        Assert.All(parts, part => Assert.Equal((DigestKinds.None, null, null), (part.Key, part.Sha256, part.Sha1)));
+        Assert.Equal(file, await SandboxFileAsync("/workspace/rechunk/unhashed.bin"));
     }
 
     [Fact]
-    public async Task A_re_chunked_part_sent_again_is_a_no_op_with_the_same_bytes_and_a_conflict_with_others_or_sent_alone()
+    public async Task A_re_chunked_part_sent_again_is_refused_whichever_way_it_comes_and_stays_as_recorded()
     {
         var file = TestData.Bytes(2 * PartSize, seed: 22);
         var session = await CreateAsync("/workspace/rechunk/resent.bin", file.Length);
         await WriteAsync(session, 0, file.AsMemory(0, PartSize), PartSize);
         var forwarder = _system.Gateway.GetRequiredService<PartForwarder>();
 
-        // As after a lost answer: part 1 again from the hash state before it (the start), its bytes drained into that hash.
-        var same = await ResendAsync(forwarder, session, file.AsMemory(0, PartSize));
-        var other = file.AsMemory(0, PartSize).ToArray();
-        other[PartSize / 2] ^= 1;
-        var conflict = await Assert.ThrowsAsync<GatewayException>(() => ResendAsync(forwarder, session, other));
+        // As after a lost answer, through the re-chunker's own path, and alone through /v1: known by no digest,
+        // the part cannot be compared with any bytes sent again.
+        var resent = await Assert.ThrowsAsync<GatewayException>(() =>
+            forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: true));
         var context = Context();
         context.Request.Body = new MemoryStream(file, 0, PartSize);
         context.Request.ContentLength = PartSize;
         var alone = await Assert.ThrowsAsync<GatewayException>(() => forwarder.PutAsync(context, _acme, session.Id, 1, PartDigests.None));
 
-        Assert.Equal(PartSize, same.AcceptedBytes);
-        Assert.Equal(ErrorCode.PartConflict.Code, conflict.Error.Code);
-        // A whole part sent through /v1 cannot be compared with a running hash: refused rather than taken unverified.
+        Assert.Equal(ErrorCode.PartConflict.Code, resent.Error.Code);
         Assert.Equal(ErrorCode.PartConflict.Code, alone.Error.Code);
-        Assert.Equal(PartSize, _rechunker.Position((await _system.Gateway.GetRequiredService<ISessionStore>().GetAsync(session.Id, "acme", CancellationToken.None))!).Offset);
+        var store = _system.Gateway.GetRequiredService<ISessionStore>();
+        Assert.Equal(PartSize, _rechunker.Position((await store.GetAsync(session.Id, "acme", CancellationToken.None))!).Offset);
+        Assert.Equal(DigestKinds.None, Assert.Single(await store.ListPartsAsync(session.Id, CancellationToken.None)).Key);
     }
 
     [Fact]
@@ -197,16 +196,31 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
-    public async Task An_upload_whose_part_was_sent_whole_elsewhere_cannot_be_continued_for_want_of_its_hash_state()
+    public async Task An_upload_whose_part_was_sent_whole_through_v1_goes_on_when_its_backend_checks_no_whole_object_digest()
     {
         var file = TestData.Bytes(2 * PartSize, seed: 5);
         var session = await CreateAsync("/workspace/rechunk/mixed.bin", file.Length);
         await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize);
 
+        var written = await WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize);
+        var done = await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(SessionStatus.Completed, done.Status);
+        Assert.Equal(file, await SandboxFileAsync("/workspace/rechunk/mixed.bin"));
+    }
+
+    [Fact]
+    public async Task A_box_upload_whose_part_was_sent_whole_elsewhere_cannot_be_continued_for_want_of_its_sha1_state()
+    {
+        var file = TestData.Bytes(2 * PartSize, seed: 6);
+        var session = await CreateBoxAsync("mixed.bin", file.Length);
+        var part = new MemoryStream(file, 0, PartSize);
+        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, part, PartSize);
+
         var refusal = await Assert.ThrowsAsync<GatewayException>(() => WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize));
 
         Assert.Equal(ErrorCode.InvalidRequest.Code, refusal.Error.Code);
-        Assert.Contains("whole-object digests", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("whole-object digests its backend checks", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -233,16 +247,13 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         Assert.Equal(3, await _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => Task.FromResult(3)));
     }
 
-    private Task<PartReceipt> ResendAsync(PartForwarder forwarder, UploadSession session, ReadOnlyMemory<byte> bytes)
-    {
-        var hash = new WholeHash(sha1: false);
-        var source = new PartSource(null, 0, new MemoryStream(bytes.ToArray()), bytes.Length, hash, () => Task.CompletedTask);
-        return forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, source, bytes.Length, () => hash.Sha256.Digest());
-    }
-
     private Task<UploadSession> CreateAsync(string path, long length) =>
         _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
             new CreateUpload("sandbox", new SandboxTarget(GatewayHarness.SandboxId, path).ToTarget(), "file", "error", length, null), CancellationToken.None);
+
+    private Task<UploadSession> CreateBoxAsync(string name, long length) =>
+        _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
+            new CreateUpload("box", new BoxTarget("0", name, null).ToTarget(), "file", "error", length, null), CancellationToken.None);
 
     private async Task<RechunkResult> WriteAsync(UploadSession session, long offset, ReadOnlyMemory<byte> bytes, long? length, ChunkChecksum? checksum = null)
     {

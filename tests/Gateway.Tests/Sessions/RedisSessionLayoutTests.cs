@@ -70,21 +70,34 @@ public sealed class RedisSessionLayoutTests : IClassFixture<RedisServer>, IDispo
         var boxWithSha256 = box with { Sha256 = new string('a', 64) };
         var sandbox = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Sha256, new string('a', 64), null, null);
         var odd = new PartRecord(1, 0, DigestKinds.Sha256, "0123456789abcdef".PadRight(64, 'f'), new string('c', 40), "part-é");
-        var rechunked = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.Running, null, null, null) { Running = new string('d', 64) };
+        var rechunked = new PartRecord(7, 8 * 1024 * 1024, DigestKinds.None, null, null, null);
+        var rechunkedS3 = rechunked with { BackendPartId = "\"9b2cf535f27731c974343645a3985328\"" };
 
         Assert.Equal(33, PartRecordFormat.Encode(box).Length);
         Assert.Equal(65, PartRecordFormat.Encode(boxWithSha256).Length);
         Assert.Equal(37, PartRecordFormat.Encode(sandbox).Length);
-        Assert.Equal(37, PartRecordFormat.Encode(rechunked).Length);
-        foreach (var record in new[] { box, boxWithSha256, sandbox, odd, rechunked, rechunked with { Sha1 = new string('e', 40) } })
+        Assert.Equal(5, PartRecordFormat.Encode(rechunked).Length);
+        foreach (var record in new[] { box, boxWithSha256, sandbox, odd, rechunked, rechunkedS3, rechunked with { Sha1 = new string('e', 40) } })
         {
             Assert.Equal(record, PartRecordFormat.Decode(record.Number, PartRecordFormat.Encode(record)));
         }
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(sandbox with { Sha256 = "not hex" }));
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(box with { Sha1 = null }));
-        Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(rechunked with { Running = null }));
-        // A running key stands in for the part's own SHA-256; a record with both would not say which it is known by.
+        // A part with a SHA-256 is known by it; a record known by none would not say that it has one.
         Assert.Throws<ArgumentException>(() => PartRecordFormat.Encode(rechunked with { Sha256 = new string('a', 64) }));
+    }
+
+    [Fact]
+    public void A_part_known_by_no_digest_is_told_apart_by_its_whole_record_and_a_legacy_running_record_reads_as_one()
+    {
+        var rechunked = PartRecordFormat.Encode(new PartRecord(3, 5 * 1024 * 1024, DigestKinds.None, null, null, "\"etag\""));
+        var sandbox = PartRecordFormat.Encode(new PartRecord(3, 5 * 1024 * 1024, DigestKinds.Sha256, new string('a', 64), null, null));
+
+        Assert.Equal(rechunked.Length, PartRecordFormat.KeyLength(rechunked));
+        Assert.Equal(33, PartRecordFormat.KeyLength(sandbox));
+        // Kind 4: the whole-object SHA-256 at the part's end, then varint(size·2), as written before parts were known by no digest.
+        byte[] legacy = [4, .. Enumerable.Repeat((byte)0xdd, 32), 0x80, 0x80, 0x80, 0x05];
+        Assert.Equal(new PartRecord(3, 5 * 1024 * 1024, DigestKinds.None, null, null, null), PartRecordFormat.Decode(3, legacy));
     }
 
     private UploadSession Session()

@@ -220,6 +220,27 @@ public abstract partial class SessionStoreContract
     }
 
     [Fact]
+    public async Task A_part_known_by_no_digest_is_the_same_part_again_only_with_the_same_size_and_backend_part_id()
+    {
+        var s = await CreateAsync();
+        var lease = PartLease.New(s.Id, Tenant, 1);
+        await Store.BeginPartAsync(lease, null);
+        PartRecord Keyless(string? partId) => new(1, 4 * MiB, DigestKinds.None, null, null, partId);
+        await Store.EndPartAsync(lease, Keyless("\"etag-1\""));
+
+        var same = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Keyless("\"etag-1\""));
+        // A longer id that starts with the recorded one, a shorter one, none, and a part known by a digest.
+        var longer = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Keyless("\"etag-1\"x"));
+        var shorter = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Keyless("\"etag"));
+        var none = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Keyless(null));
+        var digest = await Store.EndPartAsync(PartLease.New(s.Id, Tenant, 1), Part(1, 4 * MiB));
+
+        Assert.Equal(PartEndOutcome.Duplicate, same.Outcome);
+        Assert.All([longer, shorter, none, digest], end => Assert.Equal(PartEndOutcome.Conflict, end.Outcome));
+        Assert.Equal(Keyless("\"etag-1\""), Assert.Single(await Store.ListPartsAsync(s.Id, default)));
+    }
+
+    [Fact]
     public async Task Beginning_a_received_part_returns_its_record_for_comparison()
     {
         var s = await CreateAsync();

@@ -196,7 +196,6 @@ internal static class BenchmarkRun
                 {
                     case (_, UploadPathKind.GatewaySpool or UploadPathKind.BoxFront) when backend != "box":
                     case (_, UploadPathKind.GatewayNoWholeDigest) when backend != "s3":
-                    case ("s3", UploadPathKind.Tus):
                     case (_, UploadPathKind.TusPeer):
                         continue;
                     case ("s3", UploadPathKind.Direct or UploadPathKind.Haproxy or UploadPathKind.Nginx):

@@ -58,6 +58,10 @@ internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient htt
         {
             metadata["folder_id"] = "0";
         }
+        else if (Backend == "s3")
+        {
+            metadata["key"] = "bench/" + name;
+        }
         else
         {
             metadata["sandbox_id"] = sandboxId;

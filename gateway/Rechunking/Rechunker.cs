@@ -11,8 +11,8 @@ namespace Gateway.Rechunking;
 /// A byte stream of any size, starting at any offset, cut into the backend's parts (docs/tus.md, "How bytes
 /// become parts"): each whole part streamed through the core's part path, the bytes of a part not yet whole
 /// appended to the staged tail, the whole-object digests the backend checks at completion (if any) carried
-/// across part boundaries. For fronts whose clients
-/// choose their own chunk sizes; every write runs under the upload's <see cref="WriterLock"/>.
+/// across part boundaries. For fronts whose clients choose their own chunk sizes; every write runs under the
+/// upload's <see cref="WriterLock"/>.
 /// </summary>
 internal sealed class Rechunker(PartForwarder parts, ISessionStore store, UploadLifecycle lifecycle, BackendRegistry backends, ChunkStaging staging,
     TimeProvider time)

@@ -1,4 +1,5 @@
 using System.Net;
+using Amazon.S3.Model;
 using Gateway.Expiry;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -124,6 +125,42 @@ public sealed class S3UploadTests(RedisServer redis, CephRgw rgw) : IClassFixtur
         Assert.Equal("failed", (await client.GetOkAsync(id)).GetProperty("status").GetString());
         Assert.Equal(0, await MultipartUploadsAsync(rgw, id));
         Assert.Equal(0, await StagedObjectsAsync(rgw, id));
+    }
+
+    [RgwFact]
+    public async Task A_part_changed_in_the_store_behind_the_gateway_fails_the_upload_at_complete_and_nothing_is_published()
+    {
+        await using var system = await StartAsync(redis, rgw);
+        using var client = new ContractClient(system.Client());
+        var file = TestData.Bytes((int)PartSize + 10, seed: 15);
+        var id = (await client.CreateOkAsync(Create("tampered/object.bin", file.Length))).GetProperty("upload_id").GetString()!;
+        await client.PutPartOkAsync(id, 1, file, PartSize);
+        await client.PutPartOkAsync(id, 2, file, PartSize);
+
+        // Someone holding the store's credentials overwrites part 1 of the session's multipart upload.
+        using (var s3 = rgw.Client())
+        {
+            var upload = Assert.Single((await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            {
+                BucketName = rgw.Bucket,
+                Prefix = Prefix + ".upload-gateway/" + id,
+            })).MultipartUploads);
+            await s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = rgw.Bucket,
+                Key = upload.Key,
+                UploadId = upload.UploadId,
+                PartNumber = 1,
+                InputStream = new MemoryStream(TestData.Bytes((int)PartSize, seed: 16)),
+            });
+        }
+
+        var problem = await ExpectProblemAsync(await client.CompleteAsync(id), 502, "backend_error");
+
+        Assert.Contains("part 1 other than the gateway recorded", problem.GetProperty("detail").GetString());
+        Assert.Equal("failed", (await client.GetOkAsync(id)).GetProperty("status").GetString());
+        Assert.False(await ExistsAsync(rgw, "tampered/object.bin"));
+        Assert.Equal(0, await MultipartUploadsAsync(rgw, id));
     }
 
     [RgwFact]

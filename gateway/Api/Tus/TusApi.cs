@@ -205,8 +205,9 @@ internal static partial class TusApi
         }
         if (!staging.IsTusUpload(id))
         {
-            // docs/tus.md, "Mixed use": the whole-object hash a tus upload completes with starts at its first byte,
-            // which only an upload created here has seen. Not 409: tus clients retry that one as an offset conflict.
+            // docs/tus.md, "Mixed use": only an upload created here has its records (its metadata for HEAD, and on Box
+            // the whole-object hash from its first byte), and an instance without the shared staging directory sees
+            // none. Not 409: tus clients retry that one as an offset conflict.
             throw new GatewayException(ErrorCode.InvalidRequest,
                 "This upload was not created at /tus/ (or this instance does not share Gateway:Rechunking:StagingDirectory): tus PATCH only continues tus uploads. Send its parts and complete through /v1.");
         }

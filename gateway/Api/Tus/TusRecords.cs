@@ -17,7 +17,7 @@ internal sealed class TusRecords(ChunkStaging staging)
     public async Task<string?> ReadMetadataAsync(string id, CancellationToken cancellationToken) =>
         await staging.ReadRecordAsync(id, MetadataRecord, cancellationToken) is { Length: > 0 } text ? text : null;
 
-    /// <summary>Whether the upload was created at <c>/tus/</c>: only those have the record (and the hash state from byte 0).</summary>
+    /// <summary>Whether the upload was created at <c>/tus/</c>: only those have the record (and, on Box, the hash state from byte 0).</summary>
     public bool IsTusUpload(string id) => staging.HasRecord(id, MetadataRecord);
 
     /// <summary>A final upload's <c>Upload-Concat</c> as its POST sent it, for HEAD.</summary>

@@ -65,11 +65,14 @@ internal sealed class PartSource(Stream? staged, long stagedLength, Stream body,
 
     private async Task EndAsync()
     {
-        if (!_ended && atEnd is not null)
+        if (!_ended)
         {
-            await atEnd();
+            _ended = true;
+            if (atEnd is not null)
+            {
+                await atEnd();
+            }
         }
-        _ended = true;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -117,7 +117,7 @@ internal sealed class S3Completion(string name, S3Options options, AmazonS3Clien
             {
                 // A recorded part sent again never reaches the store, so only a writer outside the gateway (or a store
                 // that lost it) makes it differ: the upload cannot be completed as it was accepted.
-                await client.AbortMultipartUploadAsync(options.Bucket, staging, session.BackendSession.Id, cancellationToken);
+                await AbortAsync(session, cancellationToken);
                 throw new GatewayException(ErrorCode.BackendError,
                     $"S3 backend '{name}' holds part {part.Number} other than the gateway recorded (changed outside the gateway); the upload failed and nothing was published.")
                 {

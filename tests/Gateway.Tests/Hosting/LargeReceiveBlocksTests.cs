@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
 
-namespace Gateway.Tests.Forwarding;
+namespace Gateway.Tests.Hosting;
 
 public sealed class LargeReceiveBlocksTests
 {

@@ -80,7 +80,7 @@ internal sealed record SessionLimits(long MaxUploadBytes, long MaxPartBytes, int
 /// <summary>The backend's own session: its id and the URLs it told us to use (Box's <c>session_endpoints</c>).</summary>
 internal sealed record BackendSessionRef(string Id, IReadOnlyDictionary<string, string>? Urls = null);
 
-/// <summary>What landed: sandbox <c>{path, size}</c>, Box <c>{file_id, sha1}</c>.</summary>
+/// <summary>What landed: sandbox <c>{path, size}</c>, Box <c>{file_id, sha1}</c>; or why nothing did (<see cref="Error"/>).</summary>
 internal sealed record SessionResult
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -97,7 +97,14 @@ internal sealed record SessionResult
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Sha1 { get; init; }
+
+    /// <summary>Why a failed session failed: a commit that fails in the background has no request left to say it to.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SessionError? Error { get; init; }
 }
+
+/// <summary>The contract's error code and detail of the failure that ended a session.</summary>
+internal sealed record SessionError(string Code, string Detail);
 
 /// <summary>
 /// A part the backend acknowledged, known by its digest of the <paramref name="Key"/> kind: the kind its backend

@@ -11,4 +11,13 @@ internal static partial class Log
 
     [LoggerMessage(2002, LogLevel.Warning, "Could not abort the backend session of upload {UploadId}; it will expire at the backend")]
     public static partial void OrphanedBackendSession(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Warning, "The commit of upload {UploadId} failed after its request was answered; the session's status says how it ended")]
+    public static partial void CommitFailedInBackground(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Could not release the commit lock of upload {UploadId}; it lapses by itself")]
+    public static partial void CommitLockNotReleased(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(2005, LogLevel.Information, "Waiting for {Count} running commits before stopping")]
+    public static partial void WaitingForCommits(ILogger logger, int count);
 }

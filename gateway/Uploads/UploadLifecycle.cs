@@ -24,6 +24,7 @@ internal sealed class UploadLifecycle(
     TimeProvider time,
     GatewayMetrics metrics,
     UploadTokenAdmission tokens,
+    CommitRunner commits,
     ILogger<UploadLifecycle> logger)
 {
     public async Task<UploadSession> CreateAsync(Tenant tenant, CreateUpload request, CancellationToken cancellationToken)
@@ -145,7 +146,7 @@ internal sealed class UploadLifecycle(
             case SessionStatus.Completed:
                 return (session, null);
             case SessionStatus.Aborted or SessionStatus.Failed:
-                throw new GatewayException(ErrorCode.InvalidState, $"The upload is {session.Status}; it cannot be completed.");
+                throw NotCompletable(session);
             case SessionStatus.Expired:
                 throw new GatewayException(ErrorCode.Expired, "The upload expired.");
             case SessionStatus.Created or SessionStatus.Uploading:
@@ -166,9 +167,39 @@ internal sealed class UploadLifecycle(
             }
         }
 
-        var begun = await store.ApplyAsync(id, tenant.Name, SessionTransition.BeginComplete);
-        ThrowIfNotDone(begun, id);
-        var parts = await store.ListPartsAsync(id, cancellationToken);
+        var outcome = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken);
+        var now = await GetAsync(tenant, id, cancellationToken);
+        switch (outcome)
+        {
+            case CommitOutcome.Pending pending:
+                return (now, pending.RetryAfter);
+            case not null:
+                return (now, null);
+        }
+        // Committing elsewhere, or on here past the wait: the session's state says which it came to so far.
+        return now.Status switch
+        {
+            SessionStatus.Completed => (now, null),
+            SessionStatus.Aborted or SessionStatus.Failed => throw NotCompletable(now),
+            SessionStatus.Expired => throw new GatewayException(ErrorCode.Expired, "The upload expired."),
+            _ => (now, commits.RetryAfter),
+        };
+    }
+
+    /// <summary>
+    /// Under <see cref="CommitRunner"/>'s lock: the session moved to completing, the backend's commit, and the session's
+    /// move to the state it leads to.
+    /// </summary>
+    private async Task<CommitOutcome> CommitAsync(Tenant tenant, UploadSession session, IUploadBackend backend, WholeChecksums whole, CancellationToken cancellationToken)
+    {
+        var begun = await store.ApplyAsync(session.Id, tenant.Name, SessionTransition.BeginComplete);
+        if (begun.Outcome != TransitionOutcome.Done && begun.PreviousStatus == SessionStatus.Completed)
+        {
+            // A commit that held the lock before this one has ended the session since the request looked.
+            return new CommitOutcome.Completed(new SessionResult());
+        }
+        ThrowIfNotDone(begun, session.Id);
+        var parts = await store.ListPartsAsync(session.Id, cancellationToken);
         CommitOutcome outcome;
         try
         {
@@ -178,25 +209,20 @@ internal sealed class UploadLifecycle(
         {
             if (e.EndsSession)
             {
-                await EndAsync(session, SessionTransition.Fail);
+                await EndAsync(session, SessionTransition.Fail, new SessionResult { Error = new SessionError(e.Error.Code, e.Message) });
             }
             else
             {
                 // Retryable or correctable (a wrong digest): the parts are all still there.
-                await store.ApplyAsync(id, null, SessionTransition.Reopen);
+                await store.ApplyAsync(session.Id, null, SessionTransition.Reopen);
             }
             throw;
         }
-        switch (outcome)
+        if (outcome is CommitOutcome.Completed completed)
         {
-            case CommitOutcome.Completed completed:
-                await EndAsync(session, SessionTransition.Complete, completed.Result);
-                return (await GetAsync(tenant, id, cancellationToken), null);
-            case CommitOutcome.Pending pending:
-                return (await GetAsync(tenant, id, cancellationToken), pending.RetryAfter);
-            default:
-                throw new InvalidOperationException($"Unknown commit outcome {outcome}.");
+            await EndAsync(session, SessionTransition.Complete, completed.Result);
         }
+        return outcome;
     }
 
     public async Task AbortAsync(Tenant tenant, string id, CancellationToken cancellationToken)
@@ -210,8 +236,15 @@ internal sealed class UploadLifecycle(
         {
             return;
         }
-        await backends.Get(session.Backend).AbortAsync(session, cancellationToken);
-        await EndAsync(session, SessionTransition.Abort);
+        var ended = await commits.TryRunUnlessCommittingAsync(id, async () =>
+        {
+            await backends.Get(session.Backend).AbortAsync(session, cancellationToken);
+            await EndAsync(session, SessionTransition.Abort);
+        });
+        if (!ended)
+        {
+            throw new GatewayException(ErrorCode.InvalidState, "The upload is being completed; it can no longer be aborted.");
+        }
     }
 
     /// <summary>Ends a session past its expiry: the backend's session aborted (best effort), quota released.</summary>
@@ -227,11 +260,17 @@ internal sealed class UploadLifecycle(
         {
             return false;
         }
-        if (backends.TryGet(session.Backend, out var backend))
+        // A commit that runs past the expiry is let finish: it took the session's parts before the time ran out.
+        var ended = false;
+        await commits.TryRunUnlessCommittingAsync(id, async () =>
         {
-            await AbortBackendQuietlyAsync(backend, session);
-        }
-        return await EndAsync(session, SessionTransition.Expire);
+            if (backends.TryGet(session.Backend, out var backend))
+            {
+                await AbortBackendQuietlyAsync(backend, session);
+            }
+            ended = await EndAsync(session, SessionTransition.Expire);
+        });
+        return ended;
     }
 
     /// <summary>The caller's session, or 404.</summary>
@@ -281,6 +320,11 @@ internal sealed class UploadLifecycle(
                 throw new GatewayException(ErrorCode.InvalidState, $"The upload is {transition.PreviousStatus}.");
         }
     }
+
+    private static GatewayException NotCompletable(UploadSession session) =>
+        new(ErrorCode.InvalidState, session.Result?.Error is { } error
+            ? $"The upload failed ({error.Code}): {error.Detail}"
+            : $"The upload is {session.Status}; it cannot be completed.");
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

@@ -128,6 +128,55 @@ public sealed class S3UploadTests(RedisServer redis, CephRgw rgw) : IClassFixtur
     }
 
     [RgwFact]
+    public async Task A_read_back_past_the_wait_answers_202_then_publishes_and_a_wrong_digest_fails_with_its_reason()
+    {
+        // Any read-back outlasts a millisecond: every complete here goes on in the background.
+        await using var system = await StartAsync(redis, rgw, gateway: s => s["Gateway:Completion:AnswerWithin"] = "00:00:00.001");
+        using var client = new ContractClient(system.Client());
+        var file = TestData.Bytes((int)(2 * PartSize) + 77, seed: 16);
+        var right = (await client.CreateOkAsync(Create("background/right.bin", file.Length))).GetProperty("upload_id").GetString()!;
+        var wrong = (await client.CreateOkAsync(Create("background/wrong.bin", file.Length))).GetProperty("upload_id").GetString()!;
+        foreach (var id in new[] { right, wrong })
+        {
+            await Task.WhenAll(Enumerable.Range(1, 3).Select(n => client.PutPartOkAsync(id, n, file, PartSize)));
+        }
+
+        using var accepted = await client.CompleteAsync(right, new { checksum = new { sha256 = TestData.Sha256Hex(file) } });
+        Assert.Equal("completing", (await ExpectAsync(accepted, HttpStatusCode.Accepted)).GetProperty("status").GetString());
+        Assert.NotNull(accepted.Headers.RetryAfter?.Delta);
+        await ExpectAsync(await client.CompleteAsync(wrong, new { checksum = new { sha256 = TestData.Sha256Hex(TestData.Bytes(10)) } }), HttpStatusCode.Accepted);
+
+        Assert.Equal("completed", (await SettledAsync(client, right)).GetProperty("status").GetString());
+        Assert.Equal(file, await ReadAsync(rgw, "background/right.bin"));
+        var failed = await SettledAsync(client, wrong);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal("checksum_mismatch", failed.GetProperty("result").GetProperty("error").GetProperty("code").GetString());
+        var problem = await ExpectProblemAsync(await client.CompleteAsync(wrong, new { }), 409, "invalid_state");
+        Assert.Contains("checksum_mismatch", problem.GetProperty("detail").GetString());
+        Assert.False(await ExistsAsync(rgw, "background/wrong.bin"));
+        foreach (var id in new[] { right, wrong })
+        {
+            Assert.Equal(0, await MultipartUploadsAsync(rgw, id));
+            Assert.Equal(0, await StagedObjectsAsync(rgw, id));
+        }
+    }
+
+    /// <summary>The session once its commit has ended, one way or the other.</summary>
+    private static async Task<System.Text.Json.JsonElement> SettledAsync(ContractClient client, string id)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var session = await client.GetOkAsync(id);
+            if (session.GetProperty("status").GetString() != "completing")
+            {
+                return session;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"The commit of {id} did not end within 10 s.");
+    }
+
+    [RgwFact]
     public async Task A_part_changed_in_the_store_behind_the_gateway_fails_the_upload_at_complete_and_nothing_is_published()
     {
         await using var system = await StartAsync(redis, rgw);

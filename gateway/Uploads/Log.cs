@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Information, "Waiting for {Count} running commits before stopping")]
     public static partial void WaitingForCommits(ILogger logger, int count);
+
+    [LoggerMessage(2006, LogLevel.Warning, "The commit of upload {UploadId} met a passing failure; it is tried again in {Backoff}")]
+    public static partial void CommitRetrying(ILogger logger, string uploadId, TimeSpan backoff, Exception exception);
 }

@@ -167,36 +167,30 @@ internal sealed class UploadLifecycle(
             }
         }
 
-        var outcome = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken);
+        var retryAfter = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken);
         var now = await GetAsync(tenant, id, cancellationToken);
-        switch (outcome)
-        {
-            case CommitOutcome.Pending pending:
-                return (now, pending.RetryAfter);
-            case not null:
-                return (now, null);
-        }
-        // Committing elsewhere, or on here past the wait: the session's state says which it came to so far.
+        // The session's state says what the commit came to so far, here or on another instance.
         return now.Status switch
         {
             SessionStatus.Completed => (now, null),
             SessionStatus.Aborted or SessionStatus.Failed => throw NotCompletable(now),
             SessionStatus.Expired => throw new GatewayException(ErrorCode.Expired, "The upload expired."),
-            _ => (now, commits.RetryAfter),
+            _ => (now, retryAfter ?? commits.RetryAfter),
         };
     }
 
     /// <summary>
-    /// Under <see cref="CommitRunner"/>'s lock: the session moved to completing, the backend's commit, and the session's
-    /// move to the state it leads to.
+    /// One attempt, under <see cref="CommitRunner"/>'s lock: the session moved to completing, the backend's commit, and
+    /// the session's move to the state it leads to. Null once the session has ended; while the backend still assembles,
+    /// when to try again.
     /// </summary>
-    private async Task<CommitOutcome> CommitAsync(Tenant tenant, UploadSession session, IUploadBackend backend, WholeChecksums whole, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> CommitAsync(Tenant tenant, UploadSession session, IUploadBackend backend, WholeChecksums whole, CancellationToken cancellationToken)
     {
         var begun = await store.ApplyAsync(session.Id, tenant.Name, SessionTransition.BeginComplete);
         if (begun.Outcome != TransitionOutcome.Done && begun.PreviousStatus == SessionStatus.Completed)
         {
-            // A commit that held the lock before this one has ended the session since the request looked.
-            return new CommitOutcome.Completed(new SessionResult());
+            // An attempt that held the lock before this one has completed the session since the request looked.
+            return null;
         }
         ThrowIfNotDone(begun, session.Id);
         var parts = await store.ListPartsAsync(session.Id, cancellationToken);
@@ -218,11 +212,16 @@ internal sealed class UploadLifecycle(
             }
             throw;
         }
-        if (outcome is CommitOutcome.Completed completed)
+        switch (outcome)
         {
-            await EndAsync(session, SessionTransition.Complete, completed.Result);
+            case CommitOutcome.Completed completed:
+                await EndAsync(session, SessionTransition.Complete, completed.Result);
+                return null;
+            case CommitOutcome.Pending pending:
+                return pending.RetryAfter;
+            default:
+                throw new InvalidOperationException($"Unknown commit outcome {outcome}.");
         }
-        return outcome;
     }
 
     public async Task AbortAsync(Tenant tenant, string id, CancellationToken cancellationToken)

@@ -54,6 +54,18 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         throw new TimeoutException($"Upload {id} was not completed within 10 s.");
     }
 
+    /// <summary>The session's status once no commit is running any more (polled, no complete sent).</summary>
+    private static async Task<string?> StatusOnceSettledAsync(ContractClient client, string id)
+    {
+        string? status = null;
+        for (var i = 0; i < 300 && status is null or "completing" or "staged"; i++)
+        {
+            await Task.Delay(100);
+            status = (await client.GetOkAsync(id)).GetProperty("status").GetString();
+        }
+        return status;
+    }
+
     private static async Task AssertLandedAsync(GatewayHarness system, string path, byte[] file)
     {
         using var sandbox = system.SandboxClient();
@@ -128,13 +140,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         }
 
         // No complete is sent again: the one the client gave up on goes through by itself.
-        var status = "";
-        for (var i = 0; i < 100 && status != "completed"; i++)
-        {
-            await Task.Delay(100);
-            status = (await client.GetOkAsync(id)).GetProperty("status").GetString();
-        }
-        Assert.Equal("completed", status);
+        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
         await AssertLandedAsync(system, path, file);
     }
 
@@ -176,6 +182,43 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         var completed = await CompletedAsync(survivor, id);
         Assert.Equal(path, completed.GetProperty("result").GetProperty("path").GetString());
         await AssertLandedAsync(system, path, file);
+    }
+
+    [Fact]
+    public async Task A_passing_backend_failure_after_the_202_is_outlasted_by_the_gateway_without_another_complete()
+    {
+        await using var system = await StartAsync();
+        using var client = new ContractClient(system.Client());
+        var (id, file, path) = await StageSlowCommitAsync(system, client, seed: 38);
+        // The slow commit then fails (503), and so do the control plane's two retries of it.
+        using (var mock = system.Sandbox.CreateClient())
+        {
+            (await mock.PostAsJsonAsync("/_mock/faults", new { kind = "error", method = "POST", path = "/complete", status = 503, count = 3 })).EnsureSuccessStatusCode();
+        }
+
+        await ExpectAsync(await client.CompleteAsync(id, new { }), HttpStatusCode.Accepted);
+
+        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
+        await AssertLandedAsync(system, path, file);
+    }
+
+    [Fact]
+    public async Task A_box_commit_still_assembling_is_asked_again_by_the_gateway_until_it_lands()
+    {
+        await using var system = await GatewayHarness.StartAsync(redis, box: s => s["MockBox:CommitAcceptedResponses"] = "2");
+        using var client = new ContractClient(system.Client());
+        var file = TestData.Bytes(PartSize + 5, seed: 39);
+        var id = (await client.CreateBoxFileAsync(file.Length, $"{Guid.NewGuid():N}.bin")).GetProperty("upload_id").GetString()!;
+        await client.PutPartOkAsync(id, 1, file, PartSize);
+        await client.PutPartOkAsync(id, 2, file, PartSize);
+
+        await ExpectAsync(await client.CompleteAsync(id, new { checksum = new { sha1 = TestData.Sha1Hex(file) } }), HttpStatusCode.Accepted);
+
+        // Box answers 202 twice (Retry-After: 1): no complete is sent again, as a tus client, done with its last PATCH, sends none.
+        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
+        var fileId = (await client.GetOkAsync(id)).GetProperty("result").GetProperty("file_id").GetString();
+        using var box = system.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{fileId}/content"));
     }
 
     [Fact]

@@ -187,9 +187,9 @@ internal sealed class UploadLifecycle(
     private async Task<TimeSpan?> CommitAsync(Tenant tenant, UploadSession session, IUploadBackend backend, WholeChecksums whole, CancellationToken cancellationToken)
     {
         var begun = await store.ApplyAsync(session.Id, tenant.Name, SessionTransition.BeginComplete);
-        if (begun.Outcome != TransitionOutcome.Done && begun.PreviousStatus == SessionStatus.Completed)
+        if (begun is { Outcome: TransitionOutcome.WrongState, PreviousStatus: { } previous } && !SessionStatus.IsLive(previous))
         {
-            // An attempt that held the lock before this one has completed the session since the request looked.
+            // Ended since the request looked (an attempt before this one committed it, a client aborted it, it expired): its state is the answer.
             return null;
         }
         ThrowIfNotDone(begun, session.Id);

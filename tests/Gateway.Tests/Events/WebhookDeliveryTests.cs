@@ -62,7 +62,8 @@ public sealed class WebhookDeliveryTests(RedisServer redis) : IClassFixture<Redi
         var failed = Id(await client.CreateSandboxFileAsync(PartSize, "/workspace/events-failed.bin"));
         await client.PutPartOkAsync(failed, 1, file, PartSize);
         Assert.Equal(TransitionOutcome.Done, (await store.ApplyAsync(failed, null, SessionTransition.BeginComplete)).Outcome);
-        Assert.Equal(TransitionOutcome.Done, (await store.ApplyAsync(failed, null, SessionTransition.Fail)).Outcome);
+        var why = new SessionResult { Error = new SessionError("checksum_mismatch", "The assembled object's digest differs from the one given.") };
+        Assert.Equal(TransitionOutcome.Done, (await store.ApplyAsync(failed, null, SessionTransition.Fail, why)).Outcome);
 
         await WebhookReceiver.WaitUntilAsync(() => receiver.Accepted.Count >= 8);
 
@@ -83,6 +84,10 @@ public sealed class WebhookDeliveryTests(RedisServer redis) : IClassFixture<Redi
         {
             Assert.Equal(body.GetProperty(field).ToString(), done.Payload.GetProperty("data").GetProperty(field).ToString());
         }
+        // A failure says why, as GET does: a commit that fails in the background has no request to say it to.
+        var failure = receiver.Accepted.Single(d => d.UploadId == failed && d.Type == EventTypes.Failed).Payload.GetProperty("data").GetProperty("result").GetProperty("error");
+        Assert.Equal("checksum_mismatch", failure.GetProperty("code").GetString());
+        Assert.Equal(why.Error.Detail, failure.GetProperty("detail").GetString());
         var created = receiver.Accepted.Single(d => d.UploadId == completed && d.Type == EventTypes.Created);
         Assert.Equal("created", created.Status);
         Assert.Equal(0, created.Payload.GetProperty("data").GetProperty("parts_received").GetInt32());

@@ -12,7 +12,7 @@ internal sealed partial record BackendResponse(int Status, byte[] Body, TimeSpan
 
     public bool IsSuccess => Status is >= 200 and < 300;
 
-    /// <summary>The answer's entity tag as sent, quotes included (S3 names an uploaded part by it).</summary>
+    /// <summary>The answer's entity tag as sent, quotes included (an object store names an uploaded part by it).</summary>
     public string? ETag { get; init; }
 
     public static async Task<BackendResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -22,7 +22,7 @@ internal interface IUploadBackendType
     /// <summary>
     /// Whether its backends name a <c>ReverseProxy:Clusters</c> entry (<c>Cluster</c>) and carry a <c>Credential</c>,
     /// checked at start-up; false for a type that brings its own cluster and credentials and checks them in
-    /// <see cref="ValidateOptions"/> (an S3 backend: its store's URL and keys).
+    /// <see cref="ValidateOptions"/> (an object store's URL and keys).
     /// </summary>
     bool UsesConfiguredCluster => true;
 }

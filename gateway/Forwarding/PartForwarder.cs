@@ -168,7 +168,7 @@ internal sealed class PartForwarder(
     }
 
     /// <summary>
-    /// A part that was received before: the retry is accepted if its bytes are the same (S3 and tus do the same).
+    /// A part that was received before: the retry is accepted if its bytes are the same (as object stores and tus do).
     /// Its bytes go nowhere, so the gateway hashes them all: the digest the part is known by, and whatever the
     /// client claims. A part known by no digest cannot be compared with anything, so its retry is refused.
     /// </summary>

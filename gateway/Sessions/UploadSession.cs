@@ -126,7 +126,7 @@ internal sealed record PartRecord(int Number, long Size, DigestKinds Key, string
 
     /// <summary>
     /// Whether <paramref name="other"/> is this part again: a retry with the same bytes, or for a part known by no
-    /// digest, one the backend answered with the same part id (S3's ETag is its bytes' MD5).
+    /// digest, one the backend answered with the same part id (an object store's ETag is its bytes' MD5).
     /// </summary>
     public bool SameBytesAs(PartRecord other) =>
         Key == other.Key && (Key == DigestKinds.None

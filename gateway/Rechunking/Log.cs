@@ -11,4 +11,7 @@ internal static partial class Log
 
     [LoggerMessage(1303, LogLevel.Warning, "Sweeping the staging directory failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1304, LogLevel.Warning, "Finishing the commit of {UploadId}, left completing, failed; the next sweep tries again")]
+    public static partial void LeftCommitFailed(ILogger logger, string uploadId, Exception exception);
 }

@@ -1,3 +1,5 @@
+using Gateway.Auth;
+using Gateway.Domain;
 using Gateway.Sessions;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +11,18 @@ namespace Gateway.Rechunking;
 /// expired sessions; this follows it for the staged files. One instance at a time, by a lock in the store;
 /// deleting twice is harmless anyway.
 /// </summary>
+/// <remarks>
+/// It also finishes commits left half-way: a re-chunked upload whose commit began and whose instance died, or stopped
+/// between attempts (Box still assembling), stays <c>completing</c>, and its client may never ask again (tus has no
+/// complete call; its last PATCH answered the full offset). The sweep commits it with the digests staged for it, under
+/// the commit runner's lock, so never beside an attempt that is still running.
+/// </remarks>
 internal sealed class StagingSweeper(
     ChunkStaging staging,
     IEnumerable<IStagingSweep> others,
     ISessionStore store,
+    Rechunker rechunker,
+    TenantDirectory tenants,
     IStoreLock locks,
     IOptions<RechunkingOptions> options,
     TimeProvider time,
@@ -65,11 +75,28 @@ internal sealed class StagingSweeper(
                 Log.StagingSwept(logger, id);
                 swept++;
             }
+            else if (session.StatusAt(now) == SessionStatus.Completing && tenants.TryGet(session.Tenant, out var tenant))
+            {
+                await FinishCommitAsync(tenant, session, cancellationToken);
+            }
         }
         foreach (var other in others)
         {
             swept += await other.SweepAsync(now, cancellationToken);
         }
         return swept;
+    }
+
+    private async Task FinishCommitAsync(Tenant tenant, UploadSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // One attempt (or none, when a commit holds the lock); one that runs long goes on in the background.
+            await rechunker.CompleteAsync(tenant, session, TimeSpan.Zero, cancellationToken);
+        }
+        catch (GatewayException e)
+        {
+            Log.LeftCommitFailed(logger, session.Id, e);
+        }
     }
 }

@@ -28,25 +28,7 @@ internal sealed class WriterLock(IStoreLock locks, IOptions<StoreOptions> storeO
                 RetryAfter = TimeSpan.FromSeconds(1),
             };
         }
-        try
-        {
-            // Renewed while the writer works; a renewal that fails leaves the offset check under the next holder to keep the bytes right.
-            await using (new LeaseKeeper(ttl, () => locks.TryAcquireLockAsync(lockName, owner, ttl), time))
-            {
-                return await write();
-            }
-        }
-        finally
-        {
-            try
-            {
-                await locks.ReleaseLockAsync(lockName, owner);
-            }
-            catch (Exception e)
-            {
-                // It lapses by itself after the lease time.
-                Log.WriterLockNotReleased(logger, id, e);
-            }
-        }
+        // Renewed while the writer works; a renewal that fails leaves the offset check under the next holder to keep the bytes right.
+        return await locks.HoldAsync(lockName, owner, ttl, time, write, e => Log.WriterLockNotReleased(logger, id, e));
     }
 }

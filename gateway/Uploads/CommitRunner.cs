@@ -168,30 +168,8 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
     }
 
     /// <summary>Runs <paramref name="work"/> under the session's lock (already taken by <paramref name="owner"/>), renewed while it runs, released after.</summary>
-    private async Task<T> HoldAsync<T>(string id, string owner, Func<Task<T>> work)
-    {
-        var name = LockName(id);
-        var ttl = storeOptions.Value.LeaseTtl;
-        try
-        {
-            await using (new LeaseKeeper(ttl, () => locks.TryAcquireLockAsync(name, owner, ttl), time))
-            {
-                return await work();
-            }
-        }
-        finally
-        {
-            try
-            {
-                await locks.ReleaseLockAsync(name, owner);
-            }
-            catch (Exception e)
-            {
-                // It lapses by itself after the lease time.
-                Log.CommitLockNotReleased(logger, id, e);
-            }
-        }
-    }
+    private Task<T> HoldAsync<T>(string id, string owner, Func<Task<T>> work) =>
+        locks.HoldAsync(LockName(id), owner, storeOptions.Value.LeaseTtl, time, work, e => Log.CommitLockNotReleased(logger, id, e));
 
     private void Track(Task work)
     {

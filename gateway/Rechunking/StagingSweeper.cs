@@ -69,13 +69,14 @@ internal sealed class StagingSweeper(
                 staging.DeleteBytes(id);
                 continue;
             }
-            if (session is null || !SessionStatus.IsLive(session.StatusAt(now)))
+            var status = session?.StatusAt(now);
+            if (status is null || !SessionStatus.IsLive(status))
             {
                 staging.Delete(id);
                 Log.StagingSwept(logger, id);
                 swept++;
             }
-            else if (session.StatusAt(now) == SessionStatus.Completing && tenants.TryGet(session.Tenant, out var tenant))
+            else if (status == SessionStatus.Completing && tenants.TryGet(session!.Tenant, out var tenant))
             {
                 await FinishCommitAsync(tenant, session, cancellationToken);
             }
@@ -91,7 +92,8 @@ internal sealed class StagingSweeper(
     {
         try
         {
-            // One attempt (or none, when a commit holds the lock); one that runs long goes on in the background.
+            // One attempt (or none, when a commit holds the lock), waited for up to Gateway:Completion:AnswerWithin; one
+            // that runs longer goes on in the background.
             await rechunker.CompleteAsync(tenant, session, TimeSpan.Zero, cancellationToken);
         }
         catch (GatewayException e)

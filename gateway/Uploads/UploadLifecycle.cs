@@ -141,20 +141,18 @@ internal sealed class UploadLifecycle(
     {
         var given = Checksums.Validate(checksums);
         var session = await GetAsync(tenant, id, cancellationToken);
-        switch (session.StatusAt(time.GetUtcNow()))
+        var status = session.StatusAt(time.GetUtcNow());
+        if (IsCompleted(session, status))
         {
-            case SessionStatus.Completed:
-                return (session, null);
-            case SessionStatus.Aborted or SessionStatus.Failed:
-                throw NotCompletable(session);
-            case SessionStatus.Expired:
-                throw new GatewayException(ErrorCode.Expired, "The upload expired.");
-            case SessionStatus.Created or SessionStatus.Uploading:
-                var missing = PartMath.MissingRanges(session.ReceivedParts, session.PartCount);
-                throw new GatewayException(ErrorCode.PartsMissing, $"Parts {missing} have not been received.")
-                {
-                    Extensions = new Dictionary<string, object?> { ["missing_parts"] = missing, ["next_part"] = PartMath.NextPart(session.ReceivedParts, session.PartCount) },
-                };
+            return (session, null);
+        }
+        if (status is SessionStatus.Created or SessionStatus.Uploading)
+        {
+            var missing = PartMath.MissingRanges(session.ReceivedParts, session.PartCount);
+            throw new GatewayException(ErrorCode.PartsMissing, $"Parts {missing} have not been received.")
+            {
+                Extensions = new Dictionary<string, object?> { ["missing_parts"] = missing, ["next_part"] = PartMath.NextPart(session.ReceivedParts, session.PartCount) },
+            };
         }
         var backend = backends.Get(session.Backend);
         var whole = new WholeChecksums { Sha256 = given?.Sha256 ?? session.Sha256, Sha1 = given?.Sha1 };
@@ -170,13 +168,7 @@ internal sealed class UploadLifecycle(
         var retryAfter = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken);
         var now = await GetAsync(tenant, id, cancellationToken);
         // The session's state says what the commit came to so far, here or on another instance.
-        return now.Status switch
-        {
-            SessionStatus.Completed => (now, null),
-            SessionStatus.Aborted or SessionStatus.Failed => throw NotCompletable(now),
-            SessionStatus.Expired => throw new GatewayException(ErrorCode.Expired, "The upload expired."),
-            _ => (now, retryAfter ?? commits.RetryAfter),
-        };
+        return IsCompleted(now, now.Status) ? (now, null) : (now, retryAfter ?? commits.RetryAfter);
     }
 
     /// <summary>
@@ -320,10 +312,16 @@ internal sealed class UploadLifecycle(
         }
     }
 
-    private static GatewayException NotCompletable(UploadSession session) =>
-        new(ErrorCode.InvalidState, session.Result?.Error is { } error
+    /// <summary>Whether a session in <paramref name="status"/> is completed; the refusal for one that ended otherwise; false while it is live.</summary>
+    private static bool IsCompleted(UploadSession session, string status) => status switch
+    {
+        SessionStatus.Completed => true,
+        SessionStatus.Aborted or SessionStatus.Failed => throw new GatewayException(ErrorCode.InvalidState, session.Result?.Error is { } error
             ? $"The upload failed ({error.Code}): {error.Detail}"
-            : $"The upload is {session.Status}; it cannot be completed.");
+            : $"The upload is {session.Status}; it cannot be completed."),
+        SessionStatus.Expired => throw new GatewayException(ErrorCode.Expired, "The upload expired."),
+        _ => false,
+    };
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

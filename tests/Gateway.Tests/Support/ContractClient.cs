@@ -69,6 +69,21 @@ public sealed class ContractClient(HttpClient http) : IDisposable
         return await ExpectAsync(response, HttpStatusCode.OK);
     }
 
+    /// <summary>
+    /// The session once no commit of it is under way (neither completing nor, between two attempts, staged), polled
+    /// for up to 30 s without sending complete; as it last was when that time ran out.
+    /// </summary>
+    public async Task<JsonElement> SettledAsync(string id)
+    {
+        var session = await GetOkAsync(id);
+        for (var i = 0; i < 300 && session.GetProperty("status").GetString() is "completing" or "staged"; i++)
+        {
+            await Task.Delay(100);
+            session = await GetOkAsync(id);
+        }
+        return session;
+    }
+
     public Task<HttpResponseMessage> CompleteAsync(string id, object? body = null) =>
         http.PostAsync($"/v1/uploads/{id}/complete", body is null ? null : Json(body));
 

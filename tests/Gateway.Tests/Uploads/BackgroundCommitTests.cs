@@ -18,11 +18,12 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
 
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(2);
 
-    private Task<GatewayHarness> StartAsync(string answerWithin = "00:00:00.200") =>
+    private Task<GatewayHarness> StartAsync(string answerWithin = "00:00:00.200", Action<Dictionary<string, string?>>? more = null) =>
         GatewayHarness.StartAsync(redis, gateway: s =>
         {
             s["Gateway:Completion:AnswerWithin"] = answerWithin;
             s["Gateway:Completion:RetryAfter"] = "00:00:01";
+            more?.Invoke(s);
         });
 
     /// <summary>A staged sandbox upload of two parts, whose commit at the sandbox will take <see cref="Slow"/>.</summary>
@@ -52,18 +53,6 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
             await Task.Delay(100);
         }
         throw new TimeoutException($"Upload {id} was not completed within 10 s.");
-    }
-
-    /// <summary>The session's status once no commit is running any more (polled, no complete sent).</summary>
-    private static async Task<string?> StatusOnceSettledAsync(ContractClient client, string id)
-    {
-        string? status = null;
-        for (var i = 0; i < 300 && status is null or "completing" or "staged"; i++)
-        {
-            await Task.Delay(100);
-            status = (await client.GetOkAsync(id)).GetProperty("status").GetString();
-        }
-        return status;
     }
 
     private static async Task AssertLandedAsync(GatewayHarness system, string path, byte[] file)
@@ -140,7 +129,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         }
 
         // No complete is sent again: the one the client gave up on goes through by itself.
-        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
+        Assert.Equal("completed", (await client.SettledAsync(id)).GetProperty("status").GetString());
         await AssertLandedAsync(system, path, file);
     }
 
@@ -163,12 +152,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
     [Fact]
     public async Task A_commit_cut_by_a_killed_instance_is_taken_up_by_the_next_complete_elsewhere_once_its_lock_lapses()
     {
-        await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
-        {
-            s["Gateway:Completion:AnswerWithin"] = "00:00:00.200";
-            s["Gateway:Completion:RetryAfter"] = "00:00:01";
-            s["Gateway:Store:LeaseTtl"] = "00:00:02";
-        });
+        await using var system = await StartAsync(more: s => s["Gateway:Store:LeaseTtl"] = "00:00:02");
         using var survivor = new ContractClient(system.Client());
         var (id, file, path) = await StageSlowCommitAsync(system, survivor, seed: 37);
         await using var doomed = await GatewayProcess.StartAsync(system.GatewaySettings);
@@ -198,7 +182,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
 
         await ExpectAsync(await client.CompleteAsync(id, new { }), HttpStatusCode.Accepted);
 
-        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
+        Assert.Equal("completed", (await client.SettledAsync(id)).GetProperty("status").GetString());
         await AssertLandedAsync(system, path, file);
     }
 
@@ -215,7 +199,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         await ExpectAsync(await client.CompleteAsync(id, new { checksum = new { sha1 = TestData.Sha1Hex(file) } }), HttpStatusCode.Accepted);
 
         // Box answers 202 twice (Retry-After: 1): no complete is sent again, as a tus client, done with its last PATCH, sends none.
-        Assert.Equal("completed", await StatusOnceSettledAsync(client, id));
+        Assert.Equal("completed", (await client.SettledAsync(id)).GetProperty("status").GetString());
         var fileId = (await client.GetOkAsync(id)).GetProperty("result").GetProperty("file_id").GetString();
         using var box = system.BoxClient();
         Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{fileId}/content"));

@@ -44,14 +44,9 @@ public sealed class TusLeftCommitTests(RedisServer redis) : IClassFixture<RedisS
 
         await system.Gateway.GetRequiredService<StagingSweeper>().SweepOnceAsync(CancellationToken.None);
 
-        var status = "completing";
-        for (var i = 0; i < 100 && status == "completing"; i++)
-        {
-            await Task.Delay(100);
-            status = (await client.GetOkAsync(id)).GetProperty("status").GetString()!;
-        }
-        Assert.Equal("completed", status);
-        var fileId = (await client.GetOkAsync(id)).GetProperty("result").GetProperty("file_id").GetString();
+        var settled = await client.SettledAsync(id);
+        Assert.Equal("completed", settled.GetProperty("status").GetString());
+        var fileId = settled.GetProperty("result").GetProperty("file_id").GetString();
         using var box = system.BoxClient();
         Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{fileId}/content"));
     }

@@ -146,9 +146,9 @@ public sealed class S3UploadTests(RedisServer redis, CephRgw rgw) : IClassFixtur
         Assert.NotNull(accepted.Headers.RetryAfter?.Delta);
         await ExpectAsync(await client.CompleteAsync(wrong, new { checksum = new { sha256 = TestData.Sha256Hex(TestData.Bytes(10)) } }), HttpStatusCode.Accepted);
 
-        Assert.Equal("completed", (await SettledAsync(client, right)).GetProperty("status").GetString());
+        Assert.Equal("completed", (await client.SettledAsync(right)).GetProperty("status").GetString());
         Assert.Equal(file, await ReadAsync(rgw, "background/right.bin"));
-        var failed = await SettledAsync(client, wrong);
+        var failed = await client.SettledAsync(wrong);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal("checksum_mismatch", failed.GetProperty("result").GetProperty("error").GetProperty("code").GetString());
         var problem = await ExpectProblemAsync(await client.CompleteAsync(wrong, new { }), 409, "invalid_state");
@@ -159,21 +159,6 @@ public sealed class S3UploadTests(RedisServer redis, CephRgw rgw) : IClassFixtur
             Assert.Equal(0, await MultipartUploadsAsync(rgw, id));
             Assert.Equal(0, await StagedObjectsAsync(rgw, id));
         }
-    }
-
-    /// <summary>The session once its commit has ended, one way or the other.</summary>
-    private static async Task<System.Text.Json.JsonElement> SettledAsync(ContractClient client, string id)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var session = await client.GetOkAsync(id);
-            if (session.GetProperty("status").GetString() != "completing")
-            {
-                return session;
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"The commit of {id} did not end within 10 s.");
     }
 
     [RgwFact]

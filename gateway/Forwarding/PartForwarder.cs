@@ -24,7 +24,7 @@ internal sealed class PartForwarder(
     BackendRegistry backends,
     IHttpForwarder forwarder,
     IOptions<StoreOptions> storeOptions,
-    IOptions<ForwardingOptions> forwardingOptions,
+    PartSpooler spooler,
     TimeProvider time,
     GatewayMetrics metrics,
     ILogger<PartForwarder> logger)
@@ -127,11 +127,11 @@ internal sealed class PartForwarder(
         var cluster = backend.Cluster;
         using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules, keyless));
         await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
-            ? await PartSpool.FillAsync(forwardingOptions.Value.SpoolDirectory, body, context.RequestAborted)
+            ? await spooler.FillAsync(body, context.RequestAborted)
             : null;
         // A spooled part was verified while it was written; its digests are known before the first byte leaves.
         var outgoing = body.Digests ?? claimed;
-        context.Request.Body = spool?.Content ?? body;
+        context.Request.Body = spool as Stream ?? body;
 
         var destination = cluster.PickDestination(context);
         var transformer = backend.CreatePartTransformer(session, partNumber, size, outgoing);

@@ -7,6 +7,7 @@ using Gateway.Tests.Support;
 using Gateway.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using static Gateway.Tests.Backends.BackendCalls;
 using Gateway.Backends.Sandbox;
 using Gateway.Backends.Box;
@@ -132,6 +133,33 @@ public sealed class PartForwarderTests : IAsyncLifetime
         Assert.Equal(1, await CountedAsync(_system.Box));
     }
 
+    [Fact]
+    public async Task A_Box_part_sent_without_its_SHA_1_goes_to_Box_from_the_spool_directory_when_no_memory_may_hold_it()
+    {
+        await using var system = await GatewayHarness.StartAsync(gateway: s => s["Gateway:Forwarding:SpoolMemoryBytes"] = "0");
+        var file = TestData.Bytes(PartSize, seed: 57);
+        var acme = Tenant(system);
+        var session = await system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(acme,
+            new CreateUpload("box", new BoxTarget("0", "forward-disk.bin", null).ToTarget(), "file", "error", file.Length, null), CancellationToken.None);
+
+        var receipt = await system.Gateway.GetRequiredService<PartForwarder>().PutAsync(Context(file, system), acme, session.Id, 1, PartDigests.None);
+
+        Assert.Equal(TestData.Sha1Hex(file), receipt.Part.Sha1);
+        Assert.False(string.IsNullOrEmpty(receipt.Part.BackendPartId));
+        Assert.Empty(Directory.GetFiles(system.Gateway.GetRequiredService<IOptions<ForwardingOptions>>().Value.SpoolDirectory));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("17179869185")]
+    public async Task A_spool_memory_budget_out_of_range_stops_the_gateway_at_start_up_naming_it(string value)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            GatewayHarness.StartAsync(gateway: s => s["Gateway:Forwarding:SpoolMemoryBytes"] = value));
+
+        Assert.Contains("SpoolMemoryBytes", error.Message, StringComparison.Ordinal);
+    }
+
     private Task<UploadSession> CreateSandboxAsync(string path, long length) =>
         _system.Gateway.GetRequiredService<UploadLifecycle>().CreateAsync(_acme,
             new CreateUpload("sandbox", new SandboxTarget(GatewayHarness.SandboxId, path).ToTarget(), "file", "error", length, null), CancellationToken.None);
@@ -140,9 +168,9 @@ public sealed class PartForwarderTests : IAsyncLifetime
         _forwarder.PutAsync(Context(bytes), _acme, session.Id, partNumber, claimed ?? PartDigests.None);
 
     /// <summary>The request a front hands the forwarder: a PUT whose body is the part, with its length.</summary>
-    private DefaultHttpContext Context(byte[] bytes)
+    private DefaultHttpContext Context(byte[] bytes, GatewayHarness? system = null)
     {
-        var context = new DefaultHttpContext { RequestServices = _system.Gateway.Services };
+        var context = new DefaultHttpContext { RequestServices = (system ?? _system).Gateway.Services };
         context.Request.Method = HttpMethods.Put;
         context.Request.Scheme = "http";
         context.Request.Host = new HostString("127.0.0.1");

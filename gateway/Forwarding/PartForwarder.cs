@@ -3,6 +3,7 @@ using Gateway.Backends;
 using Gateway.Domain;
 using Gateway.Sessions;
 using Gateway.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -38,10 +39,11 @@ internal sealed class PartForwarder(
     /// The request's body is left as it was, so the caller can read on past the slice. A <paramref name="keyless"/>
     /// part is hashed only for what its backend needs (Box's SHA-1 before the body) and is otherwise recorded known by
     /// no digest (<see cref="DigestKinds.None"/>): a re-chunking front's part, whose bytes no one asked to check.
+    /// Each slice is forwarded as a request of its own, so one request may have several in flight.
     /// </summary>
     public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length,
         bool keyless = false) =>
-        PutAsync(context, tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
+        PutAsync(SliceContext(context, length), tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
 
     private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared,
         bool keyless)
@@ -190,6 +192,30 @@ internal sealed class PartForwarder(
         }
         var session = await store.GetAsync(begin.Session!.Id, begin.Session.Tenant, context.RequestAborted) ?? begin.Session;
         return Body(session, existing, session.AcceptedBytes, session.PartsReceived);
+    }
+
+    /// <summary>
+    /// What YARP forwards a slice from: it streams <see cref="HttpRequest.Body"/> of the context it is given and reports
+    /// its errors there, so slices in flight at once must not share the request's own context. The slice ends with the
+    /// request (its abort token).
+    /// </summary>
+    private static DefaultHttpContext SliceContext(HttpContext request, long length)
+    {
+        var slice = new DefaultHttpContext { RequestServices = request.RequestServices, RequestAborted = request.RequestAborted };
+        slice.Request.Method = HttpMethods.Put;
+        slice.Request.Scheme = request.Request.Scheme;
+        slice.Request.Host = request.Request.Host;
+        slice.Request.Protocol = request.Request.Protocol;
+        slice.Request.ContentLength = length;
+        slice.Features.Set<IHttpRequestBodyDetectionFeature>(SliceHasBody.Instance);
+        return slice;
+    }
+
+    private sealed class SliceHasBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly SliceHasBody Instance = new();
+
+        public bool CanHaveBody => true;
     }
 
     private static void ThrowIfRefused(PartBegin begin, int partNumber, string uploadId)

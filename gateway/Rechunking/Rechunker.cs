@@ -56,7 +56,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         var next = position.NextPart;
         var tail = position.TailLength;
         var remaining = length;
-        var hash = WholeHash.For(backends.Get(session.Backend).Rules.Checksums.Complete);
+        var rules = backends.Get(session.Backend).Rules;
+        var hash = WholeHash.For(rules.Checksums.Complete);
         if (hash is not null && next > 1 && next <= session.PartCount)
         {
             // Every part the re-chunker stored has its hash state (saved before the store counts it); a part without
@@ -74,56 +75,93 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
             remaining = 0;
         }
 
-        while (next <= session.PartCount)
+        // A backend that takes a part only whole (its SHA-1 before the body) would leave the body unread while a part is
+        // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
+        // for the part in flight, so a staged tail never runs ahead of a part that may yet fail.
+        var overlap = rules.NeedsPartSha1BeforeBody && tenant.Limits.MaxConcurrency > 1;
+        var inFlight = new PartInFlight();
+        try
         {
-            var size = session.SizeOf(next);
-            if (tail >= size || remaining >= size - tail)
+            while (next <= session.PartCount)
             {
-                // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
-                var fromTail = Math.Min(tail, size);
-                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
-                if (tail > size)
+                var size = session.SizeOf(next);
+                if (overlap && tail == 0 && remaining >= size)
                 {
-                    await MoveRestAsync(id, next, size, tail - size);
+                    await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash));
+                    remaining -= size;
+                    next++;
+                    continue;
                 }
-                staging.DeleteTail(id, next);
-                remaining -= size - fromTail;
-                tail -= fromTail;
-                next++;
-                continue;
-            }
-            if (remaining == 0)
-            {
-                break;
-            }
-            // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
-            var wanted = remaining ?? size - tail;
-            var tailBefore = tail;
-            var appended = await StagedAppend.AppendAsync(staging.TailPath(id, next), body, wanted, null, tail, cancellationToken);
-            tail += appended;
-            remaining -= appended;
-            if (appended < wanted)
-            {
-                if (length is not null)
+                await inFlight.WaitAsync();
+                if (tail >= size || remaining >= size - tail)
                 {
-                    throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {appended} of its {wanted} bytes; the bytes received are kept.");
+                    // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
+                    var fromTail = Math.Min(tail, size);
+                    await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
+                    if (tail > size)
+                    {
+                        await MoveRestAsync(id, next, size, tail - size);
+                    }
+                    staging.DeleteTail(id, next);
+                    remaining -= size - fromTail;
+                    tail -= fromTail;
+                    next++;
+                    continue;
                 }
-                break;
+                if (remaining == 0)
+                {
+                    break;
+                }
+                // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
+                var wanted = remaining ?? size - tail;
+                var tailBefore = tail;
+                var appended = await StagedAppend.AppendAsync(staging.TailPath(id, next), body, wanted, null, tail, cancellationToken);
+                tail += appended;
+                remaining -= appended;
+                if (appended < wanted)
+                {
+                    if (length is not null)
+                    {
+                        throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {appended} of its {wanted} bytes; the bytes received are kept.");
+                    }
+                    break;
+                }
+                if (length is null && next == session.PartCount && await StagedAppend.HasMoreAsync(body, cancellationToken))
+                {
+                    // A body without a length that runs past the upload's end is not the file announced: its last
+                    // part is cut back off before it can complete the upload.
+                    ChunkStaging.Truncate(staging.TailPath(id, next), tailBefore);
+                    throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past the upload's length; its bytes of the last part were discarded.");
+                }
+                if (tail < size)
+                {
+                    break;
+                }
             }
-            if (length is null && next == session.PartCount && await StagedAppend.HasMoreAsync(body, cancellationToken))
-            {
-                // A body without a length that runs past the upload's end is not the file announced: its last
-                // part is cut back off before it can complete the upload.
-                ChunkStaging.Truncate(staging.TailPath(id, next), tailBefore);
-                throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past the upload's length; its bytes of the last part were discarded.");
-            }
-            if (tail < size)
-            {
-                break;
-            }
+            await inFlight.WaitAsync();
+        }
+        catch
+        {
+            await inFlight.SettleAsync();
+            throw;
         }
         var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
         return new RechunkResult(now, next > session.PartCount);
+    }
+
+    /// <summary>
+    /// Starts forwarding a part made only of the body's next <paramref name="size"/> bytes and returns once those bytes
+    /// are read (and its hash state saved), with the part still on its way; a part refused before that throws here.
+    /// </summary>
+    private async Task<Task> StartForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long size, WholeHash? hash)
+    {
+        var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var forward = ForwardAsync(context, body, tenant, session, part, 0, size, hash, () => read.TrySetResult());
+        if (await Task.WhenAny(read.Task, forward) == forward)
+        {
+            await forward;
+        }
+        return forward;
     }
 
     /// <summary>
@@ -153,19 +191,25 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash)
+    /// <param name="read">Called once the part's bytes are all read (and its hash state saved), before it is counted.</param>
+    private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash,
+        Action? read = null)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
         var last = part == session.PartCount;
-        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, hash is null ? null : async () =>
+        var source = new PartSource(staged, fromTail, body, fromTail + fromBody, hash, hash is null && read is null ? null : async () =>
         {
-            // Saved before the store counts the part, so a counted part always has its hash state.
-            await staging.SaveHashAsync(id, part, hash);
-            if (last)
+            if (hash is not null)
             {
-                await staging.SaveDigestsAsync(id, hash.Digests());
+                // Saved before the store counts the part, so a counted part always has its hash state.
+                await staging.SaveHashAsync(id, part, hash);
+                if (last)
+                {
+                    await staging.SaveDigestsAsync(id, hash.Digests());
+                }
             }
+            read?.Invoke();
         });
         // No digest of the part's own unless its backend needs one (Box's SHA-1): tus clients send none to check.
         await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true);
@@ -179,6 +223,40 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         await using var target = staging.OpenTail(id, part + 1);
         await StagedAppend.CopyRestAsync(source, from, count, target);
     }
+}
+
+/// <summary>The part of a request still on its way to the backend while the request's next part is read.</summary>
+file sealed class PartInFlight
+{
+    private Task? _part;
+
+    /// <summary>Makes <paramref name="part"/> the one in flight, once the one before it is stored (its error is thrown here).</summary>
+    public async Task HandOnAsync(Task part)
+    {
+        var previous = _part;
+        _part = part;
+        if (previous is not null)
+        {
+            await previous;
+        }
+    }
+
+    /// <summary>Waits for the part in flight to be stored.</summary>
+    public async Task WaitAsync()
+    {
+        var part = _part;
+        _part = null;
+        if (part is not null)
+        {
+            await part;
+        }
+    }
+
+    /// <summary>
+    /// When the request fails: the part in flight had all its bytes, so it is let land (stored, it spares the client a
+    /// resend) and whatever it meets is left to the request's own error.
+    /// </summary>
+    public Task SettleAsync() => _part?.ContinueWith(static _ => { }, TaskScheduler.Default) ?? Task.CompletedTask;
 }
 
 /// <summary>The next part to fill, the offset to report, and how many bytes of that part the tail holds.</summary>

@@ -88,6 +88,10 @@ internal sealed class ServiceStack : IAsyncDisposable
             PinSelf(ClientCpus);
         }
         var maxConcurrency = options.MaxConcurrency.ToString(CultureInfo.InvariantCulture);
+        // Where nothing behind the gateway sets a lower limit: at least the gateway's default (8), as a tenant and a backend
+        // that set none have. The client keeps c parts in flight itself; a front that re-chunks (tus to Box) may have
+        // two of a request's parts in flight.
+        var gatewayConcurrency = Math.Max(options.MaxConcurrency, 8).ToString(CultureInfo.InvariantCulture);
         var partSize = options.PartSize.ToString(CultureInfo.InvariantCulture);
         var maxUpload = Math.Max(5L << 30, options.FileSize).ToString(CultureInfo.InvariantCulture);
 
@@ -114,7 +118,7 @@ internal sealed class ServiceStack : IAsyncDisposable
             ["Gateway__Forwarding__SpoolDirectory"] = Directory("gateway-spool"),
             ["Gateway__Rechunking__StagingDirectory"] = Directory("gateway-tus"),
             ["Gateway__Tenants__bench__ApiKeyHashes__0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(GatewayKey))),
-            ["Gateway__Tenants__bench__Limits__MaxConcurrency"] = maxConcurrency,
+            ["Gateway__Tenants__bench__Limits__MaxConcurrency"] = gatewayConcurrency,
             ["Gateway__Tenants__bench__Limits__MaxPartBytes"] = Math.Max(64L << 20, options.PartSize * 4).ToString(CultureInfo.InvariantCulture),
             ["Gateway__Tenants__bench__Limits__MaxUploadBytes"] = maxUpload,
             // The benchmark measures the data path, not the rate limiter.
@@ -158,7 +162,7 @@ internal sealed class ServiceStack : IAsyncDisposable
             gateway["Gateway__Backends__box__Type"] = "box";
             gateway["Gateway__Backends__box__Cluster"] = "box";
             gateway["Gateway__Backends__box__Credential"] = BoxToken;
-            gateway["Gateway__Backends__box__MaxConcurrency"] = maxConcurrency;
+            gateway["Gateway__Backends__box__MaxConcurrency"] = gatewayConcurrency;
             gateway["Gateway__Backends__box__MinUploadBytes"] = "0";
             gateway["ReverseProxy__Clusters__box__Destinations__one__Address"] = Box.BaseAddress.ToString();
             gateway[$"Gateway__Tenants__bench__Backends__{index++}"] = "box";

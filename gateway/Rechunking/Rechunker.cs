@@ -78,7 +78,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         // A backend that takes a part only whole (its SHA-1 before the body) would leave the body unread while a part is
         // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
         // for the part in flight, so a staged tail never runs ahead of a part that may yet fail.
-        var overlap = rules.NeedsPartSha1BeforeBody && tenant.Limits.MaxConcurrency > 1;
+        var overlap = rules.NeedsPartSha1BeforeBody && session.MaxConcurrency > 1;
         var inFlight = new PartInFlight();
         try
         {

@@ -75,6 +75,27 @@ public sealed class PartOverlapTests(RedisServer redis) : IClassFixture<RedisSer
         await AssertLandedAsync(system, contract, id, file);
     }
 
+    [Fact]
+    public async Task A_box_session_that_takes_one_part_at_a_time_gets_its_parts_one_after_the_other()
+    {
+        await using var system = await GatewayHarness.StartAsync(redis, gateway: s =>
+        {
+            TusSettings.Apply(s);
+            s["Gateway:Backends:box:MaxConcurrency"] = "1";
+        });
+        using var client = system.Client();
+        var file = TestData.Bytes(3 * PartSize + 5, seed: 63);
+        var location = await CreatedAsync(client, file.Length, Box($"{Guid.NewGuid():N}.bin"));
+
+        using (var answer = await client.SendAsync(Patch(location, 0, file)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+            Assert.Equal(file.Length, Offset(answer));
+        }
+        using var contract = new ContractClient(system.Client());
+        await AssertLandedAsync(system, contract, location["/tus/".Length..], file);
+    }
+
     private static string Box(string name) => Metadata(("backend", "box"), ("folder_id", "0"), ("filename", name));
 
     private static async Task FaultAsync(GatewayHarness system, object rule)

@@ -39,11 +39,12 @@ internal sealed class PartForwarder(
     /// The request's body is left as it was, so the caller can read on past the slice. A <paramref name="keyless"/>
     /// part is hashed only for what its backend needs (Box's SHA-1 before the body) and is otherwise recorded known by
     /// no digest (<see cref="DigestKinds.None"/>): a re-chunking front's part, whose bytes no one asked to check.
-    /// Each slice is forwarded as a request of its own, so one request may have several in flight.
+    /// Each slice is forwarded as a request of its own, so one request may have several in flight; it stops when
+    /// <paramref name="cancellationToken"/> does (the request's end, or its writer's lock taken over).
     /// </summary>
     public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length,
-        bool keyless = false) =>
-        PutAsync(SliceContext(context, length), tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
+        bool keyless, CancellationToken cancellationToken) =>
+        PutAsync(SliceContext(context, length, cancellationToken), tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
 
     private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared,
         bool keyless)
@@ -196,12 +197,11 @@ internal sealed class PartForwarder(
 
     /// <summary>
     /// What YARP forwards a slice from: it streams <see cref="HttpRequest.Body"/> of the context it is given and reports
-    /// its errors there, so slices in flight at once must not share the request's own context. The slice ends with the
-    /// request (its abort token).
+    /// its errors there, so slices in flight at once must not share the request's own context.
     /// </summary>
-    private static DefaultHttpContext SliceContext(HttpContext request, long length)
+    private static DefaultHttpContext SliceContext(HttpContext request, long length, CancellationToken cancellationToken)
     {
-        var slice = new DefaultHttpContext { RequestServices = request.RequestServices, RequestAborted = request.RequestAborted };
+        var slice = new DefaultHttpContext { RequestServices = request.RequestServices, RequestAborted = cancellationToken };
         slice.Request.Method = HttpMethods.Put;
         slice.Request.Scheme = request.Request.Scheme;
         slice.Request.Host = request.Request.Host;

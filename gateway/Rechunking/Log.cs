@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(1304, LogLevel.Warning, "Finishing the commit of {UploadId}, left completing, failed; the next sweep tries again")]
     public static partial void LeftCommitFailed(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(1305, LogLevel.Warning, "Another writer took the writer lock of {UploadId} while this one wrote (it lapsed while the store was away); the write was stopped")]
+    public static partial void WriterLockLost(ILogger logger, string uploadId, Exception exception);
 }

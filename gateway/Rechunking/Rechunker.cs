@@ -35,9 +35,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
     /// the store now has it and whether every part is stored (the upload is ready to complete).
     /// </summary>
     public async Task<RechunkResult> WriteAsync(HttpContext context, Tenant tenant, UploadSession session, long offset, long? length, ChunkChecksum? checksum,
-        Stream body)
+        Stream body, CancellationToken cancellationToken)
     {
-        var cancellationToken = context.RequestAborted;
         var id = session.Id;
         var position = Position(session);
         if (offset != position.Offset)
@@ -87,7 +86,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
                 var size = session.SizeOf(next);
                 if (overlap && tail == 0 && remaining >= size)
                 {
-                    await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash));
+                    await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash, cancellationToken));
                     remaining -= size;
                     next++;
                     continue;
@@ -97,7 +96,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
                 {
                     // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
                     var fromTail = Math.Min(tail, size);
-                    await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash);
+                    await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash, cancellationToken);
                     if (tail > size)
                     {
                         await MoveRestAsync(id, next, size, tail - size);
@@ -153,10 +152,11 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
     /// Starts forwarding a part made only of the body's next <paramref name="size"/> bytes and returns once those bytes
     /// are read (and its hash state saved), with the part still on its way; a part refused before that throws here.
     /// </summary>
-    private async Task<Task> StartForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long size, WholeHash? hash)
+    private async Task<Task> StartForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long size, WholeHash? hash,
+        CancellationToken cancellationToken)
     {
         var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var forward = ForwardAsync(context, body, tenant, session, part, 0, size, hash, () => read.TrySetResult());
+        var forward = ForwardAsync(context, body, tenant, session, part, 0, size, hash, cancellationToken, () => read.TrySetResult());
         if (await Task.WhenAny(read.Task, forward) == forward)
         {
             await forward;
@@ -193,7 +193,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
 
     /// <param name="read">Called once the part's bytes are all read (and its hash state saved), before it is counted.</param>
     private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash,
-        Action? read = null)
+        CancellationToken cancellationToken, Action? read = null)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
@@ -212,7 +212,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
             read?.Invoke();
         });
         // No digest of the part's own unless its backend needs one (Box's SHA-1): tus clients send none to check.
-        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true);
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true, cancellationToken);
     }
 
     /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>

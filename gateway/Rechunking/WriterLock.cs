@@ -12,9 +12,11 @@ internal sealed class WriterLock(IStoreLock locks, IOptions<StoreOptions> storeO
 {
     /// <summary>
     /// Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, or refuses with
-    /// <see cref="ErrorCode.ConcurrencyLimit"/> (a front says it in its own terms: tus answers 423).
+    /// <see cref="ErrorCode.ConcurrencyLimit"/> (a front says it in its own terms: tus answers 423). The token
+    /// <paramref name="write"/> gets is cancelled if another writer takes the lock meanwhile (it lapsed while the store
+    /// was away): the write then stops and is refused the same way, and the client resumes from where the upload stands.
     /// </summary>
-    public async Task<T> RunAsync<T>(string id, Func<Task<T>> write)
+    public async Task<T> RunAsync<T>(string id, Func<CancellationToken, Task<T>> write)
     {
         var owner = Guid.NewGuid().ToString("N");
         // The key's name from when only the tus front wrote this way, kept so that instances before and after the
@@ -28,7 +30,18 @@ internal sealed class WriterLock(IStoreLock locks, IOptions<StoreOptions> storeO
                 RetryAfter = TimeSpan.FromSeconds(1),
             };
         }
-        // Renewed while the writer works; a renewal that fails leaves the offset check under the next holder to keep the bytes right.
-        return await locks.HoldAsync(lockName, owner, ttl, time, write, e => Log.WriterLockNotReleased(logger, id, e));
+        try
+        {
+            return await locks.HoldAsync(lockName, owner, ttl, time, write, e => Log.WriterLockNotReleased(logger, id, e));
+        }
+        catch (LockLostException e)
+        {
+            Log.WriterLockLost(logger, id, e);
+            throw new GatewayException(ErrorCode.ConcurrencyLimit,
+                "Another request took over writing this upload while this one wrote; ask where the upload stands and resume from there.")
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            };
+        }
     }
 }

@@ -80,7 +80,7 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
         {
             return false;
         }
-        await HoldAsync(id, owner, async () =>
+        await HoldAsync(id, owner, async _ =>
         {
             await end();
             return true;
@@ -135,7 +135,19 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
                 TimeSpan? again;
                 try
                 {
-                    again = await HoldAsync(id, owner, () => attempt(_stopping.Token));
+                    again = await HoldAsync(id, owner, async lost =>
+                    {
+                        using var either = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, lost);
+                        return await attempt(either.Token);
+                    });
+                }
+                catch (LockLostException e)
+                {
+                    // Another instance took the session's commit while this one worked (the lock lapsed while the store was
+                    // away): the commit is its now, and a request still waiting is told to ask again.
+                    Log.CommitLockLost(logger, id, e);
+                    first.TrySetResult(RetryAfter);
+                    return;
                 }
                 catch (Exception e) when (Transient(e) && first.Task.IsCompleted)
                 {
@@ -167,8 +179,11 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> under the session's lock (already taken by <paramref name="owner"/>), renewed while it runs, released after.</summary>
-    private Task<T> HoldAsync<T>(string id, string owner, Func<Task<T>> work) =>
+    /// <summary>
+    /// Runs <paramref name="work"/> under the session's lock (already taken by <paramref name="owner"/>), renewed while it runs,
+    /// released after; its token is cancelled if another instance takes the lock meanwhile.
+    /// </summary>
+    private Task<T> HoldAsync<T>(string id, string owner, Func<CancellationToken, Task<T>> work) =>
         locks.HoldAsync(LockName(id), owner, storeOptions.Value.LeaseTtl, time, work, e => Log.CommitLockNotReleased(logger, id, e));
 
     private void Track(Task work)

@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Warning, "The commit of upload {UploadId} met a passing failure; it is tried again in {Backoff}")]
     public static partial void CommitRetrying(ILogger logger, string uploadId, TimeSpan backoff, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Another instance took the commit lock of upload {UploadId} while this one committed (it lapsed while the store was away); this attempt was stopped")]
+    public static partial void CommitLockLost(ILogger logger, string uploadId, Exception exception);
 }

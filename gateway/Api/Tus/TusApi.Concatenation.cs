@@ -36,13 +36,14 @@ internal static partial class TusApi
         if (hasBody)
         {
             LiftBodyLimit(context, tenant);
-            var reached = await writer.ExclusiveAsync(partial.Id, () => AppendPartialAsync(context, partials, partial, 0, checksum));
+            var reached = await writer.ExclusiveAsync(context, partial.Id, cancellationToken => AppendPartialAsync(context, partials, partial, 0, checksum, cancellationToken));
             context.Response.Headers["Upload-Offset"] = reached.ToString(CultureInfo.InvariantCulture);
         }
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<long> AppendPartialAsync(HttpContext context, TusPartials partials, PartialUpload partial, long offset, TusChecksum? checksum)
+    private static async Task<long> AppendPartialAsync(HttpContext context, TusPartials partials, PartialUpload partial, long offset, TusChecksum? checksum,
+        CancellationToken cancellationToken)
     {
         var current = partials.Offset(partial.Id);
         if (offset != current)
@@ -63,12 +64,12 @@ internal static partial class TusApi
             throw new GatewayException(ErrorCode.InvalidRequest with { Status = StatusCodes.Status411LengthRequired }, "A chunk with Upload-Checksum needs a Content-Length.");
         }
         var count = length ?? room;
-        var written = await StagedAppend.AppendAsync(partials.DataPath(partial.Id), context.Request.Body, count, checksum?.Chunk, current, context.RequestAborted);
+        var written = await StagedAppend.AppendAsync(partials.DataPath(partial.Id), context.Request.Body, count, checksum?.Chunk, current, cancellationToken);
         if (length is not null && written < count)
         {
             throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {written} of its {count} bytes; the bytes received are kept.");
         }
-        if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], context.RequestAborted) > 0)
+        if (length is null && written == room && await context.Request.Body.ReadAsync(new byte[1], cancellationToken) > 0)
         {
             // Not the bytes announced: this body's are cut back off, so the partial cannot be complete with them.
             ChunkStaging.Truncate(partials.DataPath(partial.Id), current);

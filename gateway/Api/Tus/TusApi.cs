@@ -183,7 +183,7 @@ internal static partial class TusApi
         {
             var partial = await partials.GetAsync(tenant, id, context.RequestAborted);
             LiftBodyLimit(context, tenant);
-            var reached = await writer.ExclusiveAsync(id, () => AppendPartialAsync(context, partials, partial, offset, checksum));
+            var reached = await writer.ExclusiveAsync(context, id, cancellationToken => AppendPartialAsync(context, partials, partial, offset, checksum, cancellationToken));
             context.Response.Headers["Upload-Offset"] = reached.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers["Upload-Expires"] = partial.ExpiresHeader;
             return Results.NoContent();

@@ -31,11 +31,11 @@ internal sealed class TusWriter(Rechunker rechunker, WriterLock writers, ISessio
             throw new GatewayException(ErrorCode.UploadTooLarge,
                 $"A chunk with Upload-Checksum is staged whole before it is verified: at most {tenant.Limits.MaxPartBytes} bytes (max_part_bytes).");
         }
-        return await ExclusiveAsync(id, async () =>
+        return await ExclusiveAsync(context, id, async cancellationToken =>
         {
-            var session = await TusUploads.GetLiveAsync(store, tenant, id, time, context.RequestAborted);
-            var written = await rechunker.WriteAsync(context, tenant, session, offset, length, checksum?.Chunk, body ?? context.Request.Body);
-            var now = written.Whole ? await CompleteAsync(tenant, written.Session, context.RequestAborted) : written.Session;
+            var session = await TusUploads.GetLiveAsync(store, tenant, id, time, cancellationToken);
+            var written = await rechunker.WriteAsync(context, tenant, session, offset, length, checksum?.Chunk, body ?? context.Request.Body, cancellationToken);
+            var now = written.Whole ? await CompleteAsync(tenant, written.Session, cancellationToken) : written.Session;
             return (now, rechunker.Position(now).Offset);
         });
     }
@@ -44,12 +44,19 @@ internal sealed class TusWriter(Rechunker rechunker, WriterLock writers, ISessio
     public Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, CancellationToken cancellationToken) =>
         rechunker.CompleteAsync(tenant, session, tusOptions.Value.CompletionWait, cancellationToken);
 
-    /// <summary>Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, with the core's refusals in tus's terms.</summary>
-    public async Task<T> ExclusiveAsync<T>(string id, Func<Task<T>> write)
+    /// <summary>
+    /// Runs <paramref name="write"/> as the one writer of <paramref name="id"/> across instances, with the core's refusals in
+    /// tus's terms. Its token ends with the request, or when another writer takes over.
+    /// </summary>
+    public async Task<T> ExclusiveAsync<T>(HttpContext context, string id, Func<CancellationToken, Task<T>> write)
     {
         try
         {
-            return await writers.RunAsync(id, write);
+            return await writers.RunAsync(id, async lost =>
+            {
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lost);
+                return await write(either.Token);
+            });
         }
         catch (GatewayException e) when (e.Error.Code == ErrorCode.ConcurrencyLimit.Code && e.Error.Status != StatusCodes.Status423Locked)
         {

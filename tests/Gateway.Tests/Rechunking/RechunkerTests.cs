@@ -130,7 +130,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         // As after a lost answer, through the re-chunker's own path, and alone through /v1: known by no digest,
         // the part cannot be compared with any bytes sent again.
         var resent = await Assert.ThrowsAsync<GatewayException>(() =>
-            forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: true));
+            forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: true, CancellationToken.None));
         var context = Context();
         context.Request.Body = new MemoryStream(file, 0, PartSize);
         context.Request.ContentLength = PartSize;
@@ -200,7 +200,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     {
         var file = TestData.Bytes(2 * PartSize, seed: 5);
         var session = await CreateAsync("/workspace/rechunk/mixed.bin", file.Length);
-        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize);
+        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: false, CancellationToken.None);
 
         var written = await WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize);
         var done = await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
@@ -215,7 +215,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         var file = TestData.Bytes(2 * PartSize, seed: 6);
         var session = await CreateBoxAsync("mixed.bin", file.Length);
         var part = new MemoryStream(file, 0, PartSize);
-        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, part, PartSize);
+        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, part, PartSize, keyless: false, CancellationToken.None);
 
         var refusal = await Assert.ThrowsAsync<GatewayException>(() => WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize));
 
@@ -228,7 +228,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     {
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        var first = _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", async () =>
+        var first = _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", async _ =>
         {
             entered.SetResult();
             await release.Task;
@@ -236,15 +236,15 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         });
         await entered.Task;
 
-        var refusal = await Assert.ThrowsAsync<GatewayException>(() => _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => Task.FromResult(2)));
+        var refusal = await Assert.ThrowsAsync<GatewayException>(() => _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", _ => Task.FromResult(2)));
         Assert.Equal(ErrorCode.ConcurrencyLimit.Code, refusal.Error.Code);
-        Assert.Equal(2, await _writers.RunAsync("up_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", () => Task.FromResult(2)));
+        Assert.Equal(2, await _writers.RunAsync("up_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", _ => Task.FromResult(2)));
 
         release.SetResult();
         Assert.Equal(1, await first);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _writers.RunAsync<int>("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => throw new InvalidOperationException()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _writers.RunAsync<int>("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", _ => throw new InvalidOperationException()));
         // Released after a writer that ended and after one that threw.
-        Assert.Equal(3, await _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", () => Task.FromResult(3)));
+        Assert.Equal(3, await _writers.RunAsync("up_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", _ => Task.FromResult(3)));
     }
 
     private Task<UploadSession> CreateAsync(string path, long length) =>
@@ -259,7 +259,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     {
         var current = await _system.Gateway.GetRequiredService<ISessionStore>().GetAsync(session.Id, "acme", CancellationToken.None) ?? session;
         var body = new MemoryStream(bytes.ToArray());
-        return await _writers.RunAsync(session.Id, () => _rechunker.WriteAsync(Context(), _acme, current, offset, length, checksum, body));
+        return await _writers.RunAsync(session.Id, token => _rechunker.WriteAsync(Context(), _acme, current, offset, length, checksum, body, token));
     }
 
     /// <summary>A request as the part path forwards it: the re-chunker hands it each part's bytes as the body.</summary>

@@ -10,7 +10,7 @@ namespace Gateway.Forwarding;
 /// whole at the backend. Client digests of the other kinds pass through unhashed, for the backend to check.
 /// Nothing is buffered: each read goes straight from the client's socket into the forwarder's buffer.
 /// </summary>
-internal sealed class PartBodyStream : Stream
+internal sealed class PartBodyStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _length;
@@ -39,12 +39,6 @@ internal sealed class PartBodyStream : Stream
     /// client's, the others as the client claimed them (for the backend to check).
     /// </summary>
     public PartDigests? Digests { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -77,9 +71,6 @@ internal sealed class PartBodyStream : Stream
         }
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     // Kestrel refuses synchronous reads of request bodies, and so does this stream.
     public override int Read(byte[] buffer, int offset, int count) =>
@@ -122,16 +113,6 @@ internal sealed class PartBodyStream : Stream
         }
         Digests = new PartDigests(sha256 ?? _claimed.Sha256, sha1 ?? _claimed.Sha1);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
+using Gateway.Domain;
 
 namespace Gateway.Forwarding;
 
@@ -12,15 +12,9 @@ namespace Gateway.Forwarding;
 /// write is a hand-off to a thread-pool thread and back, 160 of them for an 8 MiB part (docs/BENCHMARKS.md, "Box
 /// parts spooled in memory"). The part was just written, so its reads come from the page cache.
 /// </remarks>
-internal abstract class PartSpool(long length) : Stream
+internal abstract class PartSpool(long length) : ReadOnlyStream
 {
     private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -104,19 +98,6 @@ internal abstract class PartSpool(long length) : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<int>(cancellationToken) : ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using Gateway.Domain;
+
 namespace Gateway.Rechunking;
 
 /// <summary>
@@ -7,16 +9,10 @@ namespace Gateway.Rechunking;
 /// and when the last one has been read the hash state at the part's end is saved before the part path asks the
 /// store to count it.
 /// </summary>
-internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash? hash, Func<Task>? atEnd) : Stream
+internal sealed class PartSource(Stream? staged, long stagedLength, Stream body, long length, WholeHash? hash, Func<Task>? atEnd) : ReadOnlyStream
 {
     private long _position;
     private bool _ended;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -75,18 +71,5 @@ internal sealed class PartSource(Stream? staged, long stagedLength, Stream body,
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Parts are read asynchronously.");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

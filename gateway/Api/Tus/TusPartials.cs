@@ -139,16 +139,10 @@ internal sealed record PartialUpload(string Id, string Tenant, long Length, Date
 }
 
 /// <summary>The partials' bytes, one after another, as one body for the writer.</summary>
-internal sealed class ConcatenatedStream(IReadOnlyList<string> paths) : Stream
+internal sealed class ConcatenatedStream(IReadOnlyList<string> paths) : ReadOnlyStream
 {
     private int _index = -1;
     private FileStream? _current;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => throw new NotSupportedException();
 
@@ -180,20 +174,7 @@ internal sealed class ConcatenatedStream(IReadOnlyList<string> paths) : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -10,7 +10,6 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using TestSupport;
 using static Gateway.Tests.Api.Tus.TusHttp;
-using static Gateway.Tests.Support.ContractClient;
 
 namespace Gateway.Tests.Sessions;
 
@@ -81,7 +80,7 @@ public sealed class LockTakeoverTests(RedisServer redis) : IClassFixture<RedisSe
         {
             Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
         }
-        var completed = await CompletedAsync(client, id);
+        var completed = await client.CompletedAsync(id);
         Assert.Equal(path, completed.GetProperty("result").GetProperty("path").GetString());
         using var sandbox = system.SandboxClient();
         Assert.Equal(file, await sandbox.GetByteArrayAsync($"/v1/sandboxes/{GatewayHarness.SandboxId}/file?path={path}"));
@@ -185,21 +184,6 @@ public sealed class LockTakeoverTests(RedisServer redis) : IClassFixture<RedisSe
         {
             await Task.Delay(20);
         }
-    }
-
-    private static async Task<System.Text.Json.JsonElement> CompletedAsync(ContractClient client, string id)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            using var response = await client.CompleteAsync(id, new { });
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return await ExpectAsync(response, HttpStatusCode.OK);
-            }
-            await ExpectAsync(response, HttpStatusCode.Accepted);
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Upload {id} was not completed within 15 s.");
     }
 
     /// <summary>Advances the clock one renewal period and waits for that renewal to reach the store.</summary>

@@ -87,6 +87,22 @@ public sealed class ContractClient(HttpClient http) : IDisposable
     public Task<HttpResponseMessage> CompleteAsync(string id, object? body = null) =>
         http.PostAsync($"/v1/uploads/{id}/complete", body is null ? null : Json(body));
 
+    /// <summary>Completes session <paramref name="id"/> as a client of the contract does: again after each 202, until 200 (up to 15 s).</summary>
+    public async Task<JsonElement> CompletedAsync(string id)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            using var response = await CompleteAsync(id, new { });
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await ExpectAsync(response, HttpStatusCode.OK);
+            }
+            await ExpectAsync(response, HttpStatusCode.Accepted);
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Upload {id} was not completed within 15 s.");
+    }
+
     public Task<HttpResponseMessage> AbortAsync(string id) => http.DeleteAsync($"/v1/uploads/{id}");
 
     public static byte[] Slice(byte[] file, int n, long partSize)

@@ -40,21 +40,6 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         return (id, file, path);
     }
 
-    private static async Task<System.Text.Json.JsonElement> CompletedAsync(ContractClient client, string id)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            using var response = await client.CompleteAsync(id, new { });
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return await ExpectAsync(response, HttpStatusCode.OK);
-            }
-            await ExpectAsync(response, HttpStatusCode.Accepted);
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Upload {id} was not completed within 10 s.");
-    }
-
     private static async Task AssertLandedAsync(GatewayHarness system, string path, byte[] file)
     {
         using var sandbox = system.SandboxClient();
@@ -75,7 +60,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal(TimeSpan.FromSeconds(1), first.Headers.RetryAfter?.Delta);
         Assert.Equal($"/v1/uploads/{id}", first.Headers.Location?.OriginalString);
 
-        var completed = await CompletedAsync(client, id);
+        var completed = await client.CompletedAsync(id);
         Assert.Equal(path, completed.GetProperty("result").GetProperty("path").GetString());
         Assert.Equal("completed", (await client.GetOkAsync(id)).GetProperty("status").GetString());
         await AssertLandedAsync(system, path, file);
@@ -96,7 +81,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal("completing", (await ExpectAsync(meanwhile, HttpStatusCode.Accepted)).GetProperty("status").GetString());
         Assert.Equal(TimeSpan.FromSeconds(1), meanwhile.Headers.RetryAfter?.Delta);
 
-        await CompletedAsync(b, id);
+        await b.CompletedAsync(id);
         await AssertLandedAsync(system, path, file);
     }
 
@@ -111,7 +96,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         var problem = await ExpectProblemAsync(await client.AbortAsync(id), 409, "invalid_state");
         Assert.Contains("being completed", problem.GetProperty("detail").GetString());
 
-        await CompletedAsync(client, id);
+        await client.CompletedAsync(id);
         await AssertLandedAsync(system, path, file);
     }
 
@@ -163,7 +148,7 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
         // The dead instance's lock holds until it lapses: until then a complete is told to wait, not run twice.
         await ExpectAsync(await survivor.CompleteAsync(id, new { }), HttpStatusCode.Accepted);
 
-        var completed = await CompletedAsync(survivor, id);
+        var completed = await survivor.CompletedAsync(id);
         Assert.Equal(path, completed.GetProperty("result").GetProperty("path").GetString());
         await AssertLandedAsync(system, path, file);
     }

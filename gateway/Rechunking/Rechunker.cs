@@ -166,7 +166,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
 
     /// <summary>
     /// Commits at the backend with the whole-object digests (if it checks any) once every part is stored, waiting up to
-    /// <paramref name="wait"/> for one that is still assembling (Box's 202).
+    /// <paramref name="wait"/> for a commit that runs long or a backend that is still assembling (Box's 202); a commit
+    /// still running then goes on in the background (<c>Uploads/CommitRunner</c>).
     /// </summary>
     public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -178,7 +179,8 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         var deadline = time.GetUtcNow() + wait;
         while (true)
         {
-            var (now, retryAfter) = await lifecycle.CompleteAsync(tenant, session.Id, digests, cancellationToken);
+            var left = deadline - time.GetUtcNow();
+            var (now, retryAfter) = await lifecycle.CompleteAsync(tenant, session.Id, digests, cancellationToken, left > TimeSpan.Zero ? left : TimeSpan.Zero);
             if (retryAfter is not { } delay || time.GetUtcNow() + delay > deadline)
             {
                 if (now.Status == SessionStatus.Completed)

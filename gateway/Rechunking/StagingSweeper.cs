@@ -92,8 +92,8 @@ internal sealed class StagingSweeper(
     {
         try
         {
-            // One attempt (or none, when a commit holds the lock), waited for up to Gateway:Completion:AnswerWithin; one
-            // that runs longer goes on in the background.
+            // Started, not waited for: the commit goes on in the background (or is another's, when a commit holds the
+            // lock), so one slow commit does not hold up the sweep of the others.
             await rechunker.CompleteAsync(tenant, session, TimeSpan.Zero, cancellationToken);
         }
         catch (GatewayException e)

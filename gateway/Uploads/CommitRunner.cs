@@ -40,10 +40,12 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
     /// <summary>
     /// Commits session <paramref name="id"/> by running <paramref name="attempt"/> (null: the session has ended; a
     /// time: the backend is still assembling, ask again after it) until it ends. Returns the attempt's answer if the
-    /// first came within <see cref="CompletionOptions.AnswerWithin"/> (its exception if it failed), and
-    /// <see cref="RetryAfter"/> while the commit goes on here or on another instance.
+    /// first came within <see cref="CompletionOptions.AnswerWithin"/> (or the shorter <paramref name="answerWithin"/>: a
+    /// caller that does not wait) (its exception if it failed), and <see cref="RetryAfter"/> while the commit goes on here
+    /// or on another instance.
     /// </summary>
-    public async Task<TimeSpan?> RunAsync(string id, Func<CancellationToken, Task<TimeSpan?>> attempt, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> RunAsync(string id, Func<CancellationToken, Task<TimeSpan?>> attempt, CancellationToken cancellationToken,
+        TimeSpan? answerWithin = null)
     {
         var owner = Guid.NewGuid().ToString("N");
         if (!await TryLockAsync(id, owner))
@@ -54,7 +56,8 @@ internal sealed class CommitRunner(IStoreLock locks, IOptions<StoreOptions> stor
         Track(DriveAsync(id, owner, attempt, first));
         try
         {
-            return await first.Task.WaitAsync(options.Value.AnswerWithin, time, cancellationToken);
+            var within = answerWithin < options.Value.AnswerWithin ? answerWithin.Value : options.Value.AnswerWithin;
+            return await first.Task.WaitAsync(within, time, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException && !first.Task.IsCompleted)
         {

@@ -137,7 +137,9 @@ internal sealed class UploadLifecycle(
     }
 
     /// <summary>Commits the upload at the backend. Returns the session and, while the backend still assembles, how long to wait.</summary>
-    public async Task<(UploadSession Session, TimeSpan? RetryAfter)> CompleteAsync(Tenant tenant, string id, WholeChecksums? checksums, CancellationToken cancellationToken)
+    /// <param name="answerWithin">How long to wait for the commit before answering that it goes on (at most <c>Gateway:Completion:AnswerWithin</c>).</param>
+    public async Task<(UploadSession Session, TimeSpan? RetryAfter)> CompleteAsync(Tenant tenant, string id, WholeChecksums? checksums, CancellationToken cancellationToken,
+        TimeSpan? answerWithin = null)
     {
         var given = Checksums.Validate(checksums);
         var session = await GetAsync(tenant, id, cancellationToken);
@@ -165,7 +167,7 @@ internal sealed class UploadLifecycle(
             }
         }
 
-        var retryAfter = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken);
+        var retryAfter = await commits.RunAsync(id, ct => CommitAsync(tenant, session, backend, whole, ct), cancellationToken, answerWithin);
         var now = await GetAsync(tenant, id, cancellationToken);
         // The session's state says what the commit came to so far, here or on another instance.
         return IsCompleted(now, now.Status) ? (now, null) : (now, retryAfter ?? commits.RetryAfter);

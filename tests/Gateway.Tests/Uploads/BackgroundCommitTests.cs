@@ -67,6 +67,25 @@ public sealed class BackgroundCommitTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task A_caller_that_does_not_wait_gets_the_commit_started_and_it_lands_in_the_background()
+    {
+        // As the staging sweep finishes uploads left completing: one slow commit must not hold up the others.
+        await using var system = await StartAsync(answerWithin: "00:00:10");
+        using var client = new ContractClient(system.Client());
+        var (id, file, path) = await StageSlowCommitAsync(system, client, seed: 40);
+        var lifecycle = system.Gateway.GetRequiredService<Gateway.Uploads.UploadLifecycle>();
+        var acme = system.Gateway.GetRequiredService<Gateway.Auth.TenantDirectory>().TryGet("acme", out var tenant) ? tenant : throw new InvalidOperationException();
+
+        var (session, retryAfter) = await lifecycle.CompleteAsync(acme, id, null, CancellationToken.None, answerWithin: TimeSpan.Zero);
+
+        // Within AnswerWithin (10 s) the slow commit (2 s) would have been waited for and answered completed.
+        Assert.Equal("completing", session.Status);
+        Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
+        Assert.Equal("completed", (await client.SettledAsync(id)).GetProperty("status").GetString());
+        await AssertLandedAsync(system, path, file);
+    }
+
+    [Fact]
     public async Task A_complete_on_another_instance_while_one_commits_answers_202_and_does_not_commit_again()
     {
         await using var system = await StartAsync();

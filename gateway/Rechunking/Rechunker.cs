@@ -166,10 +166,12 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
 
     /// <summary>
     /// Commits at the backend with the whole-object digests (if it checks any) once every part is stored, waiting up to
-    /// <paramref name="wait"/> for a commit that runs long or a backend that is still assembling (Box's 202); a commit
-    /// still running then goes on in the background (<c>Uploads/CommitRunner</c>).
+    /// <paramref name="wait"/> for one that is still assembling (Box's 202). Each attempt is waited for up to
+    /// <paramref name="answerWithin"/> (at most <c>Gateway:Completion:AnswerWithin</c>); a commit still running then goes on
+    /// in the background (<c>Uploads/CommitRunner</c>).
     /// </summary>
-    public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<UploadSession> CompleteAsync(Tenant tenant, UploadSession session, TimeSpan wait, CancellationToken cancellationToken,
+        TimeSpan? answerWithin = null)
     {
         if (session.Status is not (SessionStatus.Staged or SessionStatus.Completing))
         {
@@ -179,8 +181,7 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         var deadline = time.GetUtcNow() + wait;
         while (true)
         {
-            var left = deadline - time.GetUtcNow();
-            var (now, retryAfter) = await lifecycle.CompleteAsync(tenant, session.Id, digests, cancellationToken, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var (now, retryAfter) = await lifecycle.CompleteAsync(tenant, session.Id, digests, cancellationToken, answerWithin);
             if (retryAfter is not { } delay || time.GetUtcNow() + delay > deadline)
             {
                 if (now.Status == SessionStatus.Completed)
@@ -258,7 +259,7 @@ file sealed class PartInFlight
     /// When the request fails: the part in flight had all its bytes, so it is let land (stored, it spares the client a
     /// resend) and whatever it meets is left to the request's own error.
     /// </summary>
-    public Task SettleAsync() => _part?.ContinueWith(static _ => { }, TaskScheduler.Default) ?? Task.CompletedTask;
+    public Task SettleAsync() => _part?.ContinueWith(static part => _ = part.Exception, TaskScheduler.Default) ?? Task.CompletedTask;
 }
 
 /// <summary>The next part to fill, the offset to report, and how many bytes of that part the tail holds.</summary>

@@ -94,7 +94,7 @@ internal sealed class StagingSweeper(
         {
             // Started, not waited for: the commit goes on in the background (or is another's, when a commit holds the
             // lock), so one slow commit does not hold up the sweep of the others.
-            await rechunker.CompleteAsync(tenant, session, TimeSpan.Zero, cancellationToken);
+            await rechunker.CompleteAsync(tenant, session, TimeSpan.Zero, cancellationToken, answerWithin: TimeSpan.Zero);
         }
         catch (GatewayException e)
         {

@@ -60,7 +60,7 @@ internal abstract class PartSpool(long length) : ReadOnlyStream
     /// <summary>Reads <paramref name="body"/> to its end into a new private file of <paramref name="directory"/>, deleted when the spool is disposed.</summary>
     public static async Task<PartSpool> FillFileAsync(string directory, PartBodyStream body, CancellationToken cancellationToken)
     {
-        var file = new FileStream(Path.Combine(directory, Guid.NewGuid().ToString("N") + ".part"), Domain.PrivateFolder.NewFile(
+        var file = new FileStream(Path.Combine(directory, Guid.NewGuid().ToString("N") + ".part"), PrivateFolder.NewFile(
             FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose, bufferSize: 0));
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try

@@ -134,7 +134,7 @@ internal sealed class PartForwarder(
             : null;
         // A spooled part was verified while it was written; its digests are known before the first byte leaves.
         var outgoing = body.Digests ?? claimed;
-        context.Request.Body = spool as Stream ?? body;
+        context.Request.Body = (Stream?)spool ?? body;
 
         var destination = cluster.PickDestination(context);
         var transformer = backend.CreatePartTransformer(session, partNumber, size, outgoing);

@@ -78,72 +78,64 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
         // for the part in flight, so a staged tail never runs ahead of a part that may yet fail.
         var overlap = rules.NeedsPartSha1BeforeBody && session.MaxConcurrency > 1;
-        var inFlight = new PartInFlight();
-        try
+        await using var inFlight = new PartInFlight();
+        while (next <= session.PartCount)
         {
-            while (next <= session.PartCount)
+            var size = session.SizeOf(next);
+            if (overlap && tail == 0 && remaining >= size)
             {
-                var size = session.SizeOf(next);
-                if (overlap && tail == 0 && remaining >= size)
-                {
-                    await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash, cancellationToken));
-                    remaining -= size;
-                    next++;
-                    continue;
-                }
-                await inFlight.WaitAsync();
-                if (tail >= size || remaining >= size - tail)
-                {
-                    // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
-                    var fromTail = Math.Min(tail, size);
-                    await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash, cancellationToken);
-                    if (tail > size)
-                    {
-                        await MoveRestAsync(id, next, size, tail - size);
-                    }
-                    staging.DeleteTail(id, next);
-                    remaining -= size - fromTail;
-                    tail -= fromTail;
-                    next++;
-                    continue;
-                }
-                if (remaining == 0)
-                {
-                    break;
-                }
-                // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
-                var wanted = remaining ?? size - tail;
-                var tailBefore = tail;
-                var appended = await StagedAppend.AppendAsync(staging.TailPath(id, next), body, wanted, null, tail, cancellationToken);
-                tail += appended;
-                remaining -= appended;
-                if (appended < wanted)
-                {
-                    if (length is not null)
-                    {
-                        throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {appended} of its {wanted} bytes; the bytes received are kept.");
-                    }
-                    break;
-                }
-                if (length is null && next == session.PartCount && await StagedAppend.HasMoreAsync(body, cancellationToken))
-                {
-                    // A body without a length that runs past the upload's end is not the file announced: its last
-                    // part is cut back off before it can complete the upload.
-                    ChunkStaging.Truncate(staging.TailPath(id, next), tailBefore);
-                    throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past the upload's length; its bytes of the last part were discarded.");
-                }
-                if (tail < size)
-                {
-                    break;
-                }
+                await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash, cancellationToken));
+                remaining -= size;
+                next++;
+                continue;
             }
             await inFlight.WaitAsync();
+            if (tail >= size || remaining >= size - tail)
+            {
+                // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
+                var fromTail = Math.Min(tail, size);
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash, cancellationToken);
+                if (tail > size)
+                {
+                    await MoveRestAsync(id, next, size, tail - size);
+                }
+                staging.DeleteTail(id, next);
+                remaining -= size - fromTail;
+                tail -= fromTail;
+                next++;
+                continue;
+            }
+            if (remaining == 0)
+            {
+                break;
+            }
+            // The rest of the body does not finish this part (or its length is unknown): it joins the tail.
+            var wanted = remaining ?? size - tail;
+            var tailBefore = tail;
+            var appended = await StagedAppend.AppendAsync(staging.TailPath(id, next), body, wanted, null, tail, cancellationToken);
+            tail += appended;
+            remaining -= appended;
+            if (appended < wanted)
+            {
+                if (length is not null)
+                {
+                    throw new GatewayException(ErrorCode.InvalidRequest, $"The body ended after {appended} of its {wanted} bytes; the bytes received are kept.");
+                }
+                break;
+            }
+            if (length is null && next == session.PartCount && await StagedAppend.HasMoreAsync(body, cancellationToken))
+            {
+                // A body without a length that runs past the upload's end is not the file announced: its last
+                // part is cut back off before it can complete the upload.
+                ChunkStaging.Truncate(staging.TailPath(id, next), tailBefore);
+                throw new GatewayException(ErrorCode.UploadTooLarge, "The body runs past the upload's length; its bytes of the last part were discarded.");
+            }
+            if (tail < size)
+            {
+                break;
+            }
         }
-        catch
-        {
-            await inFlight.SettleAsync();
-            throw;
-        }
+        await inFlight.WaitAsync();
         var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
         return new RechunkResult(now, next > session.PartCount);
     }
@@ -228,8 +220,12 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
     }
 }
 
-/// <summary>The part of a request still on its way to the backend while the request's next part is read.</summary>
-file sealed class PartInFlight
+/// <summary>
+/// The part of a request still on its way to the backend while the request's next part is read. Disposed with a part
+/// still in flight (the request failed), it lets that part land: it had all its bytes, and stored it spares the client
+/// a resend; whatever it meets is left to the request's own error.
+/// </summary>
+file sealed class PartInFlight : IAsyncDisposable
 {
     private Task? _part;
 
@@ -255,11 +251,13 @@ file sealed class PartInFlight
         }
     }
 
-    /// <summary>
-    /// When the request fails: the part in flight had all its bytes, so it is let land (stored, it spares the client a
-    /// resend) and whatever it meets is left to the request's own error.
-    /// </summary>
-    public Task SettleAsync() => _part?.ContinueWith(static part => _ = part.Exception, TaskScheduler.Default) ?? Task.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_part is { } part)
+        {
+            await part.ContinueWith(static landed => _ = landed.Exception, TaskScheduler.Default);
+        }
+    }
 }
 
 /// <summary>The next part to fill, the offset to report, and how many bytes of that part the tail holds.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Forwarding;
@@ -16,13 +17,15 @@ internal sealed class PartSpooler
     public const int ChunkSize = 1024 * 1024;
 
     private readonly ForwardingOptions _options;
+    private readonly GatewayMetrics _metrics;
     // Keeps at most the budget's chunks for reuse: large arrays dropped to the GC would be large-object garbage.
     private readonly ArrayPool<byte> _chunks;
     private long _held;
 
-    public PartSpooler(IOptions<ForwardingOptions> options)
+    public PartSpooler(IOptions<ForwardingOptions> options, GatewayMetrics metrics)
     {
         _options = options.Value;
+        _metrics = metrics;
         _chunks = ArrayPool<byte>.Create(ChunkSize, (int)Math.Max(1, _options.SpoolMemoryBytes / ChunkSize));
     }
 
@@ -32,19 +35,27 @@ internal sealed class PartSpooler
     public async Task<PartSpool> FillAsync(PartBodyStream body, CancellationToken cancellationToken)
     {
         var held = (body.Length + ChunkSize - 1) / ChunkSize * ChunkSize;
-        if (!TryHold(held))
+        var inMemory = TryHold(held);
+        _metrics.PartSpooled(inMemory);
+        if (!inMemory)
         {
             return await PartSpool.FillFileAsync(_options.SpoolDirectory, body, cancellationToken);
         }
         try
         {
-            return await PartSpool.FillMemoryAsync(body, _chunks, ChunkSize, () => Interlocked.Add(ref _held, -held), cancellationToken);
+            return await PartSpool.FillMemoryAsync(body, _chunks, ChunkSize, () => Release(held), cancellationToken);
         }
         catch
         {
-            Interlocked.Add(ref _held, -held);
+            Release(held);
             throw;
         }
+    }
+
+    private void Release(long bytes)
+    {
+        Interlocked.Add(ref _held, -bytes);
+        _metrics.SpoolMemoryChanged(-bytes);
     }
 
     private bool TryHold(long bytes)
@@ -55,6 +66,7 @@ internal sealed class PartSpooler
             var seen = Interlocked.CompareExchange(ref _held, held + bytes, held);
             if (seen == held)
             {
+                _metrics.SpoolMemoryChanged(bytes);
                 return true;
             }
             held = seen;

@@ -22,6 +22,8 @@ internal sealed class GatewayMetrics
     public const string PartsAccepted = "gateway.parts.accepted";
     public const string BytesAccepted = "gateway.bytes.accepted";
     public const string PartsInFlight = "gateway.parts.in_flight";
+    public const string PartsSpooled = "gateway.parts.spooled";
+    public const string SpoolMemory = "gateway.spool.memory";
     public const string PartDuration = "gateway.part.duration";
     public const string BackendDuration = "gateway.backend.request.duration";
     public const string BackendUp = "gateway.backend.up";
@@ -43,6 +45,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _partsAccepted;
     private readonly Counter<long> _bytesAccepted;
     private readonly UpDownCounter<long> _partsInFlight;
+    private readonly Counter<long> _partsSpooled;
+    private readonly UpDownCounter<long> _spoolMemory;
     private readonly Histogram<double> _partDuration;
     private readonly Histogram<double> _backendDuration;
     private readonly Histogram<double> _storeDuration;
@@ -60,6 +64,9 @@ internal sealed class GatewayMetrics
         _partsAccepted = meter.CreateCounter<long>(PartsAccepted, "{part}", "Parts the backend acknowledged and the store recorded, each once.");
         _bytesAccepted = meter.CreateCounter<long>(BytesAccepted, "By", "Bytes of the parts counted by gateway.parts.accepted.");
         _partsInFlight = meter.CreateUpDownCounter<long>(PartsInFlight, "{part}", "Parts streaming through this instance now.");
+        _partsSpooled = meter.CreateCounter<long>(PartsSpooled, "{part}",
+            "Parts read whole before they were forwarded (a Box part sent without its SHA-1), by where they were held: memory, or disk once the memory budget was spent.");
+        _spoolMemory = meter.CreateUpDownCounter<long>(SpoolMemory, "By", "Memory this instance holds now for parts read whole (Gateway:Forwarding:SpoolMemoryBytes caps it).");
         _partDuration = meter.CreateHistogram(PartDuration, "s", "Time to take one part: store, streaming to the backend, store.", null, Seconds);
         _backendDuration = meter.CreateHistogram(BackendDuration, "s",
             "Calls to a backend (create, part, complete, abort); error.type is set when one failed.", null, Seconds);
@@ -113,6 +120,12 @@ internal sealed class GatewayMetrics
     public void PartStarted(string backend) => _partsInFlight.Add(1, new KeyValuePair<string, object?>(Tags.Backend, backend));
 
     public void PartStopped(string backend) => _partsInFlight.Add(-1, new KeyValuePair<string, object?>(Tags.Backend, backend));
+
+    /// <summary>A part read whole before it leaves, held in memory or (the budget spent) on disk.</summary>
+    public void PartSpooled(bool inMemory) => _partsSpooled.Add(1, new KeyValuePair<string, object?>(Tags.Spool, inMemory ? "memory" : "disk"));
+
+    /// <summary>Memory held for parts read whole: added when a part takes it, subtracted when the part gives it back.</summary>
+    public void SpoolMemoryChanged(long bytes) => _spoolMemory.Add(bytes);
 
     public void PartTook(TimeSpan elapsed, string? backend, string? errorType)
     {

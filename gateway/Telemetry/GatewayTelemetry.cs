@@ -27,6 +27,9 @@ internal static class GatewayTelemetry
         public const string PartBytes = "upload.part.bytes";
         public const string Status = "upload.status";
 
+        /// <summary>Where a part read whole was held: memory | disk.</summary>
+        public const string Spool = "upload.spool";
+
         /// <summary>"ok", or the contract's error code (<see cref="ErrorCode"/>) when the operation failed.</summary>
         public const string Outcome = "upload.outcome";
 

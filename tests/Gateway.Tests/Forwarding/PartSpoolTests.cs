@@ -1,6 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Gateway.Domain;
 using Gateway.Forwarding;
+using Gateway.Telemetry;
+using Gateway.Tests.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Forwarding;
@@ -15,6 +19,7 @@ public sealed class PartSpoolTests : IDisposable
 {
     private const int Chunk = PartSpooler.ChunkSize;
     private readonly string _directory = Directory.CreateTempSubdirectory("spool-test-").FullName;
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     [Fact]
     public async Task A_part_held_in_memory_reads_back_whole_across_its_chunks_and_knows_its_digests_before_it_is_forwarded()
@@ -79,6 +84,28 @@ public sealed class PartSpoolTests : IDisposable
         Assert.Equal(third, await ReadAllAsync(again));
     }
 
+    [Fact]
+    public async Task Operators_see_the_memory_held_now_and_how_many_parts_went_to_memory_and_to_disk()
+    {
+        using var capture = new MetricCapture([_meters.GetRequiredService<IMeterFactory>()], [GatewayTelemetry.Name]);
+        var spooler = Spooler(memory: 2L * Chunk);
+        var part = RandomNumberGenerator.GetBytes(Chunk + 1);
+        double Held() => capture.Sum(GatewayMetrics.SpoolMemory);
+        double Spooled(string where) => capture.Sum(GatewayMetrics.PartsSpooled, t => Equals(t["upload.spool"], where));
+
+        var inMemory = await spooler.FillAsync(Body(new MemoryStream(part), part.Length), default);
+        Assert.Equal(2.0 * Chunk, Held());
+        await using (await spooler.FillAsync(Body(new MemoryStream(part), part.Length), default))
+        {
+            Assert.Equal((1.0, 1.0), (Spooled("memory"), Spooled("disk")));
+        }
+        await inMemory.DisposeAsync();
+        await Assert.ThrowsAsync<PartBodyException>(() => spooler.FillAsync(Body(new MemoryStream(part), part.Length + 1), default));
+
+        Assert.Equal(0, Held());
+        Assert.Equal((2.0, 1.0), (Spooled("memory"), Spooled("disk")));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(4L * Chunk)]
@@ -110,7 +137,7 @@ public sealed class PartSpoolTests : IDisposable
     }
 
     private PartSpooler Spooler(long memory) =>
-        new(Options.Create(new ForwardingOptions { SpoolDirectory = _directory, SpoolMemoryBytes = memory }));
+        new(Options.Create(new ForwardingOptions { SpoolDirectory = _directory, SpoolMemoryBytes = memory }), new GatewayMetrics(_meters.GetRequiredService<IMeterFactory>()));
 
     private static PartBodyStream Body(Stream source, long length) =>
         new(source, length, PartDigests.None, DigestKinds.Sha256 | DigestKinds.Sha1);
@@ -123,7 +150,11 @@ public sealed class PartSpoolTests : IDisposable
         return copy.ToArray();
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        _meters.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
 
     /// <summary>A client's body arriving in odd-sized reads, so chunk boundaries fall inside reads.</summary>
     private sealed class TrickleStream(byte[] bytes) : MemoryStream(bytes)

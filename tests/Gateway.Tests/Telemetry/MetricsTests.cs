@@ -26,6 +26,7 @@ public sealed class MetricsTests(RedisServer redis) : IClassFixture<RedisServer>
     [InlineData("gateway.bytes.accepted", "By", InstrumentKind.Counter, "gateway_bytes_accepted_total")]
     [InlineData("gateway.parts.accepted", "{part}", InstrumentKind.Counter, "gateway_parts_accepted_total")]
     [InlineData("gateway.parts.in_flight", "{part}", InstrumentKind.Gauge, "gateway_parts_in_flight")]
+    [InlineData("gateway.spool.memory", "By", InstrumentKind.Gauge, "gateway_spool_memory_bytes")]
     [InlineData("gateway.backend.up", null, InstrumentKind.Gauge, "gateway_backend_up")]
     [InlineData("http.server.request.duration", "s", InstrumentKind.Histogram, "http_server_request_duration_seconds")]
     [InlineData("kestrel.active_connections", "{connection}", InstrumentKind.Gauge, "kestrel_active_connections")]

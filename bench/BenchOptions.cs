@@ -62,6 +62,8 @@ internal sealed class BenchOptions
                                 (the same writing SIZE at a time, e.g. dotnet:8KiB), curl (curl --parallel, c parts in
                                 flight, 64 KiB writes, Content-Digest sent); each path runs with each client, named path+client
           --tus-patch SIZE      tus and tus-peer PATCH size (default: the part size; the file size: one PATCH)
+          --tus-checksum        the tus path sends each PATCH's Upload-Checksum (sha1, computed before timing), so the
+                                gateway holds and verifies each PATCH whole before it goes on (tus's checksum extension)
           --spool-concurrency LIST  concurrencies for gateway-spool (default: the --concurrency list)
           --client-digest LIST  on,off (default on): on, the client sends each part's digest (direct sandbox X-Part-SHA256,
                                 gateway Content-Digest of the kind the backend checks: sandbox sha-256, Box sha); off adds
@@ -137,6 +139,9 @@ internal sealed class BenchOptions
 
     public bool ScaleCluster { get; private set; }
 
+    /// <summary>The tus path sends an <c>Upload-Checksum</c> with every PATCH.</summary>
+    public bool TusChecksum { get; private set; }
+
     private bool _partSizeGiven;
 
     public int MaxConcurrency => Concurrency.Concat(SpoolConcurrency ?? []).Max();
@@ -161,6 +166,11 @@ internal sealed class BenchOptions
             if (name == "--scale-cluster")
             {
                 options.ScaleCluster = true;
+                continue;
+            }
+            if (name == "--tus-checksum")
+            {
+                options.TusChecksum = true;
                 continue;
             }
             var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");

@@ -80,6 +80,10 @@ internal static class BenchmarkRun
         Log($"writing the {BenchOptions.Format(options.FileSize)} test file…");
         using var file = await TestFile.CreateAsync(Path.Combine(work, "upload.bin"), options.FileSize, cancellationToken);
         file.PartSha1(options.PartSize);
+        if (options.TusChecksum)
+        {
+            file.PartSha1(options.TusPatch ?? options.PartSize);
+        }
         if (options.Scale is { } sessions)
         {
             await ScaleRun.RunAsync(options, stack, file, sessions, cancellationToken);
@@ -247,7 +251,10 @@ internal static class BenchmarkRun
                     {
                         var gateway = (before ? stack.GatewayBefore! : stack.Gateway).BaseAddress;
                         yield return variant == UploadPathKind.Tus
-                            ? new ViaTus(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId, options.TusPatch, options.PartSize) { Before = before, Client = client }
+                            ? new ViaTus(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId, options.TusPatch, options.PartSize)
+                            {
+                                Before = before, Client = client, Checksum = options.TusChecksum,
+                            }
                             : new ViaGateway(backend, variant, http, file, gateway, ServiceStack.GatewayKey, ServiceStack.SandboxId)
                             {
                                 Before = before, ClientDigest = digest, Client = client, Store = backend == "s3" ? stack.Rgw!.BaseAddress : null,

@@ -13,6 +13,7 @@ namespace Bench.Uploads;
 /// as the complete (<see cref="UploadSession.LastBodySent"/>), as v1's complete call is, on both tus paths.
 /// No digests: a tus client sends none per part.
 /// <paramref name="patchSize"/> (<c>--tus-patch</c>) sends PATCHes of that size instead (the whole file: one PATCH).
+/// <see cref="Checksum"/> (<c>--tus-checksum</c>) adds each PATCH's <c>Upload-Checksum</c> (its SHA-1, computed before timing).
 /// The <c>tus-peer</c> path is the same client against @tus/server's <c>/files/</c>, which only writes files: its
 /// uploads are done when a <c>HEAD</c> reports every byte.
 /// </summary>
@@ -20,6 +21,9 @@ internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient htt
     : UploadPath(backend, kind, http, file)
 {
     private string Key => key;
+
+    /// <summary>Each PATCH carries its <c>Upload-Checksum</c> (the gateway's tus path only).</summary>
+    public bool Checksum { get; init; }
 
     private bool Peer => Kind == UploadPathKind.TusPeer;
 
@@ -85,6 +89,10 @@ internal sealed class ViaTus(string backend, UploadPathKind kind, HttpClient htt
             request.Headers.Add("Tus-Resumable", "1.0.0");
             request.Headers.Add("Upload-Offset", Invariant(OffsetOf(index)));
             request.Content!.Headers.ContentType = new("application/offset+octet-stream");
+            if (path.Checksum && !path.Peer)
+            {
+                request.Headers.Add("Upload-Checksum", "sha1 " + Convert.ToBase64String(path.File.PartSha1(PartSize)[index]));
+            }
             if (index == PartCount - 1 && LastBodySent is { } sent)
             {
                 request.Content = new Marked(request.Content, sent);

@@ -14,8 +14,8 @@ namespace Gateway.Rechunking;
 /// across part boundaries. For fronts whose clients choose their own chunk sizes; every write runs under the
 /// upload's <see cref="WriterLock"/>.
 /// </summary>
-internal sealed class Rechunker(PartForwarder parts, ISessionStore store, UploadLifecycle lifecycle, BackendRegistry backends, ChunkStaging staging,
-    TimeProvider time)
+internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessionStore store, UploadLifecycle lifecycle, BackendRegistry backends,
+    ChunkStaging staging, TimeProvider time)
 {
     /// <summary>Where the upload stands: the offset to report, counting only bytes held durably (by the backend or the staged tail).</summary>
     public RechunkPosition Position(UploadSession session)
@@ -66,13 +66,10 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
                     $"Part {next - 1} of this upload was sent as a whole part (no hash state for it in the staging directory), so the whole-object digests its backend checks at completion cannot be computed here; send the rest and complete through /v1.");
         }
 
-        if (checksum is not null && length > 0)
-        {
-            // Staged whole and verified before any of it becomes a part: a chunk that fails is cut off again.
-            await StagedAppend.AppendAsync(staging.TailPath(id, next), body, length.Value, checksum, tail, cancellationToken);
-            tail += length.Value;
-            remaining = 0;
-        }
+        // A chunk with a checksum of its own is held whole and verified before any of it becomes a part or joins the tail,
+        // so one that fails leaves nothing behind; then it goes on as any body would.
+        await using var verified = checksum is not null && length > 0 ? await HoldVerifiedAsync(body, length.Value, checksum, cancellationToken) : null;
+        body = verified ?? body;
 
         // A backend that takes a part only whole (its SHA-1 before the body) would leave the body unread while a part is
         // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
@@ -138,6 +135,25 @@ internal sealed class Rechunker(PartForwarder parts, ISessionStore store, Upload
         await inFlight.WaitAsync();
         var now = await store.GetAsync(id, tenant.Name, cancellationToken) ?? session;
         return new RechunkResult(now, next > session.PartCount);
+    }
+
+    /// <summary>
+    /// Reads a chunk whole and checks it against <paramref name="checksum"/>: held as a part that must be read whole is
+    /// (<see cref="PartSpooler"/>: in memory within the instance's budget), not written to the staging directory on its way.
+    /// </summary>
+    private async Task<Stream> HoldVerifiedAsync(Stream body, long length, ChunkChecksum checksum, CancellationToken cancellationToken)
+    {
+        using var chunk = new PartBodyStream(body, length, checksum.Claimed, checksum.Claimed.Kinds);
+        try
+        {
+            return await spooler.FillAsync(chunk, cancellationToken);
+        }
+        catch (PartBodyException e)
+        {
+            throw e.Error == ErrorCode.ChecksumMismatch
+                ? new GatewayException(ErrorCode.ChecksumMismatch, $"The chunk's {checksum.Name} differs from the one the request sent; it was discarded and the offset is unchanged.")
+                : new GatewayException(ErrorCode.InvalidRequest, $"The body's length differs from its Content-Length ({length} bytes); the chunk was discarded.");
+        }
     }
 
     /// <summary>

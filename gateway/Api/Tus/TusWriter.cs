@@ -29,7 +29,7 @@ internal sealed class TusWriter(Rechunker rechunker, WriterLock writers, ISessio
         if (checksum is not null && length > tenant.Limits.MaxPartBytes)
         {
             throw new GatewayException(ErrorCode.UploadTooLarge,
-                $"A chunk with Upload-Checksum is staged whole before it is verified: at most {tenant.Limits.MaxPartBytes} bytes (max_part_bytes).");
+                $"A chunk with Upload-Checksum is held whole before it is verified: at most {tenant.Limits.MaxPartBytes} bytes (max_part_bytes).");
         }
         return await ExclusiveAsync(context, id, async cancellationToken =>
         {

@@ -173,6 +173,40 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task A_verified_chunk_goes_on_to_the_backend_without_a_byte_written_to_the_staging_directory()
+    {
+        var file = TestData.Bytes(2 * PartSize + 100, seed: 12);
+        var session = await CreateAsync("/workspace/rechunk/verified.bin", file.Length);
+
+        var first = await WriteAsync(session, 0, file.AsMemory(0, 2 * PartSize), 2 * PartSize, Sha1Checksum(file.AsSpan(0, 2 * PartSize)));
+        Assert.Equal(2L * PartSize, _rechunker.Position(first.Session).Offset);
+        // Held in memory while it was verified, then forwarded: the upload has no staging folder at all.
+        Assert.False(Directory.Exists(_staging.Folder(session.Id)));
+        var last = await WriteAsync(first.Session, 2 * PartSize, file.AsMemory(2 * PartSize), 100, Sha1Checksum(file.AsSpan(2 * PartSize)));
+        var done = await _rechunker.CompleteAsync(_acme, last.Session, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(SessionStatus.Completed, done.Status);
+        Assert.Equal(file, await SandboxFileAsync("/workspace/rechunk/verified.bin"));
+        Assert.False(Directory.Exists(_staging.Folder(session.Id)));
+    }
+
+    [Fact]
+    public async Task A_verified_chunk_of_several_box_parts_ending_inside_one_stores_the_whole_parts_and_stages_only_the_rest()
+    {
+        var file = TestData.Bytes(3 * PartSize, seed: 13);
+        var session = await CreateBoxAsync("verified.bin", file.Length);
+        var chunk = 2 * PartSize + 777;
+
+        var first = await WriteAsync(session, 0, file.AsMemory(0, chunk), chunk, Sha1Checksum(file.AsSpan(0, chunk)));
+        Assert.Equal(777, StagedTailBytes(session.Id));
+        var second = await WriteAsync(first.Session, chunk, file.AsMemory(chunk), file.Length - chunk);
+        var done = await _rechunker.CompleteAsync(_acme, second.Session, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        // The mock refuses a part or a commit whose SHA-1 is not the bytes'.
+        Assert.Equal(SessionStatus.Completed, done.Status);
+    }
+
+    [Fact]
     public async Task A_body_without_a_length_that_runs_past_the_end_is_refused_and_its_bytes_of_the_last_part_discarded()
     {
         var session = await CreateAsync("/workspace/rechunk/past.bin", PartSize + 10);
@@ -273,6 +307,8 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         context.Features.Set<IHttpRequestBodyDetectionFeature>(new HasBody());
         return context;
     }
+
+    private static ChunkChecksum Sha1Checksum(ReadOnlySpan<byte> chunk) => new("sha1", HashAlgorithmName.SHA1, SHA1.HashData(chunk));
 
     private long StagedTailBytes(string id) =>
         Directory.Exists(_staging.Folder(id)) ? Directory.GetFiles(_staging.Folder(id), "tail.*").Sum(f => new FileInfo(f).Length) : 0;

@@ -9,7 +9,8 @@ namespace Gateway.Forwarding;
 /// (docs/architecture.md, the path of one part), so a part sent without one is read and hashed first. A part goes to
 /// memory while this instance holds less than <see cref="ForwardingOptions.SpoolMemoryBytes"/> of such parts, and
 /// beyond that to a file of <see cref="ForwardingOptions.SpoolDirectory"/>: a tmpfs or page-cache file costs twice the
-/// copies and a page allocation per 4 KiB (docs/BENCHMARKS.md, "Box parts spooled in memory").
+/// copies and a page allocation per 4 KiB (docs/BENCHMARKS.md, "Box parts spooled in memory"). A tus chunk with
+/// <c>Upload-Checksum</c>, verified before any of it goes on, is held here too (<c>Rechunking/Rechunker</c>).
 /// </summary>
 internal sealed class PartSpooler
 {

@@ -65,7 +65,7 @@ internal sealed class GatewayMetrics
         _bytesAccepted = meter.CreateCounter<long>(BytesAccepted, "By", "Bytes of the parts counted by gateway.parts.accepted.");
         _partsInFlight = meter.CreateUpDownCounter<long>(PartsInFlight, "{part}", "Parts streaming through this instance now.");
         _partsSpooled = meter.CreateCounter<long>(PartsSpooled, "{part}",
-            "Parts read whole before they were forwarded (a Box part sent without its SHA-1), by where they were held: memory, or disk once the memory budget was spent.");
+            "Parts read whole before they were forwarded (a Box part sent without its SHA-1, a tus chunk with Upload-Checksum), by where they were held: memory, or disk once the memory budget was spent.");
         _spoolMemory = meter.CreateUpDownCounter<long>(SpoolMemory, "By", "Memory this instance holds now for parts read whole (Gateway:Forwarding:SpoolMemoryBytes caps it).");
         _partDuration = meter.CreateHistogram(PartDuration, "s", "Time to take one part: store, streaming to the backend, store.", null, Seconds);
         _backendDuration = meter.CreateHistogram(BackendDuration, "s",

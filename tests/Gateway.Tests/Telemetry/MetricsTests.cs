@@ -134,11 +134,15 @@ public sealed class MetricsTests(RedisServer redis) : IClassFixture<RedisServer>
             && v.Tags.Contains(new("error.type", "backend_unavailable"))));
         Assert.Equal(1, capture.Sum(GatewayMetrics.Errors, t => Equals(t["error.type"], "backend_unavailable")));
         Assert.Equal(1, capture.Sum(GatewayMetrics.Errors, t => Equals(t["error.type"], "not_found")));
+        // The Box part was held in memory, and gave it back.
+        Assert.Equal(1, capture.Sum(GatewayMetrics.PartsSpooled, t => Equals(t["upload.spool"], "memory")));
+        Assert.Equal(0, capture.Sum(GatewayMetrics.SpoolMemory));
     }
 
     /// <summary>
     /// On the sandbox: a session of two parts whose first attempt the backend refuses (503) and whose retries
-    /// and duplicate count once, completed; a second session aborted; and a request for an unknown upload.
+    /// and duplicate count once, completed; a second session aborted; and a request for an unknown upload. On Box:
+    /// a part sent without its SHA-1, left in its session.
     /// </summary>
     private static async Task UploadWithEveryOutcomeAsync(GatewayHarness system)
     {
@@ -154,6 +158,10 @@ public sealed class MetricsTests(RedisServer redis) : IClassFixture<RedisServer>
         await client.PutPartOkAsync(id, 1, file, PartSize);
         await client.PutPartOkAsync(id, 2, file, PartSize);
         await ExpectAsync(await client.CompleteAsync(id), System.Net.HttpStatusCode.OK);
+
+        // A Box part sent without its SHA-1: held whole before it leaves, so the spool's metrics move.
+        var held = (await client.CreateBoxFileAsync(PartSize, "held.bin")).GetProperty("upload_id").GetString()!;
+        await client.PutPartOkAsync(held, 1, TestData.Bytes(PartSize, seed: 72), PartSize);
 
         var abandoned = (await client.CreateSandboxFileAsync(PartSize, "/workspace/abandoned.bin")).GetProperty("upload_id").GetString()!;
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.AbortAsync(abandoned)).StatusCode);

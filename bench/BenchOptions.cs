@@ -9,7 +9,7 @@ internal enum UploadPathKind
     Direct,
     Gateway,
 
-    /// <summary>Box through the gateway without <c>sha=</c> in <c>Content-Digest</c>: the gateway spools each part to disk first.</summary>
+    /// <summary>Box through the gateway without <c>sha=</c> in <c>Content-Digest</c>: the gateway holds each part whole first (in memory within its budget, else on disk).</summary>
     GatewaySpool,
 
     /// <summary>The direct API through a plain haproxy in HTTP mode: what any reverse proxy costs on this machine.</summary>
@@ -55,7 +55,7 @@ internal sealed class BenchOptions
                                 against @tus/server 2.4.5 + @tus/file-store (installed by npm ci into bench/tus-peer), listed
                                 once under backend file-store; box-front: Box only, the /box/api front driven as the Box
                                 SDK's uploadBigFile drives Box; gateway-spool: Box parts sent without their SHA-1, so the
-                                gateway spools them to disk; haproxy, nginx: the direct API through a plain proxy, a baseline
+                                gateway holds each whole first (memory, or disk past its budget); haproxy, nginx: the direct API through a plain proxy, a baseline
                                 for what any proxy hop costs; gateway-nowhole: S3 only, complete without the whole
                                 object's SHA-256, so the gateway does not read the object back)
           --clients LIST        who sends the parts (default dotnet): dotnet (this program, 256 KiB writes), dotnet:SIZE

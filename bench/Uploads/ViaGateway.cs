@@ -8,7 +8,7 @@ namespace Bench.Uploads;
 /// backend needs. With client digests, parts carry <c>Content-Digest</c> as the .NET client sends it: the kinds the
 /// session's <c>checksums_required.part</c> lists, the one the backend checks itself (<c>sha-256</c> for the sandbox,
 /// <c>sha</c> for Box), so the gateway streams them and hashes nothing. The spool path (Box) and the no-digest path
-/// (sandbox) send none: the gateway hashes every part itself, and for Box spools it to disk first. S3 targets are
+/// (sandbox) send none: the gateway hashes every part itself, and for Box holds it whole first. S3 targets are
 /// <c>{"key": …}</c>; its complete carries the whole object's SHA-256 (which the gateway checks by reading the object
 /// back) except on <c>gateway-nowhole</c>, and what landed is then checked in the store itself.
 /// </summary>

@@ -63,18 +63,20 @@ public static class ErrorCodes
     public const string StoreUnavailable = ContractValues.ErrorCodes.StoreUnavailable;
     public const string HookRejected = ContractValues.ErrorCodes.HookRejected;
     public const string HookUnavailable = ContractValues.ErrorCodes.HookUnavailable;
+    public const string StorageFull = ContractValues.ErrorCodes.StorageFull;
 
     /// <summary>
     /// The contract (README.md): <c>429 concurrency_limit</c>/<c>rate_limited</c> and <c>503 backend_unavailable</c>/
-    /// <c>store_unavailable</c> are retryable, and so is <c>503 hook_unavailable</c> (the deployment's pre-create
-    /// hook did not answer); <c>403 hook_rejected</c> is the hook's answer and is not. A 429 or 503 without a problem body (a proxy in front of the
+    /// <c>store_unavailable</c> are retryable, and so are <c>503 hook_unavailable</c> (the deployment's pre-create
+    /// hook did not answer) and <c>503 storage_full</c> (the gateway's disk had no room); <c>403 hook_rejected</c> is the
+    /// hook's answer and is not. A 429 or 503 without a problem body (a proxy in front of the
     /// gateway) means the same thing in HTTP (RFC 9110 §15.6.4, RFC 6585 §4). Nothing else is: a
     /// <c>502 backend_error</c> is an answer the gateway could not map, and repeating it changes nothing.
     /// </summary>
     public static bool IsRetryable(HttpStatusCode status, string code) => (int)status switch
     {
         429 => code is ConcurrencyLimit or RateLimited || code.StartsWith("http_", StringComparison.Ordinal),
-        503 => code is BackendUnavailable or StoreUnavailable or HookUnavailable || code.StartsWith("http_", StringComparison.Ordinal),
+        503 => code is BackendUnavailable or StoreUnavailable or HookUnavailable or StorageFull || code.StartsWith("http_", StringComparison.Ordinal),
         _ => false,
     };
 }

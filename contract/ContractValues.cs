@@ -94,6 +94,7 @@ internal static class ContractValues
         public const string StoreUnavailable = "store_unavailable";
         public const string HookRejected = "hook_rejected";
         public const string HookUnavailable = "hook_unavailable";
+        public const string StorageFull = "storage_full";
         public const string MethodNotAllowed = "method_not_allowed";
         public const string Internal = "internal_error";
     }

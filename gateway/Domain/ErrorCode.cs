@@ -39,6 +39,12 @@ internal sealed record ErrorCode(string Code, int Status, string Title)
     /// <summary>The pre-create hook did not answer in time, could not be reached, or failed (5xx, a redirect): the create fails closed.</summary>
     public static readonly ErrorCode HookUnavailable = new(Codes.HookUnavailable, 503, "Pre-create hook unavailable");
 
+    /// <summary>
+    /// A disk the gateway writes to (the staging directory, the part spool) has no room left: nothing of the request
+    /// was counted beyond what its answer says, and the same request may succeed once room is made (<see cref="DiskFull"/>).
+    /// </summary>
+    public static readonly ErrorCode StorageFull = new(Codes.StorageFull, 503, "Gateway storage full");
+
     /// <summary>Outside the contract's table: a route that exists with another method (405) and the gateway's own bugs (500).</summary>
     public static readonly ErrorCode MethodNotAllowed = new(Codes.MethodNotAllowed, 405, "Method not allowed");
 

@@ -88,7 +88,7 @@ internal static class BoxErrors
             // Box's word for "too many, later" (its SDKs back off and retry); the detail names the gateway's cap.
             _ when error == ErrorCode.ConcurrencyLimit || error == ErrorCode.RateLimited || error == ErrorCode.TooManyUploads => (429, "rate_limit_exceeded"),
             _ when error == ErrorCode.Expired => (410, "session_expired"),
-            _ when error == ErrorCode.BackendUnavailable || error == ErrorCode.StoreUnavailable => (503, "unavailable"),
+            _ when error == ErrorCode.BackendUnavailable || error == ErrorCode.StoreUnavailable || error == ErrorCode.StorageFull => (503, "unavailable"),
             _ when error == ErrorCode.BackendError => (502, "bad_gateway"),
             // Box has no words for a deployment's pre-create hook: its status, and the gateway's code in Box's envelope.
             _ when error == ErrorCode.HookRejected => (403, error.Code),

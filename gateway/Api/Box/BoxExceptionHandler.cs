@@ -27,12 +27,17 @@ internal sealed class BoxExceptionHandler(ILogger<BoxExceptionHandler> logger) :
                 new BoxError(503, "unavailable", "The session store cannot be reached; retry shortly.") { RetryAfter = TimeSpan.FromSeconds(1) },
             HttpRequestException or TaskCanceledException =>
                 new BoxError(503, "unavailable", "The backend cannot be reached; retry shortly.") { RetryAfter = TimeSpan.FromSeconds(1) },
+            _ when DiskFull.Is(exception) => BoxErrors.From(DiskFull.Refusal()),
             _ => null,
         };
         if (error is null)
         {
             Log.UnhandledException(logger, context.Request.Method, context.Request.Path, exception);
             error = new BoxError(500, "internal_server_error", "The gateway failed unexpectedly; the error has been logged.");
+        }
+        else if (DiskFull.Is(exception))
+        {
+            Log.DiskFull(logger, context.Request.Method, context.Request.Path, exception);
         }
         else
         {

@@ -8,4 +8,7 @@ internal static partial class Log
 
     [LoggerMessage(1002, LogLevel.Error, "Unhandled exception in {Method} {Path}")]
     public static partial void UnhandledException(ILogger logger, string method, PathString path, Exception exception);
+
+    [LoggerMessage(1003, LogLevel.Error, "No room left on the gateway's disk for {Method} {Path}: answered 503 storage_full")]
+    public static partial void DiskFull(ILogger logger, string method, PathString path, Exception exception);
 }

@@ -21,6 +21,10 @@ internal sealed class V1ExceptionHandler(IProblemDetailsService problems, ILogge
         {
             Log.UnhandledException(logger, context.Request.Method, context.Request.Path, exception);
         }
+        else if (problem.Error == ErrorCode.StorageFull)
+        {
+            Log.DiskFull(logger, context.Request.Method, context.Request.Path, exception);
+        }
         else
         {
             Log.RequestFailed(logger, problem.Error.Code, problem.Message);
@@ -51,6 +55,7 @@ internal sealed class V1ExceptionHandler(IProblemDetailsService problems, ILogge
             new(ErrorCode.StoreUnavailable, "The session store cannot be reached; retry shortly.") { RetryAfter = TimeSpan.FromSeconds(1) },
         HttpRequestException or TaskCanceledException =>
             new(ErrorCode.BackendUnavailable, "The backend cannot be reached; retry shortly.") { RetryAfter = TimeSpan.FromSeconds(1) },
+        _ when DiskFull.Is(exception) => DiskFull.Refusal(),
         _ => new(ErrorCode.Internal, "The gateway failed unexpectedly; the error has been logged."),
     };
 }

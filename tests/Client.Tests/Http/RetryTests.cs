@@ -20,6 +20,7 @@ public sealed class RetryTests
     [InlineData(503, "backend_unavailable")]
     [InlineData(503, "store_unavailable")]
     [InlineData(503, "hook_unavailable")]
+    [InlineData(503, "storage_full")]
     public async Task A_retryable_refusal_is_retried_after_its_Retry_After(int status, string code)
     {
         var handler = new Scripted(Problem(status, code, retryAfter: 1), Ok(Session));

@@ -23,7 +23,7 @@ public sealed class ObservabilityStackTests
         var (exit, output, error) = await ExternalTool.RunAsync("promtool", ["check", "rules", ObservabilityFiles.PathOf("prometheus/rules.yml")]);
 
         Assert.True(exit == 0, output + error);
-        Assert.Contains("5 rules found", output + error);
+        Assert.Contains("6 rules found", output + error);
     }
 
     [ToolFact("promtool", "prometheus")]

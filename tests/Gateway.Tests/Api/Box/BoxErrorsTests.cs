@@ -19,6 +19,7 @@ public sealed class BoxErrorsTests
         { ErrorCode.QuotaExceeded.Code, (int)BoxOperation.Create, 403, "storage_limit_exceeded" },
         { ErrorCode.Expired.Code, (int)BoxOperation.Part, 410, "session_expired" },
         { ErrorCode.BackendUnavailable.Code, (int)BoxOperation.Commit, 503, "unavailable" },
+        { ErrorCode.StorageFull.Code, (int)BoxOperation.Part, 503, "unavailable" },
         { ErrorCode.BackendError.Code, (int)BoxOperation.Commit, 502, "bad_gateway" },
         { ErrorCode.HookRejected.Code, (int)BoxOperation.Create, 403, ErrorCode.HookRejected.Code },
     };

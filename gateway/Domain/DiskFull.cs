@@ -19,7 +19,7 @@ internal static class DiskFull
         exception is IOException { HResult: NoSpace or QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull };
 
     public static GatewayException Refusal() =>
-        new(ErrorCode.StorageFull, "The gateway's disk for uploads in progress is full; what this request sent was not kept beyond the offset it reports. Retry shortly.")
+        new(ErrorCode.StorageFull, "The gateway's disk for uploads in progress is full; of this request, only what the upload now reports as received was kept. Retry shortly.")
         {
             RetryAfter = TimeSpan.FromSeconds(30),
         };

@@ -46,6 +46,12 @@ internal sealed class PartForwarder(
         bool keyless, CancellationToken cancellationToken) =>
         PutAsync(SliceContext(context, length, cancellationToken), tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
 
+    /// <summary>
+    /// Whether a part is read whole before it leaves (<see cref="PartSpooler"/>): its backend needs the part's SHA-1
+    /// before the body, and the client did not send it.
+    /// </summary>
+    public static bool HoldsWhole(BackendRules rules, PartDigests claimed) => rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null;
+
     private async Task<PartReceipt> PutAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, PartDigests claimed, Stream source, long? declared,
         bool keyless)
     {
@@ -129,7 +135,7 @@ internal sealed class PartForwarder(
         var backend = backends.Get(session.Backend);
         var cluster = backend.Cluster;
         using var body = new PartBodyStream(source, size, claimed, KindsToHash(claimed, backend.Rules, keyless));
-        await using var spool = backend.Rules.NeedsPartSha1BeforeBody && claimed.Sha1 is null
+        await using var spool = HoldsWhole(backend.Rules, claimed)
             ? await spooler.FillAsync(body, context.RequestAborted)
             : null;
         // A spooled part was verified while it was written; its digests are known before the first byte leaves.

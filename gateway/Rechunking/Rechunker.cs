@@ -74,7 +74,7 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
         // A backend that takes a part only whole (its SHA-1 before the body) would leave the body unread while a part is
         // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
         // for the part in flight, so a staged tail never runs ahead of a part that may yet fail.
-        var overlap = rules.NeedsPartSha1BeforeBody && session.MaxConcurrency > 1;
+        var overlap = PartForwarder.HoldsWhole(rules, PartDigests.None) && session.MaxConcurrency > 1;
         await using var inFlight = new PartInFlight();
         while (next <= session.PartCount)
         {
@@ -226,7 +226,10 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
         await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true, cancellationToken);
     }
 
-    /// <summary>A tail that held more than one part (a verified chunk): what follows part <paramref name="part"/> becomes the next part's tail.</summary>
+    /// <summary>
+    /// A tail that held more than one part: what follows part <paramref name="part"/> becomes the next part's tail. Only an
+    /// instance from before verified chunks were held in memory staged a chunk whole; its tails are still read after an upgrade.
+    /// </summary>
     private async Task MoveRestAsync(string id, int part, long from, long count)
     {
         await using var source = staging.ReadTail(id, part);

@@ -24,6 +24,9 @@ internal static class ScaleRun
 {
     private const double MiB = 1024 * 1024;
 
+    /// <summary>Sessions per warm-up round (<c>--warmup</c> rounds per path): by the third round of 2,000 a gateway compiled next to nothing.</summary>
+    private const int WarmupSessions = 2000;
+
     public static async Task RunAsync(BenchOptions options, ServiceStack stack, TestFile file, IReadOnlyList<int> counts, CancellationToken cancellationToken)
     {
         // Every session's parts in flight at once need their own connections: room for all of them.
@@ -56,8 +59,14 @@ internal static class ScaleRun
         var run = 0;
         foreach (var (name, session) in paths)
         {
-            // Warm-up: connections, JIT, the mock's and the gateways' pools.
-            await OneAsync(name, session, ++run, Math.Min(counts.Min(), 20), stack, options, cancellationToken);
+            // Warm-up: connections, the mock's and the gateways' pools, and the JIT. A gateway compiles about 12,000
+            // methods (tier 0, instrumented, tier 1) before its session path settles, most of them in the background
+            // under load; after a warm-up of 20 sessions that was still under way through the measured 10,000, and a
+            // third of the gateways' CPU (docs/BENCHMARKS.md, "Scale after the JIT's warm-up").
+            for (var warmup = 0; warmup < options.Warmup; warmup++)
+            {
+                await OneAsync(name, session, ++run, Math.Min(counts.Min(), WarmupSessions), stack, options, cancellationToken);
+            }
         }
         var results = new List<ScaleResult>();
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
@@ -75,7 +84,7 @@ internal static class ScaleRun
         }
 
         var table = new MarkdownTable("sessions", "path", "errors", "MB/s median [min–max]", "÷ direct, paired median", "part p50 ms", "part p99 ms",
-            "p99 ÷ direct", "gateways CPU s/GiB", "gateways RSS MiB per 1,000 live sessions", "Redis bytes per live session", "redis CPU %", "other CPU %");
+            "p99 ÷ direct", "gateways CPU s/GiB", "gateways RSS MiB per 1,000 live sessions", "Redis bytes per live session", "client CPU %", "mock CPU %", "gateways CPU %", "redis CPU %", "other CPU %");
         foreach (var n in counts)
         {
             var direct = results.Where(r => r.Sessions == n && r.Path == "direct").ToList();
@@ -95,12 +104,16 @@ internal static class ScaleRun
                     isDirect ? "" : F(Stats.Median(these.Select(r => r.GatewayCpuSeconds / (r.Bytes / (MiB * 1024)))), 2),
                     isDirect ? "" : F(Stats.Median(these.Select(r => r.RssPerThousand / MiB)), 1),
                     isDirect ? "" : F(Stats.Median(these.Select(r => r.RedisBytesPerSession)), 0),
+                    F(Stats.Median(these.Select(r => 100 * r.ClientCpuSeconds / r.Seconds)), 0),
+                    F(Stats.Median(these.Select(r => 100 * r.MockCpuSeconds / r.Seconds)), 0),
+                    isDirect ? "" : F(Stats.Median(these.Select(r => 100 * r.GatewayCpuSeconds / r.Seconds)), 0),
                     F(Stats.Median(these.Select(r => 100 * r.RedisCpuSeconds / r.Seconds)), 1),
                     F(Stats.Median(these.Select(r => r.OtherCpuPercent)), 0));
             }
         }
         Console.WriteLine("MB/s: every part's bytes (10^6) over the wall time from the first create to the last complete. Part latency: request sent to " +
             "answer read, over every part of every repetition. Gateways CPU: both instances' user + system time over the scenario, per GiB of parts. " +
+            "CPU %: each process's user + system time over the scenario, in % of one core (the machine has " + Environment.ProcessorCount + " × 100%); the client is this program. " +
             "Live sessions: once all N are created, before any part: both gateways' VmRSS and Redis used_memory (every node) minus the same just before the creates.");
         Console.WriteLine();
         Console.Write(table.ToString());
@@ -112,6 +125,7 @@ internal static class ScaleRun
     {
         var (redisBefore, rssBefore) = await FootprintAsync(stack, cancellationToken);
         var cpuBefore = stack.All.ToDictionary(c => c.Name, c => ProcFs.CpuTime(c.Pid));
+        var clientBefore = ProcFs.CpuTime(Environment.ProcessId);
         var ours = stack.All.Select(c => c.Pid).Append(Environment.ProcessId).ToList();
         var oursBefore = ours.Sum(p => ProcFs.CpuTime(p).TotalSeconds);
         var machineBefore = ProcFs.Machine();
@@ -163,6 +177,8 @@ internal static class ScaleRun
             PartMilliseconds = [.. latencies.SelectMany(l => l)],
             GatewayCpuSeconds = cpu.Where(c => c.Key.StartsWith("gateway", StringComparison.Ordinal)).Sum(c => c.Value),
             RedisCpuSeconds = cpu.Where(c => c.Key.StartsWith("redis-server", StringComparison.Ordinal)).Sum(c => c.Value),
+            MockCpuSeconds = cpu.Where(c => c.Key.StartsWith("mock", StringComparison.Ordinal)).Sum(c => c.Value),
+            ClientCpuSeconds = (ProcFs.CpuTime(Environment.ProcessId) - clientBefore).TotalSeconds,
             OtherCpuPercent = 100 * (machine.Busy.TotalSeconds - oursSeconds) / seconds,
             Errors = errors,
             FirstError = kinds.IsEmpty ? null : string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} ×{k.Value}")) + "; first: " + firstError,
@@ -340,6 +356,10 @@ internal static class ScaleRun
         public required double GatewayCpuSeconds { get; init; }
 
         public required double RedisCpuSeconds { get; init; }
+
+        public required double MockCpuSeconds { get; init; }
+
+        public required double ClientCpuSeconds { get; init; }
 
         public required double OtherCpuPercent { get; init; }
 

@@ -62,7 +62,7 @@ internal static class ScaleRun
             // Warm-up: connections, the mock's and the gateways' pools, and the JIT. A gateway compiles about 12,000
             // methods (tier 0, instrumented, tier 1) before its session path settles, most of them in the background
             // under load; after a warm-up of 20 sessions that was still under way through the measured 10,000, and a
-            // third of the gateways' CPU (docs/BENCHMARKS.md, "Scale after the JIT's warm-up").
+            // third of the gateways' CPU (docs/BENCHMARKS.md, "The whole benchmark in one command").
             for (var warmup = 0; warmup < options.Warmup; warmup++)
             {
                 await OneAsync(name, session, ++run, Math.Min(counts.Min(), WarmupSessions), stack, options, cancellationToken);

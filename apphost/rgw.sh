@@ -146,8 +146,11 @@ daemon client.rgw.dev radosgw -f -n client.rgw.dev
 wait_for "radosgw listening on $port" curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"
 radosgw-admin user create --uid=dev --display-name="S3 client" \
   --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" >/dev/null
-# curl's SigV4 signs the payload hash only when given the header.
-curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+# curl's SigV4 signs the payload hash only when given the header. The user just created can still be unknown to the
+# running radosgw for a moment (a 401, seen once in CI), so the bucket's create is tried until it is accepted: a
+# refused create made nothing, and trying again is safe.
+wait_for "radosgw accepting the S3 user's bucket" curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
+  --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
   -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
   "http://127.0.0.1:$port/$S3_BUCKET"
 echo "rgw: ready on 127.0.0.1:$port (mon :$mon_port, memstore, folder $dir), bucket $S3_BUCKET"

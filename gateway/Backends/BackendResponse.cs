@@ -26,7 +26,7 @@ internal sealed partial record BackendResponse(int Status, byte[] Body, TimeSpan
         };
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var body = new MemoryStream();
-        // Rented: every part's answer is read here, and a new 16 KiB buffer each time was a third of the bytes a part
+        // Rented: every part's answer is read here, and a new 16 KiB buffer each time was a quarter of the bytes a part
         // allocated (docs/BENCHMARKS.md, "The whole benchmark in one command").
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try

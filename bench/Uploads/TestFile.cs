@@ -98,11 +98,12 @@ internal sealed class TestFile : IDisposable
 
     /// <summary>
     /// A file of its own holding <paramref name="length"/> bytes from <paramref name="offset"/>, for a client that sends
-    /// whole files (curl's <c>--upload-file</c>); written once, beside the file, deleted with it.
+    /// whole files (curl's <c>--upload-file</c>); written once, in a folder beside the file, deleted with it.
     /// </summary>
     public string PartFile(long offset, long length) => _partFiles.GetOrAdd((offset, length), key =>
     {
-        var directory = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "parts")).FullName;
+        // Named after the file: the JIT warm-up's small file holds parts at the same offsets, and deletes its own.
+        var directory = Directory.CreateDirectory(Path + ".parts").FullName;
         var path = System.IO.Path.Combine(directory, $"{key.Offset}-{key.Length}.bin");
         using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0);
         var buffer = new byte[BlockSize];

@@ -47,7 +47,9 @@ internal sealed class BenchOptions
           --part-size SIZE      part size asked of the mocks (default 8MiB)
           --concurrency LIST    parts in flight, comma-separated (default 1,4,16)
           --repetitions N       measured uploads per configuration (default 3)
-          --warmup N            unmeasured uploads per path before measuring (default 3: the JIT's tier-up done)
+          --warmup N            unmeasured uploads of the file per path before measuring (default 3: pools, connections)
+          --jit-warmup N        then rounds of a 32 MiB upload over every gateway path until the gateways' background JIT
+                                has taken under 5% of their CPU for N rounds in a row (default 40; 0: none)
           --backends LIST       sandbox,box,s3 (default sandbox,box; s3: a Ceph RGW from apphost/rgw.sh, direct = S3 multipart
                                 signed with the AWS SDK's SigV4 signer as the gateway signs, gateway = v1 with {"key": …} targets)
           --paths LIST          direct,gateway,gateway-spool,haproxy,nginx,tus,tus-peer,box-front,gateway-nowhole (default direct,gateway; tus: the
@@ -101,6 +103,8 @@ internal sealed class BenchOptions
     public int Repetitions { get; private set; } = 3;
 
     public int Warmup { get; private set; } = 3;
+
+    public int JitWarmup { get; private set; } = 40;
 
     public IReadOnlyList<string> Backends { get; private set; } = ["sandbox", "box"];
 
@@ -211,6 +215,9 @@ internal sealed class BenchOptions
                     break;
                 case "--warmup":
                     options.Warmup = Integer(name, value, 0);
+                    break;
+                case "--jit-warmup":
+                    options.JitWarmup = Integer(name, value, 0);
                     break;
                 case "--backends":
                     options.Backends = List(value);

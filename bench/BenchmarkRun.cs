@@ -92,6 +92,7 @@ internal static class BenchmarkRun
 
         var paths = Paths(options, stack, http, file).ToList();
         var runner = new Runner(stack, TimeSpan.FromMilliseconds(options.SampleMilliseconds));
+        var jitWarmup = "no JIT warm-up";
         for (var i = 0; i < options.Warmup; i++)
         {
             foreach (var path in paths)
@@ -99,6 +100,21 @@ internal static class BenchmarkRun
                 var warm = await runner.RunAsync(path, ConcurrencyFor(path, options.MaxConcurrency), 0, cancellationToken);
                 Log($"warm-up {path.Backend} {path.Name}: {warm.MegabytesPerSecond:F0} MB/s");
             }
+        }
+
+        if (options.JitWarmup > 0)
+        {
+            // What runs once per upload is compiled again only after tens of uploads: small ones get it there (JitWarmup).
+            using var small = await TestFile.CreateAsync(Path.Combine(work, "warmup.bin"), Math.Min(options.FileSize, JitWarmupFileSize), cancellationToken);
+            var throughGateways = Paths(options, stack, http, small)
+                .Where(path => path.Middle?.StartsWith("gateway", StringComparison.Ordinal) == true)
+                .Select(path => (path, ConcurrencyFor(path, options.MaxConcurrency)))
+                .ToList();
+            var gateways = stack.Gateways.Concat(stack.GatewayBefore is null ? [] : [stack.GatewayBefore]).ToList();
+            var (rounds, quiet) = await JitWarmup.RunAsync(runner, throughGateways, gateways, options.JitWarmup, Log, cancellationToken);
+            jitWarmup = $"then {rounds} rounds of a {BenchOptions.Format(small.Length)} upload over every gateway path, " +
+                (quiet ? $"the last {options.JitWarmup} with the gateways' background JIT under {JitWarmup.QuietShare:P0} of their CPU" : "and their background JIT **still busy**");
+            Log("JIT warm-up: " + jitWarmup);
         }
 
         // The gateway's footprint once JIT, pools and connections have settled: the warm idle baseline.
@@ -143,6 +159,8 @@ internal static class BenchmarkRun
         Console.WriteLine($"Gateway RSS: idle after start-up {coldIdle / 1048576.0:F0} MiB, idle after warm-up {warmIdle / 1048576.0:F0} MiB, " +
             $"after the last run {(finalRss?.Rss ?? 0) / 1048576.0:F0} MiB (VmHWM over its whole life {(finalRss?.Peak ?? 0) / 1048576.0:F0} MiB). " +
             $"Anonymous + file-backed + shared (JIT code): {Kinds(coldKinds)} cold, {Kinds(warmKinds)} warm, {Kinds(finalKinds)} at the end.");
+        Console.WriteLine();
+        Console.WriteLine($"Warm-up: {options.Warmup} uploads of the file per path, {jitWarmup}.");
         Console.WriteLine();
         Console.WriteLine("## Targets");
         Console.WriteLine();
@@ -264,6 +282,9 @@ internal static class BenchmarkRun
             }
         }
     }
+
+    /// <summary>The JIT warm-up's file: four 8 MiB parts, above Box's 20 MB floor for upload sessions.</summary>
+    private const long JitWarmupFileSize = 32L << 20;
 
     /// <summary>A tus upload is one PATCH at a time: its path runs at c = 1 only.</summary>
     private static int ConcurrencyFor(UploadPath path, int concurrency) => path.Kind is UploadPathKind.Tus or UploadPathKind.TusPeer ? 1 : concurrency;

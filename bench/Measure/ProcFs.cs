@@ -146,6 +146,37 @@ internal static class ProcFs
         return total;
     }
 
+    /// <summary>
+    /// CPU time so far of each of the process's threads whose name (<c>/proc/pid/task/*/comm</c>) is <paramref name="name"/>,
+    /// by thread id: the runtime names its workers (".NET Tiered Com" compiles hot methods again in the background).
+    /// </summary>
+    public static Dictionary<int, TimeSpan> ThreadCpuTimes(int pid, string name)
+    {
+        var times = new Dictionary<int, TimeSpan>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                    {
+                        times[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] =
+                            TimeSpan.FromSeconds(FieldPair(File.ReadAllText(Path.Combine(task, "stat")), 11) / TicksPerSecond);
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return times;
+    }
+
     /// <summary>User plus system CPU time of the children the process has waited for (fields 16 and 17 of <c>/proc/pid/stat</c>).</summary>
     public static TimeSpan WaitedChildrenCpuTime(int pid) => StatTicks(pid, 13);
 
@@ -160,10 +191,14 @@ internal static class ProcFs
         {
             return TimeSpan.Zero;
         }
-        // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'.
+        return TimeSpan.FromSeconds(FieldPair(stat, first) / TicksPerSecond);
+    }
+
+    /// <summary>The sum of two adjacent fields of a <c>stat</c> file, counted after the command name (field 2), which may hold spaces and parentheses.</summary>
+    private static long FieldPair(string stat, int first)
+    {
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+        return long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture);
     }
 
     /// <summary>The machine's CPU time so far, busy and in total (all cores, first line of <c>/proc/stat</c>); steal counted apart.</summary>

@@ -23,7 +23,9 @@ internal sealed class DirectBox(UploadPathKind kind, HttpClient http, TestFile f
             {
                 ["folder_id"] = "0",
                 ["file_size"] = File.Length,
-                ["file_name"] = $"bench-{Name}.bin",
+                // One Box file per path and test file: the JIT warm-up's small file is another path object, which
+                // knows no file id yet, and a second create under the same name is Box's 409 item_name_in_use.
+                ["file_name"] = $"bench-{Name}-{System.IO.Path.GetFileName(File.Path)}",
             })
             : Request(HttpMethod.Post, new Uri(mock, $"api/2.0/files/{_fileId}/upload_sessions"), token, new JsonObject
             {

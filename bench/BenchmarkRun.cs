@@ -93,6 +93,7 @@ internal static class BenchmarkRun
         var paths = Paths(options, stack, http, file).ToList();
         var runner = new Runner(stack, TimeSpan.FromMilliseconds(options.SampleMilliseconds));
         var jitWarmup = "no JIT warm-up";
+        var gateways = stack.Gateways.Concat(stack.GatewayBefore is null ? [] : [stack.GatewayBefore]).ToList();
         for (var i = 0; i < options.Warmup; i++)
         {
             foreach (var path in paths)
@@ -110,7 +111,6 @@ internal static class BenchmarkRun
                 .Where(path => path.Middle?.StartsWith("gateway", StringComparison.Ordinal) == true)
                 .Select(path => (path, ConcurrencyFor(path, options.MaxConcurrency)))
                 .ToList();
-            var gateways = stack.Gateways.Concat(stack.GatewayBefore is null ? [] : [stack.GatewayBefore]).ToList();
             var (rounds, quiet) = await JitWarmup.RunAsync(runner, throughGateways, gateways, options.JitWarmup, Log, cancellationToken);
             jitWarmup = $"then {rounds} rounds of a {BenchOptions.Format(small.Length)} upload over every gateway path, " +
                 (quiet ? $"the last {options.JitWarmup} with the gateways' background JIT under {JitWarmup.QuietShare:P0} of their CPU" : "and their background JIT **still busy**");
@@ -124,6 +124,7 @@ internal static class BenchmarkRun
         Log($"gateway idle RSS: cold {coldIdle / 1048576.0:F0} MiB, warm {warmIdle / 1048576.0:F0} MiB");
 
         var results = new List<RunResult>();
+        var (jitDuringRuns, gatewaysCpuBefore) = (TimeSpan.Zero, JitWarmup.CpuTime(gateways));
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
             foreach (var concurrency in options.Concurrency.Union(options.SpoolConcurrency ?? []))
@@ -136,13 +137,16 @@ internal static class BenchmarkRun
                     {
                         continue;
                     }
+                    var tiering = JitWarmup.Snapshot(gateways);
                     var result = await runner.RunAsync(path, concurrency, repetition, cancellationToken);
+                    jitDuringRuns += JitWarmup.CompiledSince(tiering, gateways);
                     results.Add(result);
                     Log($"rep {repetition} c={concurrency,-2} {path.Backend,-7} {path.Name,-13} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,6:F1} ms  p99 {result.P99,6:F1} ms  " +
                         $"gw RSS peak {result.GatewayRssPeak / 1048576.0,4:F0} MiB  other CPU {result.OtherCpuPercent,3:F0}%");
                 }
             }
         }
+        var gatewaysCpu = JitWarmup.CpuTime(gateways) - gatewaysCpuBefore;
         var finalRss = ProcFs.Memory(stack.Gateway.Pid);
         var finalKinds = ProcFs.ResidentKinds(stack.Gateway.Pid);
 
@@ -160,7 +164,8 @@ internal static class BenchmarkRun
             $"after the last run {(finalRss?.Rss ?? 0) / 1048576.0:F0} MiB (VmHWM over its whole life {(finalRss?.Peak ?? 0) / 1048576.0:F0} MiB). " +
             $"Anonymous + file-backed + shared (JIT code): {Kinds(coldKinds)} cold, {Kinds(warmKinds)} warm, {Kinds(finalKinds)} at the end.");
         Console.WriteLine();
-        Console.WriteLine($"Warm-up: {options.Warmup} uploads of the file per path, {jitWarmup}.");
+        Console.WriteLine($"Warm-up: {options.Warmup} uploads of the file per path, {jitWarmup}. During the measured runs the gateways' " +
+            $"background JIT took {jitDuringRuns.TotalSeconds:F2} s of their {gatewaysCpu.TotalSeconds:F2} s of CPU.");
         Console.WriteLine();
         Console.WriteLine("## Targets");
         Console.WriteLine();

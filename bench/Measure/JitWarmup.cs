@@ -36,8 +36,8 @@ internal static class JitWarmup
         var (round, quietSince) = (0, 0);
         while (round - quietSince < quietRounds && round < MaxRounds)
         {
-            var tieringBefore = gateways.Select(gateway => ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)).ToList();
-            var cpuBefore = gateways.Sum(gateway => ProcFs.CpuTime(gateway.Pid).Ticks);
+            var tieringBefore = Snapshot(gateways);
+            var cpuBefore = CpuTime(gateways);
             for (var i = 0; i < WindowRounds; i++)
             {
                 foreach (var (path, concurrency) in paths)
@@ -46,9 +46,9 @@ internal static class JitWarmup
                 }
             }
             round += WindowRounds;
-            var tiering = gateways.Select((gateway, i) => Compiled(tieringBefore[i], ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)).Ticks).Sum();
-            var cpu = gateways.Sum(gateway => ProcFs.CpuTime(gateway.Pid).Ticks) - cpuBefore;
-            log($"JIT warm-up: round {round}, the gateways' background JIT {TimeSpan.FromTicks(tiering).TotalSeconds:F2} s of their {TimeSpan.FromTicks(cpu).TotalSeconds:F2} s");
+            var tiering = CompiledSince(tieringBefore, gateways);
+            var cpu = CpuTime(gateways) - cpuBefore;
+            log($"JIT warm-up: round {round}, the gateways' background JIT {tiering.TotalSeconds:F2} s of their {cpu.TotalSeconds:F2} s");
             if (tiering > QuietShare * cpu)
             {
                 quietSince = round;
@@ -57,10 +57,17 @@ internal static class JitWarmup
         return (round, round - quietSince >= quietRounds);
     }
 
+    /// <summary>Each gateway's tiering threads and the CPU each has used so far.</summary>
+    public static IReadOnlyList<Dictionary<int, TimeSpan>> Snapshot(IReadOnlyList<ChildProcess> gateways) =>
+        gateways.Select(gateway => ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)).ToList();
+
     /// <summary>
-    /// The tiering threads' CPU between the two readings. The runtime ends such a thread after a few idle seconds and
-    /// starts another when there is work again, so a thread is compared with itself and a new one counts whole.
+    /// The tiering threads' CPU since <paramref name="before"/>. The runtime ends such a thread after a few idle seconds
+    /// and starts another when there is work again, so a thread is compared with itself and a new one counts whole.
     /// </summary>
-    private static TimeSpan Compiled(Dictionary<int, TimeSpan> before, Dictionary<int, TimeSpan> after) =>
-        TimeSpan.FromTicks(after.Sum(thread => (thread.Value - before.GetValueOrDefault(thread.Key)).Ticks));
+    public static TimeSpan CompiledSince(IReadOnlyList<Dictionary<int, TimeSpan>> before, IReadOnlyList<ChildProcess> gateways) =>
+        TimeSpan.FromTicks(gateways.Select((gateway, i) => ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)
+            .Sum(thread => (thread.Value - before[i].GetValueOrDefault(thread.Key)).Ticks)).Sum());
+
+    public static TimeSpan CpuTime(IReadOnlyList<ChildProcess> gateways) => TimeSpan.FromTicks(gateways.Sum(gateway => ProcFs.CpuTime(gateway.Pid).Ticks));
 }

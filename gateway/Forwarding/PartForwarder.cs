@@ -39,12 +39,14 @@ internal sealed class PartForwarder(
     /// The request's body is left as it was, so the caller can read on past the slice. A <paramref name="keyless"/>
     /// part is hashed only for what its backend needs (Box's SHA-1 before the body) and is otherwise recorded known by
     /// no digest (<see cref="DigestKinds.None"/>): a re-chunking front's part, whose bytes no one asked to check.
+    /// <paramref name="claimed"/> are digests already known for the slice (a verified tus chunk that is the whole part):
+    /// they go on as a client's would, so a backend that wants one before the body is not kept waiting for a hash.
     /// Each slice is forwarded as a request of its own, so one request may have several in flight; it stops when
     /// <paramref name="cancellationToken"/> does (the request's end, or its writer's lock taken over).
     /// </summary>
     public Task<PartReceipt> PutSliceAsync(HttpContext context, Tenant tenant, string uploadId, int partNumber, Stream body, long length,
-        bool keyless, CancellationToken cancellationToken) =>
-        PutAsync(SliceContext(context, length, cancellationToken), tenant, uploadId, partNumber, PartDigests.None, body, length, keyless);
+        PartDigests claimed, bool keyless, CancellationToken cancellationToken) =>
+        PutAsync(SliceContext(context, length, cancellationToken), tenant, uploadId, partNumber, claimed, body, length, keyless);
 
     /// <summary>
     /// Whether a part is read whole before it leaves (<see cref="PartSpooler"/>): its backend needs the part's SHA-1

@@ -75,13 +75,19 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
         // sent; so the next part is read meanwhile, at most two of this request's parts in flight. Anything staged waits
         // for the part in flight, so a staged tail never runs ahead of a part that may yet fail.
         var overlap = PartForwarder.HoldsWhole(rules, PartDigests.None) && session.MaxConcurrency > 1;
+        // A verified chunk that is exactly one part already has the digest such a backend wants first (a tus client's
+        // sha1 for Box): the part goes on with it, not held and hashed a second time.
+        var chunkDigests = verified is not null && PartForwarder.HoldsWhole(rules, PartDigests.None) && !PartForwarder.HoldsWhole(rules, checksum!.Claimed)
+            ? checksum.Claimed
+            : PartDigests.None;
         await using var inFlight = new PartInFlight();
         while (next <= session.PartCount)
         {
             var size = session.SizeOf(next);
+            var claimed = tail == 0 && length == size && remaining == size ? chunkDigests : PartDigests.None;
             if (overlap && tail == 0 && remaining >= size)
             {
-                await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash, cancellationToken));
+                await inFlight.HandOnAsync(await StartForwardAsync(context, body, tenant, session, next, size, hash, claimed, cancellationToken));
                 remaining -= size;
                 next++;
                 continue;
@@ -91,7 +97,7 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
             {
                 // The part is whole: what the tail holds of it, then (when the tail is short) the body's next bytes.
                 var fromTail = Math.Min(tail, size);
-                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash, cancellationToken);
+                await ForwardAsync(context, body, tenant, session, next, fromTail, size - fromTail, hash, claimed, cancellationToken);
                 if (tail > size)
                 {
                     await MoveRestAsync(id, next, size, tail - size);
@@ -161,10 +167,10 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
     /// are read (and its hash state saved), with the part still on its way; a part refused before that throws here.
     /// </summary>
     private async Task<Task> StartForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long size, WholeHash? hash,
-        CancellationToken cancellationToken)
+        PartDigests claimed, CancellationToken cancellationToken)
     {
         var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var forward = ForwardAsync(context, body, tenant, session, part, 0, size, hash, cancellationToken, () => read.TrySetResult());
+        var forward = ForwardAsync(context, body, tenant, session, part, 0, size, hash, claimed, cancellationToken, () => read.TrySetResult());
         if (await Task.WhenAny(read.Task, forward) == forward)
         {
             await forward;
@@ -204,7 +210,7 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
 
     /// <param name="read">Called once the part's bytes are all read (and its hash state saved), before it is counted.</param>
     private async Task ForwardAsync(HttpContext context, Stream body, Tenant tenant, UploadSession session, int part, long fromTail, long fromBody, WholeHash? hash,
-        CancellationToken cancellationToken, Action? read = null)
+        PartDigests claimed, CancellationToken cancellationToken, Action? read = null)
     {
         var id = session.Id;
         await using var staged = fromTail > 0 ? staging.ReadTail(id, part) : null;
@@ -222,8 +228,8 @@ internal sealed class Rechunker(PartForwarder parts, PartSpooler spooler, ISessi
             }
             read?.Invoke();
         });
-        // No digest of the part's own unless its backend needs one (Box's SHA-1): tus clients send none to check.
-        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, keyless: true, cancellationToken);
+        // No digest of the part's own unless its backend needs one (Box's SHA-1), or the verified chunk that is the part carries it.
+        await parts.PutSliceAsync(context, tenant, id, part, source, fromTail + fromBody, claimed, keyless: true, cancellationToken);
     }
 
     /// <summary>

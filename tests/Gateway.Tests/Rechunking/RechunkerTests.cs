@@ -130,7 +130,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         // As after a lost answer, through the re-chunker's own path, and alone through /v1: known by no digest,
         // the part cannot be compared with any bytes sent again.
         var resent = await Assert.ThrowsAsync<GatewayException>(() =>
-            forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: true, CancellationToken.None));
+            forwarder.PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, PartDigests.None, keyless: true, CancellationToken.None));
         var context = Context();
         context.Request.Body = new MemoryStream(file, 0, PartSize);
         context.Request.ContentLength = PartSize;
@@ -234,7 +234,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
     {
         var file = TestData.Bytes(2 * PartSize, seed: 5);
         var session = await CreateAsync("/workspace/rechunk/mixed.bin", file.Length);
-        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, keyless: false, CancellationToken.None);
+        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, new MemoryStream(file, 0, PartSize), PartSize, PartDigests.None, keyless: false, CancellationToken.None);
 
         var written = await WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize);
         var done = await _rechunker.CompleteAsync(_acme, written.Session, TimeSpan.Zero, CancellationToken.None);
@@ -249,7 +249,7 @@ public sealed class RechunkerTests(RedisServer redis) : IClassFixture<RedisServe
         var file = TestData.Bytes(2 * PartSize, seed: 6);
         var session = await CreateBoxAsync("mixed.bin", file.Length);
         var part = new MemoryStream(file, 0, PartSize);
-        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, part, PartSize, keyless: false, CancellationToken.None);
+        await _system.Gateway.GetRequiredService<PartForwarder>().PutSliceAsync(Context(), _acme, session.Id, 1, part, PartSize, PartDigests.None, keyless: false, CancellationToken.None);
 
         var refusal = await Assert.ThrowsAsync<GatewayException>(() => WriteAsync(session, PartSize, file.AsMemory(PartSize), PartSize));
 

@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Gateway.Telemetry;
 using Gateway.Tests.Support;
+using Gateway.Tests.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Tests.Api.Tus.TusHttp;
 
 namespace Gateway.Tests.Api.Tus;
@@ -264,6 +268,34 @@ public sealed class TusProtocolTests : IAsyncLifetime
         var location = created.Headers.Location!.OriginalString;
         using var patch = await _client.SendAsync(Patch(location, PartSize + 1, file, PartSize + 1));
         Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        var session = await GetSessionAsync(location["/tus/".Length..]);
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        using var box = _system.BoxClient();
+        Assert.Equal(file, await box.GetByteArrayAsync($"/2.0/files/{session.GetProperty("result").GetProperty("file_id").GetString()}/content"));
+    }
+
+    [Fact]
+    public async Task A_chunk_that_is_one_box_part_goes_on_with_its_verified_sha1_and_is_held_once()
+    {
+        using var capture = new MetricCapture([_system.Gateway.GetRequiredService<IMeterFactory>()], [GatewayTelemetry.Name]);
+        var file = TestData.Bytes(2 * PartSize + 10, seed: 8);
+        var location = await CreatedAsync(_client, file.Length, Metadata(("backend", "box"), ("folder_id", "0"), ("filename", "sha1-parts.bin")));
+
+        // The first chunk is exactly Box's first part: held once, to check its sha1, which Box then gets as the part's.
+        using (var first = WithChecksum(Patch(location, 0, file, 0, PartSize), "sha1", file.AsSpan(0, PartSize)))
+        using (var stored = await _client.SendAsync(first))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, stored.StatusCode);
+        }
+        Assert.Equal(1, capture.Sum(GatewayMetrics.PartsSpooled));
+
+        // The second is a part and the last ten bytes: held to check it, then each part held again for the SHA-1 Box wants first.
+        using (var rest = WithChecksum(Patch(location, PartSize, file, PartSize), "sha1", file.AsSpan(PartSize)))
+        using (var done = await _client.SendAsync(rest))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+        }
+        Assert.Equal(4, capture.Sum(GatewayMetrics.PartsSpooled));
         var session = await GetSessionAsync(location["/tus/".Length..]);
         Assert.Equal("completed", session.GetProperty("status").GetString());
         using var box = _system.BoxClient();

@@ -105,7 +105,7 @@ internal static class BenchmarkRun
 
         if (options.JitWarmup > 0)
         {
-            // What runs once per upload is compiled again only after tens of uploads: small ones get it there (JitWarmup).
+            // What runs once per upload is compiled again only after hundreds of uploads: small ones get it there (JitWarmup).
             using var small = await TestFile.CreateAsync(Path.Combine(work, "warmup.bin"), Math.Min(options.FileSize, JitWarmupFileSize), cancellationToken);
             var throughGateways = Paths(options, stack, http, small)
                 .Where(path => path.Middle?.StartsWith("gateway", StringComparison.Ordinal) == true)

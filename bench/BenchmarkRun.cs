@@ -113,7 +113,7 @@ internal static class BenchmarkRun
                 .ToList();
             var (rounds, quiet) = await JitWarmup.RunAsync(runner, throughGateways, gateways, options.JitWarmup, Log, cancellationToken);
             jitWarmup = $"then {rounds} rounds of a {BenchOptions.Format(small.Length)} upload over every gateway path, " +
-                (quiet ? $"the last {options.JitWarmup} with the gateways' background JIT under {JitWarmup.QuietShare:P0} of their CPU" : "and their background JIT **still busy**");
+                (quiet ? $"the last {options.JitWarmup} with the gateways' background JIT under {JitReading.QuietShare:P0} of their CPU" : "and their background JIT **still busy**");
             Log("JIT warm-up: " + jitWarmup);
         }
 
@@ -124,7 +124,7 @@ internal static class BenchmarkRun
         Log($"gateway idle RSS: cold {coldIdle / 1048576.0:F0} MiB, warm {warmIdle / 1048576.0:F0} MiB");
 
         var results = new List<RunResult>();
-        var (jitDuringRuns, gatewaysCpuBefore) = (TimeSpan.Zero, JitWarmup.CpuTime(gateways));
+        var (jitDuringRuns, gatewaysCpu) = (TimeSpan.Zero, TimeSpan.Zero);
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
             foreach (var concurrency in options.Concurrency.Union(options.SpoolConcurrency ?? []))
@@ -137,16 +137,15 @@ internal static class BenchmarkRun
                     {
                         continue;
                     }
-                    var tiering = JitWarmup.Snapshot(gateways);
+                    var jit = new JitReading(gateways);
                     var result = await runner.RunAsync(path, concurrency, repetition, cancellationToken);
-                    jitDuringRuns += JitWarmup.CompiledSince(tiering, gateways);
+                    (jitDuringRuns, gatewaysCpu) = (jitDuringRuns + jit.Compiled, gatewaysCpu + jit.Cpu);
                     results.Add(result);
                     Log($"rep {repetition} c={concurrency,-2} {path.Backend,-7} {path.Name,-13} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,6:F1} ms  p99 {result.P99,6:F1} ms  " +
                         $"gw RSS peak {result.GatewayRssPeak / 1048576.0,4:F0} MiB  other CPU {result.OtherCpuPercent,3:F0}%");
                 }
             }
         }
-        var gatewaysCpu = JitWarmup.CpuTime(gateways) - gatewaysCpuBefore;
         var finalRss = ProcFs.Memory(stack.Gateway.Pid);
         var finalKinds = ProcFs.ResidentKinds(stack.Gateway.Pid);
 

@@ -16,16 +16,12 @@ namespace Bench.Measure;
 /// (docs/BENCHMARKS.md, History, "The JIT's warm-up"). After the three full warm-up uploads alone it still compiled
 /// hundreds to 1,400 methods every 3 seconds through the first measured runs, which then measured the JIT. So the
 /// rounds go on until, over <see cref="WindowRounds"/> rounds at a time, the tiering threads took at most
-/// <see cref="QuietShare"/> of the gateways' CPU (8–24% while it is busy, 0 once settled).
+/// <see cref="JitReading.QuietShare"/> of the gateways' CPU (8–24% while it is busy, 0 once settled).
 /// </remarks>
 internal static class JitWarmup
 {
-    public const string TieringThread = ".NET Tiered Com";
-
     /// <summary>Rounds per reading: /proc counts CPU in 10 ms ticks, and one round of small uploads is a few of them.</summary>
     public const int WindowRounds = 20;
-
-    public const double QuietShare = 0.05;
 
     public const int MaxRounds = 1500;
 
@@ -36,8 +32,7 @@ internal static class JitWarmup
         var (round, quietSince) = (0, 0);
         while (round - quietSince < quietRounds && round < MaxRounds)
         {
-            var tieringBefore = Snapshot(gateways);
-            var cpuBefore = CpuTime(gateways);
+            var reading = new JitReading(gateways);
             for (var i = 0; i < WindowRounds; i++)
             {
                 foreach (var (path, concurrency) in paths)
@@ -46,28 +41,13 @@ internal static class JitWarmup
                 }
             }
             round += WindowRounds;
-            var tiering = CompiledSince(tieringBefore, gateways);
-            var cpu = CpuTime(gateways) - cpuBefore;
-            log($"JIT warm-up: round {round}, the gateways' background JIT {tiering.TotalSeconds:F2} s of their {cpu.TotalSeconds:F2} s");
-            if (tiering > QuietShare * cpu)
+            var (compiled, cpu) = (reading.Compiled, reading.Cpu);
+            log($"JIT warm-up: round {round}, the gateways' background JIT {compiled.TotalSeconds:F2} s of their {cpu.TotalSeconds:F2} s");
+            if (!JitReading.IsQuiet(compiled, cpu))
             {
                 quietSince = round;
             }
         }
         return (round, round - quietSince >= quietRounds);
     }
-
-    /// <summary>Each gateway's tiering threads and the CPU each has used so far.</summary>
-    public static IReadOnlyList<Dictionary<int, TimeSpan>> Snapshot(IReadOnlyList<ChildProcess> gateways) =>
-        gateways.Select(gateway => ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)).ToList();
-
-    /// <summary>
-    /// The tiering threads' CPU since <paramref name="before"/>. The runtime ends such a thread after a few idle seconds
-    /// and starts another when there is work again, so a thread is compared with itself and a new one counts whole.
-    /// </summary>
-    public static TimeSpan CompiledSince(IReadOnlyList<Dictionary<int, TimeSpan>> before, IReadOnlyList<ChildProcess> gateways) =>
-        TimeSpan.FromTicks(gateways.Select((gateway, i) => ProcFs.ThreadCpuTimes(gateway.Pid, TieringThread)
-            .Sum(thread => (thread.Value - before[i].GetValueOrDefault(thread.Key)).Ticks)).Sum());
-
-    public static TimeSpan CpuTime(IReadOnlyList<ChildProcess> gateways) => TimeSpan.FromTicks(gateways.Sum(gateway => ProcFs.CpuTime(gateway.Pid).Ticks));
 }

@@ -24,7 +24,7 @@ internal static class ScaleRun
 {
     private const double MiB = 1024 * 1024;
 
-    /// <summary>Sessions per warm-up round (<c>--warmup</c> rounds per path): by the third round of 2,000 a gateway compiled next to nothing.</summary>
+    /// <summary>Sessions per warm-up round (<c>--warmup</c> rounds per path, then rounds through the gateways until their JIT is quiet).</summary>
     private const int WarmupSessions = 2000;
 
     /// <summary>At most this many rounds more through the gateways while their JIT is still busy (<c>--jit-warmup 0</c>: none).</summary>
@@ -72,26 +72,27 @@ internal static class ScaleRun
             }
         }
         // Then, as the throughput benchmark does (JitWarmup), rounds through the gateways until one in which their
-        // background JIT took under its quiet share of their CPU: a round here is hundreds of sessions.
+        // background JIT was quiet: a round here is hundreds of sessions.
+        var (gatewaysName, throughGateways) = paths[1];
         var (extra, settled) = (0, options.JitWarmup == 0);
         while (!settled && extra < MaxJitRounds)
         {
-            var (tiering, cpu) = (JitWarmup.Snapshot(stack.Gateways), JitWarmup.CpuTime(stack.Gateways));
-            await OneAsync(paths[1].Name, paths[1].Session, ++run, Math.Min(counts.Min(), WarmupSessions), stack, options, cancellationToken);
+            var reading = new JitReading(stack.Gateways);
+            await OneAsync(gatewaysName, throughGateways, ++run, Math.Min(counts.Min(), WarmupSessions), stack, options, cancellationToken);
             extra++;
-            settled = JitWarmup.CompiledSince(tiering, stack.Gateways) <= JitWarmup.QuietShare * (JitWarmup.CpuTime(stack.Gateways) - cpu);
+            settled = reading.Quiet;
         }
         var results = new List<ScaleResult>();
-        var (jit, gatewaysCpu) = (TimeSpan.Zero, JitWarmup.CpuTime(stack.Gateways));
+        var (jit, gatewaysCpu) = (TimeSpan.Zero, TimeSpan.Zero);
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
             foreach (var n in counts)
             {
                 foreach (var (name, session) in paths)
                 {
-                    var tiering = JitWarmup.Snapshot(stack.Gateways);
+                    var reading = new JitReading(stack.Gateways);
                     var result = await OneAsync(name, session, ++run, n, stack, options, cancellationToken) with { Repetition = repetition };
-                    jit += JitWarmup.CompiledSince(tiering, stack.Gateways);
+                    (jit, gatewaysCpu) = (jit + reading.Compiled, gatewaysCpu + reading.Cpu);
                     results.Add(result);
                     Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale rep {repetition} n={n,-5} {name,-12} {result.MegabytesPerSecond,6:F0} MB/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms  " +
                         $"errors {result.Errors}  Redis {result.RedisBytesPerSession:F0} B/session  gateways RSS {result.RssPerThousand / MiB:F1} MiB per 1,000{(result.FirstError is { } e ? "  first error: " + e : "")}");
@@ -135,8 +136,8 @@ internal static class ScaleRun
         Console.Write(table.ToString());
         Console.WriteLine();
         Console.WriteLine($"Warm-up: {options.Warmup} rounds of {Math.Min(counts.Min(), WarmupSessions)} sessions per path, then {extra} more through the gateways, " +
-            (settled ? $"the last with their background JIT under {JitWarmup.QuietShare:P0} of their CPU" : "their background JIT **still busy**") + ". During the measured runs the gateways' " +
-            $"background JIT took {jit.TotalSeconds:F2} s of their {(JitWarmup.CpuTime(stack.Gateways) - gatewaysCpu).TotalSeconds:F2} s of CPU.");
+            (settled ? $"the last with their background JIT under {JitReading.QuietShare:P0} of their CPU" : "their background JIT **still busy**") + ". During the measured runs the gateways' " +
+            $"background JIT took {jit.TotalSeconds:F2} s of their {gatewaysCpu.TotalSeconds:F2} s of CPU.");
         Console.WriteLine();
     }
 
